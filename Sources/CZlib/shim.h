@@ -1,0 +1,13 @@
+#ifndef SEDIMENT_CZLIB_SHIM_H
+#define SEDIMENT_CZLIB_SHIM_H
+#include <zlib.h>
+
+// deflateInit2 and inflateInit2 are macros and do not import into Swift.
+static inline int sediment_deflate_init_gzip(z_streamp strm, int level) {
+    return deflateInit2(strm, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+}
+
+static inline int sediment_inflate_init_gzip(z_streamp strm) {
+    return inflateInit2(strm, 31);
+}
+#endif

@@ -1,0 +1,119 @@
+import GRDB
+
+/// The queries and the one write transaction of the SQLite index. Every method runs
+/// blocking SQLite work on the caller's thread (GRDB serializes it per connection).
+struct ArchiveIndex: Sendable {
+    let pool: DatabasePool
+    let path: String
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw wrap(error) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw wrap(error) }
+    }
+
+    private func wrap(_ error: any Error) -> SedimentError {
+        if let error = error as? SedimentError { return error }
+        return SedimentError(.database, "index \(path): \(Schema.describe(error))", context: ["path": path], underlying: error)
+    }
+
+    struct PartitionRow: Sendable {
+        var id: Int64
+        var key: PartitionKey
+        var nextOffset: Int64
+    }
+
+    func partitions(instance: String? = nil, topic: String? = nil) throws -> [PartitionRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, instance, topic, partition, next_offset FROM partitions
+                WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR topic = ?2)
+                ORDER BY instance, topic, partition
+                """, arguments: [instance, topic]
+            ).map { row in
+                PartitionRow(id: row[0], key: PartitionKey(instance: row[1], topic: row[2], partition: row[3]), nextOffset: row[4])
+            }
+        }
+    }
+
+    func segments(partitionID: Int64, in db: Database) throws -> [SegmentRow] {
+        try Row.fetchAll(
+            db, sql: "SELECT base_offset, size FROM segments WHERE partition_id = ? ORDER BY base_offset",
+            arguments: [partitionID]
+        ).map { SegmentRow(baseOffset: $0[0], size: $0[1]) }
+    }
+
+    func blocks(of key: PartitionKey, segmentBase: Int64, in db: Database) throws -> [BlockRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(BlockRow.columns) FROM blocks
+            WHERE instance = ? AND topic = ? AND partition = ? AND segment_base = ?
+            ORDER BY first_offset
+            """, arguments: [key.instance, key.topic, key.partition, segmentBase]
+        ).map(BlockRow.init(row:))
+    }
+
+    /// Blocks of one partition that may hold offsets in `offsets`, in offset order.
+    func blocks(of key: PartitionKey, offsets: ClosedRange<Int64>) throws -> [BlockRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(BlockRow.columns) FROM blocks
+                WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?5
+                  AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM blocks
+                        WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?4), ?4)
+                ORDER BY first_offset
+                """, arguments: [key.instance, key.topic, key.partition, offsets.lowerBound, offsets.upperBound]
+            ).map(BlockRow.init(row:))
+        }
+    }
+
+    /// Where a time-range scan of the index stands: the sort key of the last block returned.
+    struct TimeCursor: Sendable {
+        var date: String
+        var minTimestamp: Int64
+        var partition: Int32
+        var firstOffset: Int64
+    }
+
+    /// One page of the blocks that may hold timestamps in `range`, in (min_timestamp,
+    /// partition, offset) order, after `cursor`.
+    func blocks(
+        instance: String, topic: String, range: Range<Int64>, maxBlockSpan: Int64,
+        after cursor: TimeCursor?, limit: Int
+    ) throws -> [BlockRow] {
+        let lowest = range.lowerBound &- maxBlockSpan
+        let after = cursor ?? TimeCursor(date: "", minTimestamp: Int64.min, partition: Int32.min, firstOffset: Int64.min)
+        return try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(BlockRow.columns) FROM blocks
+                WHERE instance = ? AND topic = ? AND date BETWEEN ? AND ?
+                  AND min_timestamp >= ? AND min_timestamp < ? AND max_timestamp >= ?
+                  AND (date, min_timestamp, partition, first_offset) > (?, ?, ?, ?)
+                ORDER BY date, min_timestamp, partition, first_offset
+                LIMIT ?
+                """, arguments: [
+                    instance, topic,
+                    UTCDate.day(ofMilliseconds: lowest), UTCDate.day(ofMilliseconds: range.upperBound - 1),
+                    lowest, range.upperBound, range.lowerBound,
+                    after.date, after.minTimestamp, after.partition, after.firstOffset, limit,
+                ]
+            ).map(BlockRow.init(row:))
+        }
+    }
+
+    func maxBlockSpan(instance: String, topic: String) throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT max_block_span FROM topics WHERE instance = ? AND topic = ?",
+                arguments: [instance, topic]) ?? 0
+        }
+    }
+
+    /// The instances that hold `topic`.
+    func instances(holding topic: String) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT instance FROM partitions WHERE topic = ? ORDER BY instance", arguments: [topic])
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import GRDB
+
+/// A partition as the index knows it: its identity and its position.
+public struct PartitionKey: Hashable, Sendable, Comparable {
+    public var instance: String
+    public var topic: String
+    public var partition: Int32
+
+    public init(instance: String, topic: String, partition: Int32) {
+        self.instance = instance
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        (a.instance, a.topic, a.partition) < (b.instance, b.topic, b.partition)
+    }
+}
+
+/// One row of the sparse time index: a run of records of one partition in one segment.
+struct BlockRow: Sendable, Hashable {
+    var partition: Int32
+    var minTimestamp: Int64
+    var maxTimestamp: Int64
+    var firstOffset: Int64
+    var lastOffset: Int64
+    var count: Int
+    var segmentBase: Int64
+    var position: Int64
+    var length: Int
+    var ingestedAt: Int64
+
+    static let columns =
+        "partition, min_timestamp, max_timestamp, first_offset, last_offset, record_count, segment_base, position, length, ingested_at"
+
+    init(
+        partition: Int32, minTimestamp: Int64, maxTimestamp: Int64, firstOffset: Int64, lastOffset: Int64,
+        count: Int, segmentBase: Int64, position: Int64, length: Int, ingestedAt: Int64
+    ) {
+        self.partition = partition
+        self.minTimestamp = minTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.firstOffset = firstOffset
+        self.lastOffset = lastOffset
+        self.count = count
+        self.segmentBase = segmentBase
+        self.position = position
+        self.length = length
+        self.ingestedAt = ingestedAt
+    }
+
+    init(row: Row) {
+        self.init(
+            partition: row[0], minTimestamp: row[1], maxTimestamp: row[2], firstOffset: row[3], lastOffset: row[4],
+            count: row[5], segmentBase: row[6], position: row[7], length: row[8], ingestedAt: row[9])
+    }
+
+    func insert(instance: String, topic: String, into db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO blocks (instance, topic, date, \(Self.columns))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        statement.setUncheckedArguments([
+            instance, topic, UTCDate.day(ofMilliseconds: minTimestamp), partition, minTimestamp, maxTimestamp,
+            firstOffset, lastOffset, count, segmentBase, position, length, ingestedAt,
+        ])
+        try statement.execute()
+    }
+}
+
+struct SegmentRow: Sendable, Hashable {
+    var baseOffset: Int64
+    var size: Int64
+}

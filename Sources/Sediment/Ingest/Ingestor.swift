@@ -1,0 +1,149 @@
+import Logging
+
+/// Fills an archive from lines of text: kcat's `-J` envelopes, Sediment's own JSON lines,
+/// or plain lines taken as values. Lines are gathered into batches; each batch is
+/// appended whole or not at all, so a bad line leaves nothing of its batch behind.
+public struct Ingestor {
+    public enum InputFormat: String, Sendable, CaseIterable {
+        /// `kcat -C -J` output.
+        case kcatJSON = "kcat-json"
+        /// Sediment's lossless JSON lines (what `query --format jsonl` prints).
+        case jsonl
+        /// One value per line, stamped with the ingest time, in partition 0.
+        case lines
+    }
+
+    public struct Options: Sendable {
+        public var instance = "local"
+        /// Required for `lines`; for JSON lines, the topic every line must carry, or nil
+        /// to take each line's own `topic`.
+        public var topic: String?
+        public var format: InputFormat = .kcatJSON
+        /// Skip (and count) malformed lines instead of stopping at the first one. Default false.
+        public var skipInvalid = false
+        /// A batch is appended once it holds this many bytes of records. Default 16 MiB.
+        public var batchBytes = 16 << 20
+        /// For `lines`: line N of the input (from 0) gets offset `firstOffset + N`, which
+        /// makes re-feeding the same input idempotent. nil continues after the stored position.
+        public var firstOffset: Int64?
+
+        public init() {}
+    }
+
+    public struct Summary: Sendable, Hashable, Codable {
+        public var lines = 0
+        public var stored = 0
+        /// Messages already in the archive (at or below the stored position).
+        public var alreadyStored = 0
+        public var invalidSkipped = 0
+        public var batches = 0
+        public var bytes = 0
+    }
+
+    let writer: ArchiveWriter
+    let options: Options
+    let logger: Logger
+    let now: @Sendable () -> Int64
+
+    public init(writer: ArchiveWriter, options: Options, logger: Logger, now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds) throws {
+        if options.format == .lines && options.topic == nil {
+            throw SedimentError(.invalidArgument, "--topic is required with --input-format lines")
+        }
+        self.writer = writer
+        self.options = options
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Reads `descriptor` to its end. `name` is how errors refer to the input.
+    public func run(descriptor: Int32, name: String, progress: ((Summary) -> Void)? = nil) throws -> Summary {
+        let reader = LineReader(descriptor: descriptor, name: name)
+        var summary = Summary()
+        var pending = PendingBatches(writer: writer, instance: options.instance)
+        while let outcome = try reader.nextLine({ line in try add(line, to: &pending, lineNumber: reader.lineNumber, name: name) }) {
+            summary.lines += 1
+            if case .invalid = outcome { summary.invalidSkipped += 1 }
+            if pending.byteCount >= options.batchBytes {
+                try flush(&pending, into: &summary)
+                progress?(summary)
+            }
+        }
+        try flush(&pending, into: &summary)
+        return summary
+    }
+
+    private enum LineOutcome { case added, invalid }
+
+    private func add(_ line: UnsafeRawBufferPointer, to pending: inout PendingBatches, lineNumber: Int, name: String) throws -> LineOutcome {
+        if options.format == .lines {
+            let topic = options.topic!
+            let offset = options.firstOffset.map { $0 + Int64(lineNumber - 1) } ?? pending.nextOffset(topic: topic, partition: 0)
+            try pending.withBatch(for: topic) { batch in
+                batch.append(partition: 0, offset: offset, timestamp: now(), timestampType: .logAppendTime, key: nil, value: line)
+            }
+            return .added
+        }
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .added }
+        do {
+            let decoded = try JSONLineDecoder.decode(line)
+            guard let topic = options.topic ?? decoded.topic else {
+                throw JSONLineError(reason: "the line has no \"topic\" field and no --topic was given", column: 1)
+            }
+            if let own = decoded.topic, own != topic {
+                throw JSONLineError(reason: "the line is for topic '\(own)', not --topic '\(topic)'", column: 1)
+            }
+            try pending.withBatch(for: topic) { batch in batch.append(decoded.message) }
+            return .added
+        } catch let error as JSONLineError {
+            if options.skipInvalid {
+                logger.debug("skipped invalid line", metadata: ["input": "\(name)", "line": "\(lineNumber)", "reason": "\(error.reason)"])
+                return .invalid
+            }
+            throw SedimentError(
+                .invalidInput, "\(name):\(lineNumber):\(error.column): \(error.reason); nothing of the batch holding this line was stored (use --skip-invalid to skip such lines)",
+                context: ["input": name, "line": "\(lineNumber)", "column": "\(error.column)"])
+        }
+    }
+
+    private func flush(_ pending: inout PendingBatches, into summary: inout Summary) throws {
+        let batches = pending.take()
+        guard !batches.isEmpty else { return }
+        try writer.append(batches)
+        summary.batches += 1
+        for batch in batches {
+            summary.stored += batch.count
+            summary.alreadyStored += batch.skipped
+            summary.bytes += batch.byteCount
+        }
+    }
+}
+
+/// The batches being filled, one per topic, and the offsets they have reached.
+struct PendingBatches {
+    let writer: ArchiveWriter
+    let instance: String
+    private var batches: [String: RecordBatch] = [:]
+    private(set) var byteCount = 0
+
+    init(writer: ArchiveWriter, instance: String) {
+        self.writer = writer
+        self.instance = instance
+    }
+
+    mutating func withBatch(for topic: String, _ body: (inout RecordBatch) -> Void) throws {
+        if batches[topic] == nil { batches[topic] = try writer.makeBatch(instance: instance, topic: topic) }
+        let before = batches[topic]!.byteCount
+        body(&batches[topic]!)
+        byteCount += batches[topic]!.byteCount - before
+    }
+
+    func nextOffset(topic: String, partition: Int32) -> Int64 {
+        if let batch = batches[topic] { return batch.nextOffset(partition: partition) }
+        return writer.positions[PartitionKey(instance: instance, topic: topic, partition: partition)] ?? 0
+    }
+
+    mutating func take() -> [RecordBatch] {
+        defer { batches = [:]; byteCount = 0 }
+        return batches.keys.sorted().map { batches[$0]! }
+    }
+}

@@ -1,0 +1,225 @@
+/// Why a JSON line was refused, and where: `column` is the 1-based byte column.
+struct JSONLineError: Error, Sendable, Hashable, CustomStringConvertible {
+    var reason: String
+    var column: Int
+
+    var description: String { "column \(column): \(reason)" }
+}
+
+/// One decoded line: `topic` is nil when the line did not carry one.
+struct DecodedLine: Sendable, Hashable {
+    var topic: String?
+    var message: Message
+}
+
+/// Reads Sediment's `jsonl` lines, and kcat's `-J` lines, which are the same
+/// envelope except that kcat puts non-UTF-8 bytes raw inside strings.
+///
+/// Fields may come in any order and unknown ones are skipped; `offset` and `ts`
+/// are required because a message without them cannot be placed in the archive.
+enum JSONLineDecoder {
+    private enum Field {
+        case topic, partition, offset, tstype, ts, key, payload, headers, other
+    }
+
+    /// `line` excludes the trailing newline (a trailing "\r" is tolerated).
+    static func decode(_ line: UnsafeRawBufferPointer) throws(JSONLineError) -> DecodedLine {
+        guard let base = line.baseAddress, !line.isEmpty else { throw JSONLineError(reason: "empty line", column: 1) }
+        var s = JSONScanner(base.assumingMemoryBound(to: UInt8.self), count: line.count)
+        guard s.peek() != nil else { throw JSONLineError(reason: "empty line", column: 1) }
+        let objectStart = s.i
+        try s.expect(UInt8(ascii: "{"))
+
+        var topic: String?
+        var partition: Int32 = 0
+        var offset: Int64?
+        var timestamp: Int64?
+        var timestampType = TimestampType.createTime
+        var key: [UInt8]?
+        var value: [UInt8]?
+        var headers: [Header] = []
+
+        if s.peek() == UInt8(ascii: "}") {
+            s.i += 1
+        } else {
+            while true {
+                guard s.peek() == JSONScanner.quote else { throw s.unexpected(at: s.i) }
+                let name = try s.scanString()
+                try s.expect(UInt8(ascii: ":"))
+                guard s.peek() != nil else { throw s.unexpected(at: s.i) }
+                switch try field(named: name, in: s) {
+                case .topic: topic = try self.topic(&s)
+                case .partition:
+                    let start = s.i
+                    let number = try s.integer("partition")
+                    guard let narrow = Int32(exactly: number) else {
+                        throw s.fail("field \"partition\" is out of range", at: start)
+                    }
+                    partition = narrow
+                case .offset: offset = try s.integer("offset")
+                case .ts: timestamp = try s.integer("ts")
+                case .tstype: timestampType = try self.timestampType(&s)
+                case .key: key = try bytes(&s, field: "key")
+                case .payload: value = try bytes(&s, field: "payload")
+                case .headers: headers = try self.headers(&s)
+                case .other: try s.skipValue()
+                }
+                let next = s.peek()
+                guard next == UInt8(ascii: ",") || next == UInt8(ascii: "}") else { throw s.unexpected(at: s.i) }
+                s.i += 1
+                if next == UInt8(ascii: "}") { break }
+            }
+        }
+        if s.peek() != nil { throw s.fail("trailing data after the object", at: s.i) }
+        guard let offset else { throw s.fail("missing field \"offset\"", at: objectStart) }
+        guard let timestamp else { throw s.fail("missing field \"ts\"", at: objectStart) }
+        let message = Message(
+            partition: partition, offset: offset, timestamp: timestamp, timestampType: timestampType,
+            key: key, headers: headers, value: value
+        )
+        return DecodedLine(topic: topic, message: message)
+    }
+
+    private static func field(named span: JSONScanner.Span, in s: JSONScanner) throws(JSONLineError) -> Field {
+        if span.escaped {
+            // Rare: a field name written with escapes. Compare the decoded text.
+            return field(named: String(decoding: try s.unescape(span), as: UTF8.self))
+        }
+        func equals(_ text: StaticString) -> Bool { s.spanEquals(span, text) }
+        let first = s.p[span.start]
+        switch span.count {
+        case 2: return equals("ts") ? .ts : .other
+        case 3: return equals("key") ? .key : .other
+        case 5: return equals("topic") ? .topic : .other
+        case 6: return first == UInt8(ascii: "o") ? (equals("offset") ? .offset : .other) : (equals("tstype") ? .tstype : .other)
+        case 7: return first == UInt8(ascii: "p") ? (equals("payload") ? .payload : .other) : (equals("headers") ? .headers : .other)
+        case 9: return equals("partition") ? .partition : .other
+        default: return .other
+        }
+    }
+
+    private static func field(named name: String) -> Field {
+        switch name {
+        case "topic": .topic
+        case "partition": .partition
+        case "offset": .offset
+        case "tstype": .tstype
+        case "ts": .ts
+        case "key": .key
+        case "payload": .payload
+        case "headers": .headers
+        default: .other
+        }
+    }
+
+    /// The topic: a string that must be valid UTF-8, or null for none.
+    private static func topic(_ s: inout JSONScanner) throws(JSONLineError) -> String? {
+        if s.p[s.i] == UInt8(ascii: "n") {
+            try s.literal("null")
+            return nil
+        }
+        guard s.p[s.i] == JSONScanner.quote else { throw s.typeError("topic", "a string") }
+        return try text(&s, what: "field \"topic\"")
+    }
+
+    /// A string at `s.i` as a `String`, refused when its bytes are not UTF-8 rather
+    /// than repaired (a repaired name would silently differ from the one in Kafka).
+    private static func text(_ s: inout JSONScanner, what: String) throws(JSONLineError) -> String {
+        let start = s.i
+        let span = try s.scanString()
+        if !span.escaped {
+            let raw = UnsafeRawBufferPointer(start: s.p + span.start, count: span.count)
+            guard UTF8Validation.isValidUTF8(raw) else { throw s.fail("\(what) is not valid UTF-8", at: start) }
+            return String(decoding: raw, as: UTF8.self)
+        }
+        let bytes = try s.unescape(span)
+        guard UTF8Validation.isValidUTF8(bytes) else { throw s.fail("\(what) is not valid UTF-8", at: start) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func timestampType(_ s: inout JSONScanner) throws(JSONLineError) -> TimestampType {
+        let start = s.i
+        guard s.p[start] == JSONScanner.quote else {
+            if s.p[start] == UInt8(ascii: "n") {
+                try s.literal("null")
+                return .createTime
+            }
+            throw s.typeError("tstype", "a string")
+        }
+        let span = try s.scanString()
+        if s.spanEquals(span, "create") { return .createTime }
+        if s.spanEquals(span, "logappend") { return .logAppendTime }
+        if s.spanEquals(span, "none") { return .notAvailable }
+        let text = String(decoding: try s.bytes(of: span), as: UTF8.self)
+        guard let type = TimestampType(name: text) else {
+            throw s.fail("field \"tstype\" has unknown value \"\(text)\"", at: start)
+        }
+        return type
+    }
+
+    /// null, a string (its bytes), or `{"base64":"..."}` for bytes that are not UTF-8.
+    private static func bytes(_ s: inout JSONScanner, field: StaticString) throws(JSONLineError) -> [UInt8]? {
+        let start = s.i
+        switch s.p[start] {
+        case UInt8(ascii: "n"):
+            try s.literal("null")
+            return nil
+        case JSONScanner.quote:
+            return try s.bytes(of: s.scanString())
+        case UInt8(ascii: "{"):
+            s.i += 1
+            guard s.peek() == JSONScanner.quote, s.spanEquals(try s.scanString(), "base64") else {
+                throw s.fail("field \"\(field)\" must be null, a string or {\"base64\":\"...\"}", at: start)
+            }
+            try s.expect(UInt8(ascii: ":"))
+            guard s.peek() == JSONScanner.quote else { throw s.fail("invalid base64 in field \"\(field)\"", at: s.i) }
+            let span = try s.scanString()
+            let decoded: [UInt8]?
+            if span.escaped {
+                // Some encoders write "/" as "\/", which base64 text is full of.
+                decoded = try s.bytes(of: span).withUnsafeBytes { Base64.decode($0) }
+            } else {
+                decoded = Base64.decode(UnsafeRawBufferPointer(start: s.p + span.start, count: span.count))
+            }
+            guard let decoded else { throw s.fail("invalid base64 in field \"\(field)\"", at: span.start - 1) }
+            try s.expect(UInt8(ascii: "}"))
+            return decoded
+        default:
+            throw s.typeError(field, "null, a string or {\"base64\":\"...\"}")
+        }
+    }
+
+    /// kcat's flat `[name, value, name, value, ...]`; null stands for no headers.
+    private static func headers(_ s: inout JSONScanner) throws(JSONLineError) -> [Header] {
+        if s.p[s.i] == UInt8(ascii: "n") {
+            try s.literal("null")
+            return []
+        }
+        guard s.p[s.i] == UInt8(ascii: "[") else { throw s.typeError("headers", "an array") }
+        s.i += 1
+        var headers: [Header] = []
+        if s.peek() == UInt8(ascii: "]") {
+            s.i += 1
+            return headers
+        }
+        while true {
+            let nameStart = s.i
+            guard s.p[nameStart] == JSONScanner.quote else {
+                guard let found = s.kind(at: nameStart) else { throw s.unexpected(at: nameStart) }
+                throw s.fail("header name must be a string, found \(found)", at: nameStart)
+            }
+            let name = try text(&s, what: "header name")
+            guard s.peek() == UInt8(ascii: ",") else {
+                throw s.fail("field \"headers\" has a name without a value", at: s.i)
+            }
+            s.i += 1
+            guard s.peek() != nil else { throw s.unexpected(at: s.i) }
+            headers.append(Header(name: name, value: try bytes(&s, field: "headers")))
+            let next = s.peek()
+            guard next == UInt8(ascii: ",") || next == UInt8(ascii: "]") else { throw s.unexpected(at: s.i) }
+            s.i += 1
+            if next == UInt8(ascii: "]") { return headers }
+            guard s.peek() != nil else { throw s.unexpected(at: s.i) }
+        }
+    }
+}

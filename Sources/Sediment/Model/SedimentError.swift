@@ -1,0 +1,39 @@
+/// The one error type of the library: a code to switch on, a message for people,
+/// and the context that says where (file, line, topic, partition, offset).
+public struct SedimentError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        fileprivate let name: String
+        public var description: String { name }
+
+        public static let invalidArgument = Code(name: "invalid argument")
+        public static let invalidInput = Code(name: "invalid input")
+        public static let invalidName = Code(name: "invalid name")
+        public static let archiveMissing = Code(name: "archive missing")
+        public static let notAnArchive = Code(name: "not an archive")
+        public static let schemaTooNew = Code(name: "schema too new")
+        public static let archiveLocked = Code(name: "archive locked")
+        public static let corruptSegment = Code(name: "corrupt segment")
+        public static let io = Code(name: "I/O error")
+        public static let database = Code(name: "database error")
+        public static let notFound = Code(name: "not found")
+    }
+
+    public var code: Code
+    public var message: String
+    /// Where: a file and line of input, a segment path and position, a topic and partition.
+    public var context: [String: String]
+    public var underlying: (any Error)?
+
+    public init(_ code: Code, _ message: String, context: [String: String] = [:], underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.context = context
+        self.underlying = underlying
+    }
+
+    public var description: String {
+        var text = message
+        if let underlying { text += " (\(underlying))" }
+        return text
+    }
+}

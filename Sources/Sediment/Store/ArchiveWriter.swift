@@ -1,0 +1,223 @@
+import GRDB
+import Logging
+
+/// The one writer of an archive. It appends batches to segment files, makes them
+/// durable, then commits their index rows and the new positions in one transaction.
+///
+/// Not thread-safe: one thread (or task) drives a writer.
+public final class ArchiveWriter {
+    public let archive: Archive
+    public let options: ArchiveOptions
+    private let lock: ArchiveLock
+    private var index: ArchiveIndex { archive.index }
+    private var logger: Logger { archive.logger }
+    private var partitions: [PartitionKey: PartitionState] = [:]
+    private let now: @Sendable () -> Int64
+
+    /// Opens (and by default creates) the archive at `path` for writing, and recovers it:
+    /// torn tails are truncated and the stored positions are where appending resumes.
+    public init(
+        at path: String,
+        options: ArchiveOptions = ArchiveOptions(),
+        logger: Logger = Logger(label: "sediment"),
+        now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds
+    ) throws {
+        let layout = ArchiveLayout(root: path)
+        if !FileSystem.exists(layout.root) && options.createIfMissing {
+            try FileSystem.createDirectories(layout.root)
+            logger.info("created archive", metadata: ["archive": "\(layout.root)"])
+        } else if FileSystem.isDirectory(layout.root) && !FileSystem.exists(layout.databasePath) && options.createIfMissing {
+            let entries = FileSystem.contents(of: layout.root).filter { !$0.hasPrefix("sediment.") }
+            guard entries.isEmpty else {
+                throw SedimentError(
+                    .notAnArchive,
+                    "\(layout.root) is not a Sediment archive (no sediment.sqlite) and is not empty; refusing to write into it",
+                    context: ["path": layout.root])
+            }
+        } else {
+            try Archive.requireExisting(layout)
+        }
+        self.lock = try ArchiveLock(path: layout.lockPath)
+        let pool = try Schema.open(path: layout.databasePath, durable: options.fsync == .batch)
+        self.archive = Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
+        self.options = options
+        self.now = now
+        try ArchiveRecovery(archive: archive).run()
+        for row in try index.partitions() {
+            partitions[row.key] = PartitionState(id: row.id, nextOffset: row.nextOffset)
+        }
+    }
+
+    /// A new, empty batch for one topic, built against the current positions.
+    public func makeBatch(instance: String, topic: String) throws -> RecordBatch {
+        try ArchiveName.validate(instance, as: "instance")
+        try ArchiveName.validate(topic, as: "topic")
+        var stored: [Int32: Int64] = [:]
+        for (key, state) in partitions where key.instance == instance && key.topic == topic {
+            stored[key.partition] = state.nextOffset
+        }
+        return RecordBatch(instance: instance, topic: topic, storedPositions: stored, blockBytes: options.blockBytes)
+    }
+
+    /// The next offset to store, per partition, as this writer knows it.
+    public var positions: [PartitionKey: Int64] {
+        partitions.mapValues(\.nextOffset)
+    }
+
+    /// Makes the batches durable and commits them, all or nothing.
+    public func append(_ batches: [RecordBatch]) throws {
+        let before = partitions
+        var commit = PendingCommit()
+        do {
+            for batch in batches {
+                for partition in batch.partitions.keys.sorted() {
+                    let key = PartitionKey(instance: batch.instance, topic: batch.topic, partition: partition)
+                    try write(batch.partitions[partition]!, of: key, into: &commit)
+                }
+            }
+            guard !commit.blocks.isEmpty else { return }
+            if options.fsync == .batch {
+                for key in commit.touched { try partitions[key]?.segment?.file.synchronize() }
+                for directory in commit.newDirectories { FileSystem.synchronizeDirectory(directory) }
+            }
+            try self.commit(commit)
+        } catch {
+            rollBack(to: before, commit)
+            throw error
+        }
+    }
+
+    /// Convenience for callers holding `Message` values: one batch per call.
+    public func append(_ messages: [Message], instance: String, topic: String) throws -> RecordBatch {
+        var batch = try makeBatch(instance: instance, topic: topic)
+        for message in messages { batch.append(message) }
+        try append([batch])
+        return batch
+    }
+
+    private func write(_ batch: PartitionBatch, of key: PartitionKey, into commit: inout PendingCommit) throws {
+        var state = try partitionState(key, commit: &commit)
+        try batch.bytes.withUnsafeBytes { (bytes) throws in
+            for block in batch.blocks {
+                if state.segment == nil || state.segment!.size > 0 && state.segment!.size + Int64(block.length) > options.segmentBytes {
+                    state.segment = try createSegment(key, baseOffset: block.firstOffset, commit: &commit)
+                }
+                let segment = state.segment!
+                let id = SegmentID(key: key, baseOffset: segment.baseOffset)
+                if commit.originalSizes[id] == nil { commit.originalSizes[id] = (segment.file, segment.size) }
+                try segment.file.write(UnsafeRawBufferPointer(rebasing: bytes[block.start..<block.start + block.length]), at: segment.size)
+                commit.blocks.append((key, BlockRow(
+                    partition: key.partition, minTimestamp: block.minTimestamp, maxTimestamp: block.maxTimestamp,
+                    firstOffset: block.firstOffset, lastOffset: block.lastOffset, count: block.count,
+                    segmentBase: segment.baseOffset, position: segment.size, length: block.length, ingestedAt: 0)))
+                state.segment!.size += Int64(block.length)
+                commit.segmentSizes[id] = state.segment!.size
+            }
+        }
+        state.nextOffset = batch.nextOffset
+        commit.touched.insert(key)
+        partitions[key] = state
+    }
+
+    private func partitionState(_ key: PartitionKey, commit: inout PendingCommit) throws -> PartitionState {
+        var state = partitions[key] ?? PartitionState(id: nil, nextOffset: 0)
+        if state.segment == nil, let id = state.id {
+            let last = try index.read { db in try index.segments(partitionID: id, in: db).last }
+            if let last {
+                let path = archive.layout.segmentPath(instance: key.instance, topic: key.topic, partition: key.partition, baseOffset: last.baseOffset)
+                state.segment = OpenSegment(baseOffset: last.baseOffset, size: last.size, file: try SystemFile.openForAppending(path, create: false))
+            }
+        }
+        return state
+    }
+
+    private func createSegment(_ key: PartitionKey, baseOffset: Int64, commit: inout PendingCommit) throws -> OpenSegment {
+        let directory = archive.layout.partitionDirectory(instance: key.instance, topic: key.topic, partition: key.partition)
+        if !FileSystem.isDirectory(directory) {
+            try FileSystem.createDirectories(directory)
+        }
+        let path = archive.layout.segmentPath(instance: key.instance, topic: key.topic, partition: key.partition, baseOffset: baseOffset)
+        let file = try SystemFile.openForAppending(path, create: true)
+        // A file of that name is left over from a batch that never committed.
+        try file.truncate(to: 0)
+        commit.newFiles.append(path)
+        commit.newDirectories.insert(directory)
+        commit.createdSegments.insert(SegmentID(key: key, baseOffset: baseOffset))
+        return OpenSegment(baseOffset: baseOffset, size: 0, file: file)
+    }
+
+    private func commit(_ pending: PendingCommit) throws {
+        let ingestedAt = now()
+        let ids: [PartitionKey: Int64] = try index.write { db in
+            var ids: [PartitionKey: Int64] = [:]
+            for key in pending.touched.sorted() {
+                let id = try Int64.fetchOne(db, sql: """
+                    INSERT INTO partitions (instance, topic, partition, next_offset) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (instance, topic, partition) DO UPDATE SET next_offset = excluded.next_offset
+                    RETURNING id
+                    """, arguments: [key.instance, key.topic, key.partition, partitions[key]!.nextOffset])!
+                ids[key] = id
+            }
+            for (segment, size) in pending.segmentSizes {
+                try db.execute(sql: """
+                    INSERT INTO segments (partition_id, base_offset, size, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (partition_id, base_offset) DO UPDATE SET size = excluded.size
+                    """, arguments: [ids[segment.key]!, segment.baseOffset, size, ingestedAt])
+            }
+            var spans: [PartitionKey: Int64] = [:]
+            for (key, var block) in pending.blocks {
+                block.ingestedAt = ingestedAt
+                try block.insert(instance: key.instance, topic: key.topic, into: db)
+                let topicKey = PartitionKey(instance: key.instance, topic: key.topic, partition: 0)
+                spans[topicKey] = max(spans[topicKey] ?? 0, block.maxTimestamp - block.minTimestamp)
+            }
+            for (key, span) in spans {
+                try db.execute(sql: """
+                    INSERT INTO topics (instance, topic, max_block_span) VALUES (?, ?, ?)
+                    ON CONFLICT (instance, topic) DO UPDATE SET max_block_span = MAX(max_block_span, excluded.max_block_span)
+                    """, arguments: [key.instance, key.topic, span])
+            }
+            return ids
+        }
+        for (key, id) in ids { partitions[key]?.id = id }
+    }
+
+    /// Puts the in-memory state back as it was before a failed append and cuts what the
+    /// append wrote, so the next append starts from committed bytes.
+    private func rollBack(to before: [PartitionKey: PartitionState], _ pending: PendingCommit) {
+        for (file, size) in pending.originalSizes.values { try? file.truncate(to: size) }
+        for path in pending.newFiles { try? FileSystem.remove(path) }
+        partitions = before
+    }
+}
+
+extension ArchiveWriter {
+    struct OpenSegment {
+        var baseOffset: Int64
+        /// Bytes written so far; equal to the committed size between appends.
+        var size: Int64
+        let file: SystemFile
+    }
+
+    struct PartitionState {
+        var id: Int64?
+        var nextOffset: Int64
+        var segment: OpenSegment?
+    }
+
+    struct SegmentID: Hashable {
+        var key: PartitionKey
+        var baseOffset: Int64
+    }
+
+    struct PendingCommit {
+        var blocks: [(PartitionKey, BlockRow)] = []
+        var segmentSizes: [SegmentID: Int64] = [:]
+        var touched: Set<PartitionKey> = []
+        var newFiles: [String] = []
+        var newDirectories: Set<String> = []
+        var createdSegments: Set<SegmentID> = []
+        /// Each segment written by this append, with its size before it.
+        var originalSizes: [SegmentID: (SystemFile, Int64)] = [:]
+    }
+}

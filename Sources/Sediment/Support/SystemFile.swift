@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A POSIX file descriptor owned by one value; closed when the value goes away.
+/// Used for segment files, where positional reads and writes and fsync matter.
+final class SystemFile {
+    let path: String
+    private(set) var descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit { if descriptor >= 0 { _ = close(descriptor) } }
+
+    static func openForReading(_ path: String) throws -> SystemFile {
+        try open(path, flags: O_RDONLY | O_CLOEXEC)
+    }
+
+    static func openForAppending(_ path: String, create: Bool) throws -> SystemFile {
+        try open(path, flags: O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0))
+    }
+
+    private static func open(_ path: String, flags: Int32) throws -> SystemFile {
+        let descriptor = retryingOnInterrupt { Glibc.open(path, flags, 0o644) }
+        guard descriptor >= 0 else { throw SystemFile.error("cannot open", path) }
+        return SystemFile(path: path, descriptor: descriptor)
+    }
+
+    func size() throws -> Int64 {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw Self.error("cannot stat", path) }
+        return Int64(info.st_size)
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer, at position: Int64) throws {
+        var done = 0
+        while done < bytes.count {
+            let written = retryingOnInterrupt {
+                pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(position) + off_t(done))
+            }
+            guard written > 0 else { throw Self.error("cannot write", path) }
+            done += written
+        }
+    }
+
+    /// Reads up to `count` bytes; fewer only at the end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws -> Int {
+        var done = 0
+        while done < buffer.count {
+            let got = retryingOnInterrupt {
+                pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(position) + off_t(done))
+            }
+            guard got >= 0 else { throw Self.error("cannot read", path) }
+            if got == 0 { break }
+            done += got
+        }
+        return done
+    }
+
+    func synchronize() throws {
+        guard retryingOnInterrupt({ fsync(descriptor) }) == 0 else { throw Self.error("cannot fsync", path) }
+    }
+
+    func truncate(to size: Int64) throws {
+        guard retryingOnInterrupt({ ftruncate(descriptor, off_t(size)) }) == 0 else {
+            throw Self.error("cannot truncate", path)
+        }
+    }
+
+    static func error(_ what: String, _ path: String) -> SedimentError {
+        let reason = String(cString: strerror(errno))
+        return SedimentError(.io, "\(what) \(path): \(reason)", context: ["path": path])
+    }
+}
+
+@inline(__always)
+func retryingOnInterrupt<T: BinaryInteger>(_ call: () -> T) -> T {
+    while true {
+        let result = call()
+        if result < 0 && errno == EINTR { continue }
+        return result
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Logging
+import Sediment
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ArchiveOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The archive directory.", valueName: "dir"))
+    var archive: String
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
+    var logLevel: Logger.Level = .notice
+
+    func makeLogger() -> Logger {
+        var logger = Logger(label: "sediment") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Runs a command body, turning a `SedimentError` into one clear line on stderr and exit 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as SedimentError {
+        StandardError.write("sediment: error: \(error.description)\n")
+        throw ExitCode(1)
+    }
+}
+
+enum StandardError {
+    static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
+    }
+
+    static var isTerminal: Bool { isatty(2) == 1 }
+}
+
+/// Buffered writes to stdout: a query prints millions of lines, one `write(2)` per 256 KiB.
+final class StandardOutput {
+    private var buffer: [UInt8] = []
+    private let limit = 256 << 10
+
+    init() { buffer.reserveCapacity(limit + 4096) }
+
+    deinit { flush() }
+
+    func append(_ body: (inout [UInt8]) -> Void) {
+        body(&buffer)
+        if buffer.count >= limit { flush() }
+    }
+
+    func write(_ text: String) {
+        append { $0.append(contentsOf: text.utf8) }
+    }
+
+    func flush() {
+        var done = 0
+        while done < buffer.count {
+            let written = buffer.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + done, $0.count - done) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { break }
+            done += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Sediment
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what an archive holds: topics, partitions, positions, messages, bytes, segments, time span."
+    )
+
+    @OptionGroup var common: ArchiveOption
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let archive = try Archive.open(at: common.archive, logger: common.makeLogger())
+            let partitions = try archive.statistics()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                let report = StatusReport(archive: archive.layout.root, partitions: partitions)
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                return
+            }
+            print("archive \(archive.layout.root)")
+            if partitions.isEmpty {
+                print("no topics yet")
+                return
+            }
+            var table = TextTable(headers: ["INSTANCE", "TOPIC", "PART", "POSITION", "MESSAGES", "BYTES", "SEGMENTS", "FROM", "TO"])
+            for p in partitions {
+                table.add([
+                    p.instance, p.topic, "\(p.partition)", "\(p.position)", "\(p.messages)", "\(ByteCount(p.bytes))",
+                    "\(p.segments)", p.minTimestamp.map(formatTime) ?? "-", p.maxTimestamp.map(formatTime) ?? "-",
+                ])
+            }
+            print(table.render(), terminator: "")
+            let messages = partitions.reduce(0) { $0 + $1.messages }
+            let bytes = partitions.reduce(0) { $0 + $1.bytes }
+            let topics = Set(partitions.map { "\($0.instance)/\($0.topic)" }).count
+            print("\(topics) topic(s), \(partitions.count) partition(s), \(messages) messages, \(ByteCount(bytes))")
+        }
+    }
+}
+
+struct StatusReport: Codable {
+    var archive: String
+    var partitions: [PartitionStatistics]
+}
+
+func formatTime(_ milliseconds: Int64) -> String {
+    Timestamp.iso8601(milliseconds: milliseconds)
+}
+
+/// Columns padded to their widest cell, like `kubectl get`.
+struct TextTable {
+    let headers: [String]
+    private var rows: [[String]] = []
+
+    init(headers: [String]) { self.headers = headers }
+
+    mutating func add(_ row: [String]) { rows.append(row) }
+
+    func render() -> String {
+        var widths = headers.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return ([headers] + rows).map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}
