@@ -82,7 +82,9 @@ struct ArchiveIndex: Sendable {
         instance: String, topic: String, range: Range<Int64>, maxBlockSpan: Int64,
         after cursor: TimeCursor?, limit: Int
     ) throws -> [BlockRow] {
-        let lowest = range.lowerBound &- maxBlockSpan
+        guard !range.isEmpty else { return [] }
+        let (difference, overflow) = range.lowerBound.subtractingReportingOverflow(maxBlockSpan)
+        let lowest = overflow ? Int64.min : difference
         let after = cursor ?? TimeCursor(date: "", minTimestamp: Int64.min, partition: Int32.min, firstOffset: Int64.min)
         return try read { db in
             try Row.fetchAll(db, sql: """
@@ -94,7 +96,7 @@ struct ArchiveIndex: Sendable {
                 LIMIT ?
                 """, arguments: [
                     instance, topic,
-                    UTCDate.day(ofMilliseconds: lowest), UTCDate.day(ofMilliseconds: range.upperBound - 1),
+                    BlockRow.indexDay(lowest), BlockRow.indexDay(range.upperBound - 1),
                     lowest, range.upperBound, range.lowerBound,
                     after.date, after.minTimestamp, after.partition, after.firstOffset, limit,
                 ]

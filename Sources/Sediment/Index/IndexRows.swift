@@ -55,13 +55,21 @@ struct BlockRow: Sendable, Hashable {
             count: row[5], segmentBase: row[6], position: row[7], length: row[8], ingestedAt: row[9])
     }
 
+    /// The `date` column: UTC `yyyy-MM-dd`, clamped to years 0000...9999 so that the
+    /// text sorts like the time it stands for, whatever a producer put in a timestamp.
+    static func indexDay(_ milliseconds: Int64) -> String {
+        let lowest: Int64 = -62_167_219_200_000 // 0000-01-01T00:00:00Z
+        let highest: Int64 = 253_402_300_799_999 // 9999-12-31T23:59:59.999Z
+        return UTCDate.day(ofMilliseconds: min(max(milliseconds, lowest), highest))
+    }
+
     func insert(instance: String, topic: String, into db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO blocks (instance, topic, date, \(Self.columns))
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.setUncheckedArguments([
-            instance, topic, UTCDate.day(ofMilliseconds: minTimestamp), partition, minTimestamp, maxTimestamp,
+            instance, topic, Self.indexDay(minTimestamp), partition, minTimestamp, maxTimestamp,
             firstOffset, lastOffset, count, segmentBase, position, length, ingestedAt,
         ])
         try statement.execute()

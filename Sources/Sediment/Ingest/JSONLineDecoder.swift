@@ -44,10 +44,10 @@ enum JSONLineDecoder {
         } else {
             while true {
                 guard s.peek() == JSONScanner.quote else { throw s.unexpected(at: s.i) }
-                let name = try s.scanString()
+                let field = try fieldName(&s)
                 try s.expect(UInt8(ascii: ":"))
                 guard s.peek() != nil else { throw s.unexpected(at: s.i) }
-                switch try field(named: name, in: s) {
+                switch field {
                 case .topic: topic = try self.topic(&s)
                 case .partition:
                     let start = s.i
@@ -80,22 +80,56 @@ enum JSONLineDecoder {
         return DecodedLine(topic: topic, message: message)
     }
 
+    /// The field whose name starts at `s.i` (its opening quote); leaves `s.i` after the
+    /// closing quote. Known names are recognized by one 8-byte load compared with their
+    /// bytes plus the closing quote (little-endian constants below), which skips the
+    /// general string scan for every field of every line.
+    private static func fieldName(_ s: inout JSONScanner) throws(JSONLineError) -> Field {
+        if s.i + 11 <= s.count {
+            let w = UInt64(littleEndian: UnsafeRawPointer(s.p + s.i + 1).loadUnaligned(as: UInt64.self))
+            var known: (Field, Int)?
+            switch UInt8(truncatingIfNeeded: w) {
+            case UInt8(ascii: "t"):
+                if w & 0xFF_FFFF == 0x22_7374 { known = (.ts, 3) }  // ts"
+                else if w & 0xFFFF_FFFF_FFFF == 0x2263_6970_6F74 { known = (.topic, 6) }  // topic"
+                else if w & 0xFF_FFFF_FFFF_FFFF == 0x22_6570_7974_7374 { known = (.tstype, 7) }  // tstype"
+            case UInt8(ascii: "o"):
+                if w & 0xFF_FFFF_FFFF_FFFF == 0x22_7465_7366_666F { known = (.offset, 7) }  // offset"
+            case UInt8(ascii: "k"):
+                if w & 0xFFFF_FFFF == 0x2279_656B { known = (.key, 4) }  // key"
+            case UInt8(ascii: "h"):
+                if w == 0x2273_7265_6461_6568 { known = (.headers, 8) }  // headers"
+            case UInt8(ascii: "p"):
+                if w == 0x2264_616F_6C79_6170 { known = (.payload, 8) }  // payload"
+                else if w == 0x6F69_7469_7472_6170, s.p[s.i + 9] == UInt8(ascii: "n"), s.p[s.i + 10] == JSONScanner.quote {
+                    known = (.partition, 10)  // partitio + n"
+                }
+            default: break
+            }
+            if let (field, length) = known {
+                s.i += 1 + length
+                return field
+            }
+        }
+        return try field(named: s.scanString(), in: s)
+    }
+
     private static func field(named span: JSONScanner.Span, in s: JSONScanner) throws(JSONLineError) -> Field {
         if span.escaped {
             // Rare: a field name written with escapes. Compare the decoded text.
             return field(named: String(decoding: try s.unescape(span), as: UTF8.self))
         }
-        func equals(_ text: StaticString) -> Bool { s.spanEquals(span, text) }
         let first = s.p[span.start]
-        switch span.count {
-        case 2: return equals("ts") ? .ts : .other
-        case 3: return equals("key") ? .key : .other
-        case 5: return equals("topic") ? .topic : .other
-        case 6: return first == UInt8(ascii: "o") ? (equals("offset") ? .offset : .other) : (equals("tstype") ? .tstype : .other)
-        case 7: return first == UInt8(ascii: "p") ? (equals("payload") ? .payload : .other) : (equals("headers") ? .headers : .other)
-        case 9: return equals("partition") ? .partition : .other
-        default: return .other
+        let (candidate, name): (Field, StaticString) = switch span.count {
+        case 2: (.ts, "ts")
+        case 3: (.key, "key")
+        case 5: (.topic, "topic")
+        case 6: first == UInt8(ascii: "o") ? (.offset, "offset") : (.tstype, "tstype")
+        case 7: first == UInt8(ascii: "p") ? (.payload, "payload") : (.headers, "headers")
+        case 9: (.partition, "partition")
+        default: (.other, "")
         }
+        return s.spanEquals(span, name) ? candidate : .other
     }
 
     private static func field(named name: String) -> Field {

@@ -101,13 +101,20 @@ struct JSONScanner {
         if negative { j += 1 }
         let digitsStart = j
         var magnitude: UInt64 = 0
-        var overflow = false
         while j < count, case let digit = p[j] &- UInt8(ascii: "0"), digit < 10 {
-            let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times10.addingReportingOverflow(UInt64(digit))
-            overflow = overflow || o1 || o2
-            magnitude = sum
+            magnitude = magnitude &* 10 &+ UInt64(digit)
             j += 1
+        }
+        var overflow = false
+        if j - digitsStart > 18 {
+            // Only 19 digits or more can overflow: redo those with checks.
+            magnitude = 0
+            for k in digitsStart..<j {
+                let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(p[k] &- UInt8(ascii: "0")))
+                overflow = overflow || o1 || o2
+                magnitude = sum
+            }
         }
         guard j > digitsStart else { throw negative ? unexpected(at: j) : typeError(field, "an integer") }
         if j < count, p[j] == UInt8(ascii: ".") || p[j] | 0x20 == UInt8(ascii: "e") {
@@ -215,6 +222,7 @@ struct JSONScanner {
     }
 
     /// Whether an unescaped span holds exactly `text` (field names, enum values).
+    @inline(__always)
     func spanEquals(_ span: Span, _ text: StaticString) -> Bool {
         guard !span.escaped, span.count == text.utf8CodeUnitCount else { return false }
         let bytes = text.utf8Start
@@ -223,26 +231,51 @@ struct JSONScanner {
     }
 
     func unescape(_ span: Span) throws(JSONLineError) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(span.count)
-        var j = span.start
-        var runStart = j
-        while j < span.end {
-            guard p[j] == Self.backslash else {
-                j += 1
-                continue
+        var failure: JSONLineError?
+        // Unescaping never lengthens a string (at most 4 bytes out of a 12-byte
+        // surrogate pair), so the span's length is enough room.
+        let bytes = [UInt8](unsafeUninitializedCapacity: span.count) { buffer, initialized in
+            do throws(JSONLineError) {
+                initialized = try unescape(span, into: buffer.baseAddress!)
+            } catch {
+                failure = error
             }
-            if j > runStart { out.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: j - runStart)) }
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    private func unescape(_ span: Span, into out: UnsafeMutablePointer<UInt8>) throws(JSONLineError) -> Int {
+        var o = 0
+        var j = span.start
+        while j < span.end {
+            // Copy up to the next backslash, found a word at a time.
+            var k = j
+            while k + 8 <= span.end {
+                let word = UInt64(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
+                let lanes = JSONBytes.zeroLanes(word ^ (JSONBytes.ones &* 0x5C))
+                if lanes != 0 {
+                    k += lanes.trailingZeroBitCount >> 3
+                    break
+                }
+                k += 8
+            }
+            while k < span.end && p[k] != Self.backslash { k += 1 }
+            (out + o).update(from: p + j, count: k - j)
+            o += k - j
+            j = k
+            guard j < span.end else { break }
             let escape = j
             let letter = p[j + 1]  // scanString guarantees a byte follows every backslash
             j += 2
+            var decoded: UInt8
             switch letter {
-            case Self.quote, Self.backslash, UInt8(ascii: "/"): out.append(letter)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
+            case Self.quote, Self.backslash, UInt8(ascii: "/"): decoded = letter
+            case UInt8(ascii: "n"): decoded = 0x0A
+            case UInt8(ascii: "r"): decoded = 0x0D
+            case UInt8(ascii: "t"): decoded = 0x09
+            case UInt8(ascii: "b"): decoded = 0x08
+            case UInt8(ascii: "f"): decoded = 0x0C
             case UInt8(ascii: "u"):
                 var scalar = try hex4(at: j, end: span.end, escape: escape)
                 j += 4
@@ -256,15 +289,16 @@ struct JSONScanner {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     j += 6
                 }
-                appendUTF8(scalar, to: &out)
+                o += writeUTF8(scalar, to: out + o)
+                continue
             default:
                 let shown = letter > 0x20 && letter < 0x7F ? String(Unicode.Scalar(letter)) : "0x" + hex(letter)
                 throw fail("invalid escape '\\\(shown)' in string", at: escape)
             }
-            runStart = j
+            out[o] = decoded
+            o += 1
         }
-        if span.end > runStart { out.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: span.end - runStart)) }
-        return out
+        return o
     }
 
     private func hex4(at index: Int, end: Int, escape: Int) throws(JSONLineError) -> UInt32 {
@@ -284,22 +318,26 @@ struct JSONScanner {
         return value
     }
 
-    private func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    private func writeUTF8(_ scalar: UInt32, to out: UnsafeMutablePointer<UInt8>) -> Int {
         switch scalar {
         case ..<0x80:
-            out.append(UInt8(scalar))
+            out[0] = UInt8(scalar)
+            return 1
         case ..<0x800:
-            out.append(UInt8(0xC0 | scalar >> 6))
-            out.append(UInt8(0x80 | scalar & 0x3F))
+            out[0] = UInt8(0xC0 | scalar >> 6)
+            out[1] = UInt8(0x80 | scalar & 0x3F)
+            return 2
         case ..<0x10000:
-            out.append(UInt8(0xE0 | scalar >> 12))
-            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            out.append(UInt8(0x80 | scalar & 0x3F))
+            out[0] = UInt8(0xE0 | scalar >> 12)
+            out[1] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            out[2] = UInt8(0x80 | scalar & 0x3F)
+            return 3
         default:
-            out.append(UInt8(0xF0 | scalar >> 18))
-            out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            out.append(UInt8(0x80 | scalar & 0x3F))
+            out[0] = UInt8(0xF0 | scalar >> 18)
+            out[1] = UInt8(0x80 | scalar >> 12 & 0x3F)
+            out[2] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            out[3] = UInt8(0x80 | scalar & 0x3F)
+            return 4
         }
     }
 }

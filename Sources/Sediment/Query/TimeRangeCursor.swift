@@ -77,7 +77,7 @@ public final class TimeRangeCursor {
             pageIndex = 0
             if let last = page.last {
                 indexCursor = .init(
-                    date: UTCDate.day(ofMilliseconds: last.minTimestamp), minTimestamp: last.minTimestamp,
+                    date: BlockRow.indexDay(last.minTimestamp), minTimestamp: last.minTimestamp,
                     partition: last.partition, firstOffset: last.firstOffset)
             }
             if page.count < Self.pageSize { indexExhausted = true }

@@ -1,0 +1,32 @@
+# Sediment: the two commands of the quick start are `make demo` and `make test`.
+SWIFT ?= swift
+DEMO_ARCHIVE ?= demo-archive
+
+.PHONY: setup build release demo test bench schema clean
+
+# Installs what is missing (apt and pip packages); fast when everything is there.
+setup:
+	@scripts/setup
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+# Runs the main job on embedded defaults: sample data into a local archive, then status and a query.
+demo: build
+	@scripts/demo "$(DEMO_ARCHIVE)"
+
+test: build
+	$(SWIFT) test
+
+bench: release
+	@Benchmarks/run
+
+# Regenerates the embedded migrations from Schema/*.sql.
+schema:
+	@scripts/embed-schema
+
+clean:
+	rm -rf .build "$(DEMO_ARCHIVE)"
