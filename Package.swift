@@ -33,6 +33,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "sediment-bench",
+            dependencies: ["Sediment"],
+            path: "Benchmarks/SedimentBench"
+        ),
         .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib"]),
         .testTarget(name: "SedimentTests", dependencies: ["Sediment", "SedimentZlib"]),
     ]

@@ -36,13 +36,11 @@ enum Schema {
         } catch {
             throw SedimentError(.notAnArchive, "\(path) is not a Sediment index: \(describe(error))", context: ["path": path], underlying: error)
         }
-        try check(pool, path: path)
+        let isNew = try check(pool, path: path)
         let migrator = migrator(upTo: target)
         do {
-            try pool.write { db in
-                if try !migrator.hasCompletedMigrations(db) || target != nil {
-                    try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-                }
+            if isNew {
+                try pool.write { db in try db.execute(sql: "PRAGMA application_id = \(applicationID)") }
             }
             try migrator.migrate(pool)
         } catch {
@@ -51,7 +49,8 @@ enum Schema {
         return pool
     }
 
-    private static func check(_ pool: DatabasePool, path: String) throws {
+    /// Returns true for a new, empty database.
+    private static func check(_ pool: DatabasePool, path: String) throws -> Bool {
         let found: (applicationID: Int32, tables: Int, applied: [String])
         do {
             found = try pool.read { db in
@@ -74,6 +73,7 @@ enum Schema {
                 "\(path) was written by a newer Sediment (schema \(unknown)); this binary knows schemas up to \(latestIdentifier). Upgrade sediment to open it.",
                 context: ["path": path, "schema": unknown])
         }
+        return found.tables == 0
     }
 
     static func describe(_ error: any Error) -> String {

@@ -111,39 +111,25 @@ enum JSONLineDecoder {
                 return field
             }
         }
-        return try field(named: s.scanString(), in: s)
+        // Escaped names, unknown names and names near the end of the line.
+        let span = try s.scanString()
+        guard span.escaped else { return field(named: UnsafeBufferPointer(start: s.p + span.start, count: span.count)) }
+        return try s.unescape(span).withUnsafeBufferPointer { field(named: $0) }
     }
 
-    private static func field(named span: JSONScanner.Span, in s: JSONScanner) throws(JSONLineError) -> Field {
-        if span.escaped {
-            // Rare: a field name written with escapes. Compare the decoded text.
-            return field(named: String(decoding: try s.unescape(span), as: UTF8.self))
+    private static func field(named name: UnsafeBufferPointer<UInt8>) -> Field {
+        func equals(_ text: StaticString) -> Bool {
+            name.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
-        let first = s.p[span.start]
-        let (candidate, name): (Field, StaticString) = switch span.count {
-        case 2: (.ts, "ts")
-        case 3: (.key, "key")
-        case 5: (.topic, "topic")
-        case 6: first == UInt8(ascii: "o") ? (.offset, "offset") : (.tstype, "tstype")
-        case 7: first == UInt8(ascii: "p") ? (.payload, "payload") : (.headers, "headers")
-        case 9: (.partition, "partition")
-        default: (.other, "")
-        }
-        return s.spanEquals(span, name) ? candidate : .other
-    }
-
-    private static func field(named name: String) -> Field {
-        switch name {
-        case "topic": .topic
-        case "partition": .partition
-        case "offset": .offset
-        case "tstype": .tstype
-        case "ts": .ts
-        case "key": .key
-        case "payload": .payload
-        case "headers": .headers
-        default: .other
-        }
+        if equals("topic") { return .topic }
+        if equals("partition") { return .partition }
+        if equals("offset") { return .offset }
+        if equals("tstype") { return .tstype }
+        if equals("ts") { return .ts }
+        if equals("key") { return .key }
+        if equals("payload") { return .payload }
+        if equals("headers") { return .headers }
+        return .other
     }
 
     /// The topic: a string that must be valid UTF-8, or null for none.
@@ -237,13 +223,15 @@ enum JSONLineDecoder {
             return headers
         }
         while true {
-            let nameStart = s.i
-            guard s.p[nameStart] == JSONScanner.quote else {
-                guard let found = s.kind(at: nameStart) else { throw s.unexpected(at: nameStart) }
-                throw s.fail("header name must be a string, found \(found)", at: nameStart)
+            guard let first = s.peek() else { throw s.unexpected(at: s.i) }
+            guard first == JSONScanner.quote else {
+                guard let found = s.kind(at: s.i) else { throw s.unexpected(at: s.i) }
+                throw s.fail("header name must be a string, found \(found)", at: s.i)
             }
             let name = try text(&s, what: "header name")
-            guard s.peek() == UInt8(ascii: ",") else {
+            let separator = s.peek()
+            guard separator == UInt8(ascii: ",") else {
+                if separator == nil { throw s.unexpected(at: s.i) }
                 throw s.fail("field \"headers\" has a name without a value", at: s.i)
             }
             s.i += 1
@@ -253,7 +241,6 @@ enum JSONLineDecoder {
             guard next == UInt8(ascii: ",") || next == UInt8(ascii: "]") else { throw s.unexpected(at: s.i) }
             s.i += 1
             if next == UInt8(ascii: "]") { return headers }
-            guard s.peek() != nil else { throw s.unexpected(at: s.i) }
         }
     }
 }

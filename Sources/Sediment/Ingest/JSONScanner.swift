@@ -101,6 +101,19 @@ struct JSONScanner {
         if negative { j += 1 }
         let digitsStart = j
         var magnitude: UInt64 = 0
+        // Eight digits per step (a millisecond timestamp has 13): check that every lane
+        // is '0'...'9', then fold lanes pairwise, 1+1 → 2 → 4 → 8 digits.
+        while j + 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+            let high = JSONWordScan.ones &* 0xF0, zeros = JSONWordScan.ones &* 0x30
+            guard word & high == zeros, (word &+ JSONWordScan.ones &* 0x06) & high == zeros else { break }
+            var v = word &- zeros
+            v = (v &* 10 &+ v >> 8) & 0x00FF_00FF_00FF_00FF
+            v = (v &* 100 &+ v >> 16) & 0x0000_FFFF_0000_FFFF
+            v = (v &* 10000 &+ v >> 32) & 0xFFFF_FFFF
+            magnitude = magnitude &* 100_000_000 &+ v
+            j += 8
+        }
         while j < count, case let digit = p[j] &- UInt8(ascii: "0"), digit < 10 {
             magnitude = magnitude &* 10 &+ UInt64(digit)
             j += 1
@@ -188,7 +201,7 @@ struct JSONScanner {
         while true {
             while j + 8 <= count {
                 let word = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
-                let lanes = JSONBytes.stringStopLanes(word)
+                let lanes = JSONWordScan.stringStopLanes(word)
                 if lanes != 0 {
                     j += lanes.trailingZeroBitCount >> 3
                     break
@@ -249,26 +262,30 @@ struct JSONScanner {
         var o = 0
         var j = span.start
         while j < span.end {
-            // Copy up to the next backslash, found a word at a time.
-            var k = j
-            while k + 8 <= span.end {
-                let word = UInt64(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
-                let lanes = JSONBytes.zeroLanes(word ^ (JSONBytes.ones &* 0x5C))
-                if lanes != 0 {
-                    k += lanes.trailingZeroBitCount >> 3
-                    break
+            if j + 8 <= span.end {
+                // Copy a word at a time up to the next backslash. Storing the whole word
+                // is safe: output never runs ahead of input, so `o + 8 <= span.count`.
+                let raw = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+                UnsafeMutableRawPointer(out + o).storeBytes(of: raw, as: UInt64.self)
+                let lanes = JSONWordScan.zeroLanes(UInt64(littleEndian: raw) ^ (JSONWordScan.ones &* 0x5C))
+                guard lanes != 0 else {
+                    j += 8
+                    o += 8
+                    continue
                 }
-                k += 8
+                let plain = lanes.trailingZeroBitCount >> 3
+                j += plain
+                o += plain
+            } else if p[j] != Self.backslash {
+                out[o] = p[j]
+                o += 1
+                j += 1
+                continue
             }
-            while k < span.end && p[k] != Self.backslash { k += 1 }
-            (out + o).update(from: p + j, count: k - j)
-            o += k - j
-            j = k
-            guard j < span.end else { break }
             let escape = j
             let letter = p[j + 1]  // scanString guarantees a byte follows every backslash
             j += 2
-            var decoded: UInt8
+            let decoded: UInt8
             switch letter {
             case Self.quote, Self.backslash, UInt8(ascii: "/"): decoded = letter
             case UInt8(ascii: "n"): decoded = 0x0A
@@ -289,7 +306,10 @@ struct JSONScanner {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     j += 6
                 }
-                o += writeUTF8(scalar, to: out + o)
+                for byte in Unicode.Scalar(scalar)!.utf8 {  // never nil: surrogates were handled above
+                    out[o] = byte
+                    o += 1
+                }
                 continue
             default:
                 let shown = letter > 0x20 && letter < 0x7F ? String(Unicode.Scalar(letter)) : "0x" + hex(letter)
@@ -306,39 +326,16 @@ struct JSONScanner {
         var value: UInt32 = 0
         for k in 0..<4 {
             let c = p[index + k]
-            let digit: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
-            default: throw fail("invalid \\u escape in string", at: escape)
+            let digit: UInt8 = switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: 0xFF
             }
+            guard digit < 16 else { throw fail("invalid \\u escape in string", at: escape) }
             value = value << 4 | UInt32(digit)
         }
         return value
-    }
-
-    private func writeUTF8(_ scalar: UInt32, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        switch scalar {
-        case ..<0x80:
-            out[0] = UInt8(scalar)
-            return 1
-        case ..<0x800:
-            out[0] = UInt8(0xC0 | scalar >> 6)
-            out[1] = UInt8(0x80 | scalar & 0x3F)
-            return 2
-        case ..<0x10000:
-            out[0] = UInt8(0xE0 | scalar >> 12)
-            out[1] = UInt8(0x80 | scalar >> 6 & 0x3F)
-            out[2] = UInt8(0x80 | scalar & 0x3F)
-            return 3
-        default:
-            out[0] = UInt8(0xF0 | scalar >> 18)
-            out[1] = UInt8(0x80 | scalar >> 12 & 0x3F)
-            out[2] = UInt8(0x80 | scalar >> 6 & 0x3F)
-            out[3] = UInt8(0x80 | scalar & 0x3F)
-            return 4
-        }
     }
 }
 

@@ -104,7 +104,7 @@ private struct Writer {
             while i < count {
                 if i + 8 <= count {
                     let word = UInt64(littleEndian: UnsafeRawPointer(source + i).loadUnaligned(as: UInt64.self))
-                    let lanes = JSONBytes.escapeLanes(word)
+                    let lanes = JSONWordScan.escapeLanes(word)
                     guard lanes != 0 else {
                         i += 8
                         continue
@@ -113,7 +113,7 @@ private struct Writer {
                 }
                 let value = source[i]
                 i += 1
-                guard JSONBytes.needsEscape(value) else { continue }
+                guard JSONWordScan.needsEscape(value) else { continue }
                 copy(source + runStart, i - 1 - runStart)
                 escape(value)
                 runStart = i
@@ -171,7 +171,7 @@ private struct Writer {
 
 /// Byte classes shared by the JSON encoder and decoder, with word-at-a-time forms
 /// (SWAR) so that long plain runs are skipped 8 bytes per step.
-enum JSONBytes {
+enum JSONWordScan {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highBits: UInt64 = 0x8080_8080_8080_8080
 

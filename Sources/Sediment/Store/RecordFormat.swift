@@ -45,7 +45,9 @@ enum RecordFormat {
     ) -> Int {
         let body = bodySize(key: key?.count, headers: headers, value: value?.count)
         let start = buffer.count
-        buffer.reserveCapacity(start + frameHeaderSize + body)
+        let needed = start + frameHeaderSize + body
+        // Grow geometrically: reserveCapacity with the exact size would copy on every record.
+        if buffer.capacity < needed { buffer.reserveCapacity(max(needed, buffer.capacity * 2)) }
         buffer.appendLittleEndian(UInt32(body))
         buffer.appendLittleEndian(UInt32(0))
         buffer.appendLittleEndian(offset)

@@ -1,0 +1,64 @@
+import Foundation
+import Sediment
+
+// Library-level benchmarks that need data shaped in ways a pipe cannot give cheaply.
+//   sediment-bench day-archive DIR COUNT      fills DIR with COUNT messages of 100 bytes
+//                                             spread over one UTC day, 3 partitions
+//   sediment-bench first-result DIR SAMPLES   opens DIR and times the first message of
+//                                             SAMPLES 1-minute queries across the day
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, let count = Int(arguments[3]) else {
+    FileHandle.standardError.write("usage: sediment-bench day-archive|first-result DIR N\n".data(using: .utf8)!)
+    exit(2)
+}
+let path = arguments[2]
+let dayStart: Int64 = 1_764_028_800_000 // 2025-11-25T00:00:00Z
+let day: Int64 = 86_400_000
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+switch arguments[1] {
+case "day-archive":
+    let writer = try ArchiveWriter(at: path)
+    let value = [UInt8](repeating: 0x61, count: 100)
+    let clock = ContinuousClock()
+    let started = clock.now
+    var written = 0
+    try value.withUnsafeBytes { value in
+        while written < count {
+            var batch = try writer.makeBatch(instance: "local", topic: "day")
+            let end = min(count, written + 100_000)
+            for i in written..<end {
+                let partition = Int32(i % 3)
+                batch.append(
+                    partition: partition, offset: Int64(i / 3), timestamp: dayStart + Int64(i) * day / Int64(count),
+                    timestampType: .createTime, key: nil, value: value)
+            }
+            try writer.append([batch])
+            written = end
+        }
+    }
+    let elapsed = seconds(clock.now - started)
+    print("day-archive messages=\(count) seconds=\(String(format: "%.2f", elapsed)) messages_per_second=\(Int(Double(count) / elapsed))")
+case "first-result":
+    var generator = SystemRandomNumberGenerator()
+    var samples: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<count {
+        let from = dayStart + Int64.random(in: 0..<(day - 60_000), using: &generator)
+        let started = clock.now
+        let archive = try Archive.open(at: path)
+        let cursor = try archive.messages(instance: "local", topic: "day", in: from..<from + 60_000)
+        guard try cursor.next() != nil else { fatalError("no message in a minute of the day archive") }
+        samples.append(seconds(clock.now - started) * 1000)
+    }
+    samples.sort()
+    let median = samples[samples.count / 2]
+    print(String(format: "first-result samples=%d median_ms=%.2f p90_ms=%.2f max_ms=%.2f", samples.count, median, samples[samples.count * 9 / 10], samples.last!))
+default:
+    FileHandle.standardError.write("unknown benchmark \(arguments[1])\n".data(using: .utf8)!)
+    exit(2)
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Sediment
+
+@Suite("Schema migrations")
+struct MigrationTests {
+    let directory = ScratchDirectory("migrations")
+
+    func applied(_ path: String) throws -> [String] {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
+    }
+
+    @Test("an empty archive gets every migration and Sediment's application id")
+    func emptyArchive() throws {
+        let path = directory.file("empty")
+        _ = try ArchiveWriter(at: path)
+        let database = path + "/sediment.sqlite"
+        #expect(try applied(database) == Schema.migrations.map(\.identifier))
+        let queue = try DatabaseQueue(path: database)
+        #expect(try queue.read { db in try Int32.fetchOne(db, sql: "PRAGMA application_id") } == Schema.applicationID)
+        #expect(try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+    }
+
+    @Test("an archive written by the previous schema opens, migrates, and keeps its data")
+    func previousSchema() throws {
+        let path = directory.file("previous")
+        let database = path + "/sediment.sqlite"
+        // Build the archive the previous schema would have written: schema 0001 only, with
+        // data whose time-range lookup needs the span that 0002 backfills.
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let previous = Schema.migrations[Schema.migrations.count - 2].identifier
+        _ = try Schema.open(path: database, durable: true, upTo: previous)
+        #expect(try applied(database) == [previous])
+        let messages = (Int64(0)..<400).map { offset in
+            Message(offset: offset, timestamp: offset == 200 ? 5 : 1_000_000 + offset, value: Array(repeating: 0x78, count: 40))
+        }
+        try writeWithoutTopicsTable(messages, at: path)
+        #expect(try applied(database) == [previous])
+
+        let writer = try ArchiveWriter(at: path)
+        #expect(try applied(database) == Schema.migrations.map(\.identifier))
+        let key = PartitionKey(instance: "local", topic: "t", partition: 0)
+        expectSame(try writer.archive.messages(of: key, offsets: 0...Int64.max).all(), messages)
+        #expect(try writer.archive.messages(instance: "local", topic: "t", in: 0..<100).all().map(\.offset) == [200])
+        // Offsets 197...199 share a block with offset 200 (timestamp 5): only the backfilled
+        // span lets the index find that block for a range starting after 5.
+        #expect(try writer.archive.messages(instance: "local", topic: "t", in: 1_000_197..<1_000_200).all().map(\.offset) == [197, 198, 199])
+        #expect(try writer.archive.index.maxBlockSpan(instance: "local", topic: "t") > 900_000)
+        #expect(writer.positions[key] == 400)
+    }
+
+    /// Writes with today's writer, then takes the database back to the previous schema.
+    private func writeWithoutTopicsTable(_ messages: [Message], at path: String) throws {
+        do {
+            var options = ArchiveOptions()
+            options.blockBytes = 1024
+            let writer = try ArchiveWriter(at: path, options: options)
+            _ = try writer.append(messages, instance: "local", topic: "t")
+        }
+        let queue = try DatabaseQueue(path: path + "/sediment.sqlite")
+        try queue.write { db in
+            try db.execute(sql: "DROP TABLE topics")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [Schema.latestIdentifier])
+        }
+    }
+
+    @Test("an archive written by a newer schema is refused with a clear error, and left alone")
+    func newerSchema() throws {
+        let path = directory.file("newer")
+        _ = try ArchiveWriter(at: path)
+        let queue = try DatabaseQueue(path: path + "/sediment.sqlite")
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('9999_from_the_future')") }
+        for open in [{ _ = try Archive.open(at: path) }, { _ = try ArchiveWriter(at: path) }] {
+            #expect {
+                try open()
+            } throws: { error in
+                let error = error as? SedimentError
+                return error?.code == .schemaTooNew && error!.message.contains("9999_from_the_future")
+            }
+        }
+        #expect(try applied(path + "/sediment.sqlite").last == "9999_from_the_future")
+    }
+
+    @Test("the migrations compiled into the binary are the SQL files in Schema/")
+    func embeddedSchemaMatchesFiles() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let schema = root.appendingPathComponent("Schema")
+        let files = try FileManager.default.contentsOfDirectory(atPath: schema.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files.map { String($0.dropLast(4)) } == Schema.migrations.map(\.identifier), "run 'make schema'")
+        for (file, migration) in zip(files, Schema.migrations) {
+            let text = try String(contentsOf: schema.appendingPathComponent(file), encoding: .utf8)
+            #expect(text == migration.sql + "\n", "\(file) differs from the embedded copy: run 'make schema'")
+        }
+    }
+}
