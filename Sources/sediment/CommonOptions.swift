@@ -48,23 +48,27 @@ final class StandardOutput {
 
     init() { buffer.reserveCapacity(limit + 4096) }
 
-    deinit { flush() }
-
-    func append(_ body: (inout [UInt8]) -> Void) {
+    func append(_ body: (inout [UInt8]) -> Void) throws {
         body(&buffer)
-        if buffer.count >= limit { flush() }
+        if buffer.count >= limit { try flush() }
     }
 
-    func write(_ text: String) {
-        append { $0.append(contentsOf: text.utf8) }
+    func write(_ text: String) throws {
+        try append { $0.append(contentsOf: text.utf8) }
     }
 
-    func flush() {
+    /// Writes out the buffer; a failed write (a full disk, a closed pipe) is an error, so
+    /// that a command never reports success for output that was lost.
+    func flush() throws {
         var done = 0
         while done < buffer.count {
             let written = buffer.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + done, $0.count - done) }
             if written < 0 && errno == EINTR { continue }
-            if written <= 0 { break }
+            guard written > 0 else {
+                let reason = String(cString: strerror(errno))
+                buffer.removeAll(keepingCapacity: true)
+                throw SedimentError(.io, "cannot write the output: \(reason)")
+            }
             done += written
         }
         buffer.removeAll(keepingCapacity: true)

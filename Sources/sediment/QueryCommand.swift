@@ -60,7 +60,7 @@ struct QueryCommand: ParsableCommand {
             while printed < limit ?? Int.max, let message = try cursor.next() {
                 printed += 1
                 if count { continue }
-                output.append { buffer in
+                try output.append { buffer in
                     switch format {
                     case .jsonl:
                         message.appendJSONLine(topic: topic, to: &buffer)
@@ -70,8 +70,8 @@ struct QueryCommand: ParsableCommand {
                     }
                 }
             }
-            if count { output.write("\(printed)\n") }
-            output.flush()
+            if count { try output.write("\(printed)\n") }
+            try output.flush()
         }
     }
 }

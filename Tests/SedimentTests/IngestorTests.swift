@@ -117,3 +117,19 @@ struct IngestorTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("names")).sorted().allSatisfy { $0.hasPrefix("sediment.") })
     }
 }
+
+extension IngestorTests {
+    @Test("a malformed line after several batches keeps the batches before it, whole, and nothing after")
+    func malformedLineAfterBatches() throws {
+        let ordered = Self.messages.sorted { ($0.timestamp, $0.partition) < ($1.timestamp, $1.partition) }
+        var input = Self.jsonl(Array(ordered.prefix(400)))
+        input += Array("{\"broken\n".utf8)
+        input += Self.jsonl(Array(ordered[400...]))
+        #expect(throws: SedimentError.self) {
+            _ = try ingest(input) { $0.format = .jsonl; $0.batchBytes = 4096 }
+        }
+        let kept = try stored()
+        #expect(kept.count > 0 && kept.count < 400)
+        expectSame(kept, Array(ordered.prefix(kept.count)))
+    }
+}

@@ -19,24 +19,11 @@ enum Schema {
         return migrator
     }
 
-    /// Opens the index at `path`, refusing files that are not a Sediment index and
-    /// indexes written by a newer schema, and applies any missing migrations.
+    /// Opens the index at `path` for writing, refusing files that are not a Sediment index
+    /// and indexes written by a newer schema, and applies any missing migrations.
     static func open(path: String, durable: Bool, upTo target: String? = nil) throws -> DatabasePool {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.label = "sediment.index"
-        configuration.prepareDatabase { db in
-            // FULL makes each commit durable on its own; NORMAL in WAL mode keeps
-            // the index consistent but may lose the latest commits on power loss.
-            try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-        }
-        let pool: DatabasePool
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw SedimentError(.notAnArchive, "\(path) is not a Sediment index: \(describe(error))", context: ["path": path], underlying: error)
-        }
-        let isNew = try check(pool, path: path)
+        let pool = try connect(path: path, readOnly: false, durable: durable)
+        let isNew = try check(pool, path: path).isNew
         let migrator = migrator(upTo: target)
         do {
             if isNew {
@@ -49,8 +36,49 @@ enum Schema {
         return pool
     }
 
-    /// Returns true for a new, empty database.
-    private static func check(_ pool: DatabasePool, path: String) throws -> Bool {
+    /// Opens the index for reading only: a query never writes to the archive, so it works
+    /// on a read-only mount and never races a writer. An index from an older schema is
+    /// migrated first, through a writable connection, as a writer would at open.
+    static func openForReading(path: String) throws -> DatabasePool {
+        let pool = try connect(path: path, readOnly: true, durable: false)
+        let found = try check(pool, path: path)
+        if found.isNew {
+            throw SedimentError(.notAnArchive, "\(path) is an empty database, not a Sediment index", context: ["path": path])
+        }
+        guard found.applied.count < migrations.count else { return pool }
+        try pool.close()
+        _ = try open(path: path, durable: true)
+        return try connect(path: path, readOnly: true, durable: false)
+    }
+
+    private static func connect(path: String, readOnly: Bool, durable: Bool) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.label = "sediment.index"
+        configuration.readonly = readOnly
+        if !readOnly {
+            configuration.prepareDatabase { db in
+                // FULL makes each commit durable on its own; NORMAL in WAL mode keeps
+                // the index consistent but may lose the latest commits on power loss.
+                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            }
+        }
+        do {
+            return try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw openError(error, path: path)
+        }
+    }
+
+    private static func openError(_ error: any Error, path: String) -> SedimentError {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
+            return SedimentError(.notAnArchive, "\(path) is not a Sediment index: it is not an SQLite database", context: ["path": path], underlying: error)
+        }
+        return SedimentError(.database, "cannot open the index \(path): \(describe(error))", context: ["path": path], underlying: error)
+    }
+
+    /// Refuses what is not a Sediment index or comes from a newer schema.
+    private static func check(_ pool: DatabasePool, path: String) throws -> (isNew: Bool, applied: [String]) {
         let found: (applicationID: Int32, tables: Int, applied: [String])
         do {
             found = try pool.read { db in
@@ -61,7 +89,7 @@ enum Schema {
                 return (id, tables, applied)
             }
         } catch {
-            throw SedimentError(.notAnArchive, "\(path) is not a Sediment index: \(describe(error))", context: ["path": path], underlying: error)
+            throw openError(error, path: path)
         }
         if found.tables > 0 && found.applicationID != applicationID {
             throw SedimentError(.notAnArchive, "\(path) is an SQLite database but not a Sediment index", context: ["path": path])
@@ -73,7 +101,7 @@ enum Schema {
                 "\(path) was written by a newer Sediment (schema \(unknown)); this binary knows schemas up to \(latestIdentifier). Upgrade sediment to open it.",
                 context: ["path": path, "schema": unknown])
         }
-        return found.tables == 0
+        return (found.tables == 0, found.applied)
     }
 
     static func describe(_ error: any Error) -> String {

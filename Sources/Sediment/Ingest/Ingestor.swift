@@ -60,15 +60,23 @@ public struct Ingestor {
         let reader = LineReader(descriptor: descriptor, name: name)
         var summary = Summary()
         var pending = PendingBatches(writer: writer, instance: options.instance)
-        while let outcome = try reader.nextLine({ line in try add(line, to: &pending, lineNumber: reader.lineNumber, name: name) }) {
-            summary.lines += 1
-            if case .invalid = outcome { summary.invalidSkipped += 1 }
-            if pending.byteCount >= options.batchBytes {
-                try flush(&pending, into: &summary)
-                progress?(summary)
+        let pipeline = AppendPipeline(writer: writer)
+        do {
+            while let outcome = try reader.nextLine({ line in try add(line, to: &pending, lineNumber: reader.lineNumber, name: name) }) {
+                summary.lines += 1
+                if case .invalid = outcome { summary.invalidSkipped += 1 }
+                if pending.byteCount >= options.batchBytes {
+                    try submit(&pending, to: pipeline, counting: &summary)
+                    progress?(summary)
+                }
             }
+            try submit(&pending, to: pipeline, counting: &summary)
+        } catch {
+            // What is in flight was valid and complete: let it land before reporting.
+            try? pipeline.finish()
+            throw error
         }
-        try flush(&pending, into: &summary)
+        try pipeline.finish()
         return summary
     }
 
@@ -105,45 +113,18 @@ public struct Ingestor {
         }
     }
 
-    private func flush(_ pending: inout PendingBatches, into summary: inout Summary) throws {
+    private func submit(_ pending: inout PendingBatches, to pipeline: AppendPipeline, counting summary: inout Summary) throws {
         let batches = pending.take()
         guard !batches.isEmpty else { return }
-        try writer.append(batches)
-        summary.batches += 1
+        var counted = summary
+        counted.batches += 1
         for batch in batches {
-            summary.stored += batch.count
-            summary.alreadyStored += batch.skipped
-            summary.bytes += batch.byteCount
+            counted.stored += batch.count
+            counted.alreadyStored += batch.skipped
+            counted.bytes += batch.byteCount
         }
-    }
-}
-
-/// The batches being filled, one per topic, and the offsets they have reached.
-struct PendingBatches {
-    let writer: ArchiveWriter
-    let instance: String
-    private var batches: [String: RecordBatch] = [:]
-    private(set) var byteCount = 0
-
-    init(writer: ArchiveWriter, instance: String) {
-        self.writer = writer
-        self.instance = instance
-    }
-
-    mutating func withBatch(for topic: String, _ body: (inout RecordBatch) -> Void) throws {
-        if batches[topic] == nil { batches[topic] = try writer.makeBatch(instance: instance, topic: topic) }
-        let before = batches[topic]!.byteCount
-        body(&batches[topic]!)
-        byteCount += batches[topic]!.byteCount - before
-    }
-
-    func nextOffset(topic: String, partition: Int32) -> Int64 {
-        if let batch = batches[topic] { return batch.nextOffset(partition: partition) }
-        return writer.positions[PartitionKey(instance: instance, topic: topic, partition: partition)] ?? 0
-    }
-
-    mutating func take() -> [RecordBatch] {
-        defer { batches = [:]; byteCount = 0 }
-        return batches.keys.sorted().map { batches[$0]! }
+        // The last use of `batches`: the pipeline gets the only reference and seals in place.
+        try pipeline.submit(batches)
+        summary = counted
     }
 }

@@ -21,6 +21,16 @@ final class LineReader {
         self.descriptor = descriptor
         self.name = name
         self.buffer = .allocate(byteCount: chunkSize, alignment: 16)
+        enlargePipe()
+    }
+
+    /// A pipe holds 64 KiB by default, so a reader takes one small read per 64 KiB and
+    /// sleeps in between; 1 MiB (the unprivileged maximum) cuts that sixteenfold.
+    private func enlargePipe() {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFIFO else { return }
+        let setPipeSize: Int32 = 1031 // F_SETPIPE_SZ, which Glibc hides behind _GNU_SOURCE
+        _ = fcntl(descriptor, setPipeSize, Int32(1 << 20))
     }
 
     deinit { buffer.deallocate() }

@@ -20,7 +20,7 @@ public final class Archive: Sendable {
     public static func open(at path: String, logger: Logger = Logger(label: "sediment")) throws -> Archive {
         let layout = ArchiveLayout(root: path)
         try requireExisting(layout)
-        let pool = try Schema.open(path: layout.databasePath, durable: true)
+        let pool = try Schema.openForReading(path: layout.databasePath)
         return Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
     }
 

@@ -13,6 +13,7 @@ public final class ArchiveWriter {
     private var logger: Logger { archive.logger }
     private var partitions: [PartitionKey: PartitionState] = [:]
     private let now: @Sendable () -> Int64
+    private let buffers: BufferPool
 
     /// Opens (and by default creates) the archive at `path` for writing, and recovers it:
     /// torn tails are truncated and the stored positions are where appending resumes.
@@ -42,6 +43,7 @@ public final class ArchiveWriter {
         self.archive = Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
         self.options = options
         self.now = now
+        self.buffers = BufferPool(retainedBytes: 4 * options.blockBytes + 64 << 20)
         try ArchiveRecovery(archive: archive).run()
         for row in try index.partitions() {
             partitions[row.key] = PartitionState(id: row.id, nextOffset: row.nextOffset)
@@ -50,13 +52,20 @@ public final class ArchiveWriter {
 
     /// A new, empty batch for one topic, built against the current positions.
     public func makeBatch(instance: String, topic: String) throws -> RecordBatch {
-        try ArchiveName.validate(instance, as: "instance")
-        try ArchiveName.validate(topic, as: "topic")
         var stored: [Int32: Int64] = [:]
         for (key, state) in partitions where key.instance == instance && key.topic == topic {
             stored[key.partition] = state.nextOffset
         }
-        return RecordBatch(instance: instance, topic: topic, storedPositions: stored, blockBytes: options.blockBytes)
+        return try makeBatch(instance: instance, topic: topic, positions: stored)
+    }
+
+    /// A new, empty batch built against the given positions rather than the writer's own:
+    /// a batch filled while an earlier one is still being written starts where that one ends.
+    /// Touches no mutable state of the writer.
+    func makeBatch(instance: String, topic: String, positions: [Int32: Int64]) throws -> RecordBatch {
+        try ArchiveName.validate(instance, as: "instance")
+        try ArchiveName.validate(topic, as: "topic")
+        return RecordBatch(instance: instance, topic: topic, storedPositions: positions, blockBytes: options.blockBytes, buffers: buffers)
     }
 
     /// The next offset to store, per partition, as this writer knows it.
@@ -65,22 +74,30 @@ public final class ArchiveWriter {
     }
 
     /// Makes the batches durable and commits them, all or nothing.
-    public func append(_ batches: [RecordBatch]) throws {
+    ///
+    /// Pass batches the caller no longer holds (`append(pending.take())`): the records are
+    /// sealed in place, and a batch still referenced elsewhere is copied first.
+    public func append(_ batches: consuming [RecordBatch]) throws {
+        var batches = batches
+        for index in batches.indices { batches[index].seal() }
         let before = partitions
         var commit = PendingCommit()
         do {
             for batch in batches {
-                for partition in batch.partitions.keys.sorted() {
-                    let key = PartitionKey(instance: batch.instance, topic: batch.topic, partition: partition)
-                    try write(batch.partitions[partition]!, of: key, into: &commit)
+                for partitionBatch in batch.partitions.sorted(by: { $0.partition < $1.partition }) {
+                    let key = PartitionKey(instance: batch.instance, topic: batch.topic, partition: partitionBatch.partition)
+                    try write(partitionBatch, of: key, into: &commit)
                 }
             }
             guard !commit.blocks.isEmpty else { return }
             if options.fsync == .batch {
-                for key in commit.touched { try partitions[key]?.segment?.file.synchronize() }
+                // Every segment this batch wrote, not only the current one: a roll leaves
+                // the tail of the previous segment in this commit too.
+                for (file, _) in commit.originalSizes.values { try file.synchronize() }
                 for directory in commit.newDirectories { FileSystem.synchronizeDirectory(directory) }
             }
             try self.commit(commit)
+            for index in batches.indices { buffers.giveBack(batches[index].takeBuffers()) }
         } catch {
             rollBack(to: before, commit)
             throw error

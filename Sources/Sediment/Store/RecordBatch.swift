@@ -7,37 +7,56 @@ public struct RecordBatch: Sendable {
     public let instance: String
     public let topic: String
     let blockBytes: Int
-    var partitions: [Int32: PartitionBatch] = [:]
-    var storedPositions: [Int32: Int64]
+    let buffers: BufferPool?
+    /// One entry per partition, in order of first appearance.
+    private(set) var partitions: [PartitionBatch] = []
+    private var partitionSlots: [Int32: Int] = [:]
+    /// The slot of the partition appended to last: consecutive messages of one partition
+    /// are the common case and skip the dictionary.
+    private var lastSlot = -1
+    let storedPositions: [Int32: Int64]
     /// Messages dropped because they were already stored or already in the batch.
     public private(set) var skipped = 0
     public private(set) var count = 0
     public private(set) var byteCount = 0
 
-    init(instance: String, topic: String, storedPositions: [Int32: Int64], blockBytes: Int) {
+    init(instance: String, topic: String, storedPositions: [Int32: Int64], blockBytes: Int, buffers: BufferPool? = nil) {
         self.instance = instance
         self.topic = topic
         self.storedPositions = storedPositions
         self.blockBytes = blockBytes
+        self.buffers = buffers
     }
 
     public var isEmpty: Bool { count == 0 }
 
     /// The offset the next message of `partition` gets when offsets are assigned here.
     public func nextOffset(partition: Int32) -> Int64 {
-        partitions[partition]?.nextOffset ?? storedPositions[partition] ?? 0
+        if let slot = partitionSlots[partition] { return partitions[slot].nextOffset }
+        return storedPositions[partition] ?? 0
+    }
+
+    /// The next offset of every partition this batch or the store holds: the positions
+    /// a batch built after this one, before this one is committed, must start from.
+    public var positionsAfter: [Int32: Int64] {
+        var positions = storedPositions
+        for batch in partitions { positions[batch.partition] = batch.nextOffset }
+        return positions
     }
 
     /// Adds a message; returns false when it was skipped as already stored.
     @discardableResult
     public mutating func append(_ message: Message) -> Bool {
-        guard accepts(partition: message.partition, offset: message.offset) else { return false }
-        let size = withPartition(message.partition, firstOffset: message.offset) { batch in
-            batch.append(offset: message.offset, timestamp: message.timestamp) { buffer in
-                RecordFormat.append(message, to: &buffer)
-            }
+        let slot = slot(for: message.partition)
+        guard message.offset >= partitions[slot].nextOffset else {
+            skipped += 1
+            return false
         }
-        record(size)
+        let size = partitions[slot].append(offset: message.offset, timestamp: message.timestamp) { buffer in
+            RecordFormat.appendUnsealed(message, to: &buffer)
+        }
+        count += 1
+        byteCount += size
         return true
     }
 
@@ -47,36 +66,47 @@ public struct RecordBatch: Sendable {
         partition: Int32, offset: Int64, timestamp: Int64, timestampType: TimestampType,
         key: UnsafeRawBufferPointer?, headers: [Header] = [], value: UnsafeRawBufferPointer?
     ) -> Bool {
-        guard accepts(partition: partition, offset: offset) else { return false }
-        let size = withPartition(partition, firstOffset: offset) { batch in
-            batch.append(offset: offset, timestamp: timestamp) { buffer in
-                RecordFormat.append(
-                    offset: offset, timestamp: timestamp, timestampType: timestampType,
-                    key: key, headers: headers, value: value, to: &buffer)
-            }
-        }
-        record(size)
-        return true
-    }
-
-    private mutating func accepts(partition: Int32, offset: Int64) -> Bool {
-        if offset < nextOffset(partition: partition) || offset < 0 {
+        let slot = slot(for: partition)
+        guard offset >= partitions[slot].nextOffset else {
             skipped += 1
             return false
         }
+        let size = partitions[slot].append(offset: offset, timestamp: timestamp) { buffer in
+            RecordFormat.appendUnsealed(
+                offset: offset, timestamp: timestamp, timestampType: timestampType,
+                key: key, headers: headers, value: value, to: &buffer)
+        }
+        count += 1
+        byteCount += size
         return true
     }
 
-    private mutating func record(_ size: Int) {
-        count += 1
-        byteCount += size
+    /// Fills in the CRC of every record. The writer does it just before writing, on its own
+    /// thread, which keeps the checksum off the thread that reads and frames the input.
+    mutating func seal() {
+        for slot in partitions.indices { partitions[slot].seal() }
     }
 
-    private mutating func withPartition<R>(_ partition: Int32, firstOffset: Int64, _ body: (inout PartitionBatch) -> R) -> R {
-        if partitions[partition] == nil {
-            partitions[partition] = PartitionBatch(blockBytes: blockBytes)
+    /// Moves the byte buffers out, for reuse once they are written.
+    mutating func takeBuffers() -> [[UInt8]] {
+        partitions.indices.map { slot in
+            defer { partitions[slot].bytes = [] }
+            return partitions[slot].bytes
         }
-        return body(&partitions[partition]!)
+    }
+
+    private mutating func slot(for partition: Int32) -> Int {
+        if lastSlot >= 0 && partitions[lastSlot].partition == partition { return lastSlot }
+        if let slot = partitionSlots[partition] {
+            lastSlot = slot
+            return slot
+        }
+        var batch = PartitionBatch(partition: partition, blockBytes: blockBytes, nextOffset: max(0, storedPositions[partition] ?? 0))
+        if let buffers { batch.bytes = buffers.take() }
+        partitions.append(batch)
+        lastSlot = partitions.count - 1
+        partitionSlots[partition] = lastSlot
+        return lastSlot
     }
 }
 
@@ -90,28 +120,58 @@ struct PartitionBatch: Sendable {
         var minTimestamp: Int64
         var maxTimestamp: Int64
         var count: Int
+        var sealed = false
     }
 
+    let partition: Int32
     let blockBytes: Int
     var bytes: [UInt8] = []
     var blocks: [Block] = []
-    var nextOffset: Int64 = 0
+    /// The lowest offset this batch may still take: past the stored position and past
+    /// every offset already in the batch.
+    var nextOffset: Int64
 
-    init(blockBytes: Int) {
+    init(partition: Int32, blockBytes: Int, nextOffset: Int64) {
+        self.partition = partition
         self.blockBytes = blockBytes
+        self.nextOffset = nextOffset
+    }
+
+    /// Seals the blocks the framing thread left unsealed.
+    mutating func seal() {
+        let blocks = self.blocks
+        bytes.withUnsafeMutableBytes { raw in
+            for block in blocks where !block.sealed {
+                RecordFormat.seal(UnsafeMutableRawBufferPointer(rebasing: raw[block.start..<block.start + block.length]))
+            }
+        }
+        for index in self.blocks.indices { self.blocks[index].sealed = true }
+    }
+
+    /// Seals every other block as soon as it is full, on the thread that frames them: the
+    /// checksums are the larger part of the append thread's work, and splitting them
+    /// between the two threads keeps both cores busy. The bytes are the same either way.
+    private mutating func sealEveryOtherBlock(_ index: Int) {
+        guard index % 2 == 0 else { return }
+        let block = blocks[index]
+        bytes.withUnsafeMutableBytes { raw in
+            RecordFormat.seal(UnsafeMutableRawBufferPointer(rebasing: raw[block.start..<block.start + block.length]))
+        }
+        blocks[index].sealed = true
     }
 
     mutating func append(offset: Int64, timestamp: Int64, frame: (inout [UInt8]) -> Int) -> Int {
         let start = bytes.count
         let size = frame(&bytes)
-        if var block = blocks.last, block.length < blockBytes {
-            block.length += size
-            block.lastOffset = offset
-            block.minTimestamp = min(block.minTimestamp, timestamp)
-            block.maxTimestamp = max(block.maxTimestamp, timestamp)
-            block.count += 1
-            blocks[blocks.count - 1] = block
+        let last = blocks.count - 1
+        if last >= 0 && blocks[last].length < blockBytes {
+            blocks[last].length += size
+            blocks[last].lastOffset = offset
+            blocks[last].minTimestamp = min(blocks[last].minTimestamp, timestamp)
+            blocks[last].maxTimestamp = max(blocks[last].maxTimestamp, timestamp)
+            blocks[last].count += 1
         } else {
+            if last >= 0 { sealEveryOtherBlock(last) }
             blocks.append(Block(
                 start: start, length: size, firstOffset: offset, lastOffset: offset,
                 minTimestamp: timestamp, maxTimestamp: timestamp, count: 1))

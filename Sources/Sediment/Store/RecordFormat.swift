@@ -32,9 +32,11 @@ enum RecordFormat {
         return size
     }
 
-    /// Appends one framed record to `buffer`. Returns the number of bytes appended.
+    /// Appends one framed record to `buffer` with its CRC field still zero; `seal` fills
+    /// it in, so that the checksum can be computed on another thread than the framing.
+    /// Returns the number of bytes appended.
     @discardableResult
-    static func append(
+    static func appendUnsealed(
         offset: Int64,
         timestamp: Int64,
         timestampType: TimestampType,
@@ -68,23 +70,38 @@ enum RecordFormat {
             }
         }
         buffer.appendNullable(value)
-        let crc = buffer.withUnsafeBytes { all in
-            CRC32.checksum(UnsafeRawBufferPointer(rebasing: all[(start + frameHeaderSize)...]))
-        }
-        buffer.withUnsafeMutableBytes { all in
-            all.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self)
-        }
         return frameHeaderSize + body
     }
 
+    /// Computes and stores the CRC of every frame in `frames`, which holds whole frames only.
+    static func seal(_ frames: UnsafeMutableRawBufferPointer) {
+        var position = 0
+        while position + frameHeaderSize <= frames.count {
+            let body = Int(UnsafeRawBufferPointer(frames).loadLittleEndian(UInt32.self, at: position))
+            let start = position + frameHeaderSize
+            let crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: frames[start..<start + body]))
+            frames.storeBytes(of: crc.littleEndian, toByteOffset: position + 4, as: UInt32.self)
+            position = start + body
+        }
+    }
+
+    /// Appends one framed, sealed record.
+    @discardableResult
     static func append(_ message: Message, to buffer: inout [UInt8]) -> Int {
+        let start = buffer.count
+        let size = appendUnsealed(message, to: &buffer)
+        buffer.withUnsafeMutableBytes { seal(UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+        return size
+    }
+
+    static func appendUnsealed(_ message: Message, to buffer: inout [UInt8]) -> Int {
         func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
             guard let bytes else { return body(nil) }
             return bytes.withUnsafeBytes { body($0) }
         }
         return withOptionalBytes(message.key) { key in
             withOptionalBytes(message.value) { value in
-                append(
+                appendUnsealed(
                     offset: message.offset, timestamp: message.timestamp, timestampType: message.timestampType,
                     key: key, headers: message.headers, value: value, to: &buffer)
             }

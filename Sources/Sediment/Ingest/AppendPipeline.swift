@@ -1,0 +1,73 @@
+import Dispatch
+import Foundation
+
+/// Appends batches on a thread of its own, so that reading and framing the next batches
+/// overlaps writing and fsyncing earlier ones. Two may wait in line: the time one takes
+/// varies with the disk, and a second in line keeps both threads busy through that.
+///
+/// The writer is used by the append thread only (a serial queue) until `finish` has
+/// waited for every append; `failure` is written there and read after a wait for it.
+final class AppendPipeline: @unchecked Sendable {
+    private let writer: ArchiveWriter
+    private let queue = DispatchQueue(label: "sediment.append")
+    private static let depth = 2
+    private let slots = DispatchSemaphore(value: depth)
+    private let lock = NSLock()
+    private var failure: (any Error)?
+
+    init(writer: ArchiveWriter) {
+        self.writer = writer
+    }
+
+    /// Starts appending `batches` once the previous append is done; throws that append's error.
+    func submit(_ batches: consuming [RecordBatch]) throws {
+        slots.wait()
+        if let failure = currentFailure() {
+            slots.signal()
+            throw failure
+        }
+        let handOver = HandOver(batches)
+        queue.async {
+            // After a failure the writer has rolled back; later batches would leave a gap.
+            if self.currentFailure() == nil {
+                do { try self.writer.append(handOver.take()) } catch { self.record(error) }
+            }
+            self.slots.signal()
+        }
+    }
+
+    /// Waits for every append in flight; throws the first error.
+    func finish() throws {
+        for _ in 0..<Self.depth { slots.wait() }
+        defer { for _ in 0..<Self.depth { slots.signal() } }
+        // The appends have signalled; this waits until their blocks are also released, so
+        // that nothing holds the writer (and the archive's lock) once this returns.
+        queue.sync {}
+        if let failure = currentFailure() { throw failure }
+    }
+
+    private func currentFailure() -> (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    private func record(_ error: any Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        failure = error
+    }
+}
+
+/// Carries batches to the append thread so that they arrive with a single reference:
+/// sealing them in place then copies nothing.
+private final class HandOver: @unchecked Sendable {
+    private var batches: [RecordBatch]?
+
+    init(_ batches: consuming [RecordBatch]) { self.batches = batches }
+
+    func take() -> [RecordBatch] {
+        defer { batches = nil }
+        return batches!
+    }
+}
