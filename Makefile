@@ -12,7 +12,7 @@ build: setup
 	$(SWIFT) build
 
 release: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # Runs the main job on embedded defaults: sample data into a local archive, then status and a query.
 demo: build

@@ -54,6 +54,14 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let logger = common.makeLogger()
+            var options = Ingestor.Options()
+            options.instance = instance
+            options.topic = topic
+            options.format = inputFormat
+            options.skipInvalid = skipInvalid
+            options.firstOffset = firstOffset
+            options.batchBytes = batchBytes
+            try options.validate()
             let descriptor: Int32
             if input == "-" {
                 descriptor = 0
@@ -67,13 +75,6 @@ struct IngestCommand: ParsableCommand {
             var archiveOptions = ArchiveOptions()
             archiveOptions.fsync = fsync
             let writer = try ArchiveWriter(at: common.archive, options: archiveOptions, logger: logger)
-            var options = Ingestor.Options()
-            options.instance = instance
-            options.topic = topic
-            options.format = inputFormat
-            options.skipInvalid = skipInvalid
-            options.firstOffset = firstOffset
-            options.batchBytes = batchBytes
             let ingestor = try Ingestor(writer: writer, options: options, logger: logger)
             let started = Date()
             let progress: ((Ingestor.Summary) -> Void)? = StandardError.isTerminal ? { summary in

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Ingest from lines")
 struct IngestorTests {
-    let directory = ScratchDirectory("ingest")
+    let directory = TemporaryDirectory(label: "ingest")
 
     func ingest(_ input: [UInt8], _ configure: (inout Ingestor.Options) -> Void, archive: String = "archive") throws -> Ingestor.Summary {
         let inputPath = directory.file("input-\(UUID().uuidString.prefix(6))")

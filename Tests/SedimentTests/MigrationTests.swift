@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Schema migrations")
 struct MigrationTests {
-    let directory = ScratchDirectory("migrations")
+    let directory = TemporaryDirectory(label: "migrations")
 
     func applied(_ path: String) throws -> [String] {
         let queue = try DatabaseQueue(path: path)

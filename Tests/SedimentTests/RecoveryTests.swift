@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Recovery at open")
 struct RecoveryTests {
-    let directory = ScratchDirectory("recovery")
+    let directory = TemporaryDirectory(label: "recovery")
     let key = PartitionKey(instance: "local", topic: "t", partition: 0)
 
     func makeArchive(at path: String, count: Int) throws -> [Message] {

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Segment store")
 struct SegmentStoreTests {
-    let directory = ScratchDirectory()
+    let directory = TemporaryDirectory(label: "store")
 
     static func options(blockBytes: Int = 4096, segmentBytes: Int = 64 << 10) -> ArchiveOptions {
         var options = ArchiveOptions()

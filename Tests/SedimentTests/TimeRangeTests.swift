@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Time-range queries")
 struct TimeRangeTests {
-    let directory = ScratchDirectory()
+    let directory = TemporaryDirectory(label: "store")
 
 
     func archive(_ messages: [Message], blockBytes: Int = 4096) throws -> ArchiveWriter {

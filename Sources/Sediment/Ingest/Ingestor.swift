@@ -28,6 +28,17 @@ public struct Ingestor {
         public var firstOffset: Int64?
 
         public init() {}
+
+        /// Checks the options on their own, before any archive is opened.
+        public func validate() throws {
+            try ArchiveName.validate(instance, as: "instance")
+            if let topic { try ArchiveName.validate(topic, as: "topic") }
+            if format == .lines && topic == nil {
+                throw SedimentError(.invalidArgument, "--topic is required with --input-format lines")
+            }
+            if batchBytes <= 0 { throw SedimentError(.invalidArgument, "--batch-bytes must be positive, got \(batchBytes)") }
+            if let firstOffset, firstOffset < 0 { throw SedimentError(.invalidArgument, "--first-offset must not be negative, got \(firstOffset)") }
+        }
     }
 
     public struct Summary: Sendable, Hashable, Codable {
@@ -46,9 +57,7 @@ public struct Ingestor {
     let now: @Sendable () -> Int64
 
     public init(writer: ArchiveWriter, options: Options, logger: Logger, now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds) throws {
-        if options.format == .lines && options.topic == nil {
-            throw SedimentError(.invalidArgument, "--topic is required with --input-format lines")
-        }
+        try options.validate()
         self.writer = writer
         self.options = options
         self.logger = logger

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// Bad input on the command line: one clear line on stderr, exit 1, and nothing changed.
+@Suite("CLI errors")
+struct CLIErrorTests {
+    let scratch = TemporaryDirectory(label: "cli-errors")
+
+    func fails(_ arguments: [String], saying expected: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try CLIProcess.run(arguments, scratch: scratch)
+        #expect(!result.signaled && result.status == 1, "\(arguments): \(result.summary)", sourceLocation: sourceLocation)
+        #expect(result.stderr.hasPrefix("sediment: error: "), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(expected), "expected '\(expected)' in: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    func makeArchive() throws -> String {
+        let archive = scratch.file("archive")
+        let input = scratch.file("input.txt")
+        FileManager.default.createFile(atPath: input, contents: Data("one\ntwo\n".utf8))
+        _ = try CLIProcess.succeed(["ingest", "--archive", archive, "--topic", "t", "--input-format", "lines", "--input", input], scratch: scratch)
+        return archive
+    }
+
+    func snapshot(_ path: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in FileManager.default.enumerator(atPath: path)?.compactMap({ $0 as? String }) ?? [] {
+            // The reader's shared-memory file for the WAL is SQLite's, not the archive's data.
+            if name.hasSuffix("-shm") { continue }
+            if let data = FileManager.default.contents(atPath: path + "/" + name) { files[name] = data }
+        }
+        return files
+    }
+
+    @Test("--from after --to, and times that cannot be read, leave the archive as it was")
+    func badTimes() throws {
+        let archive = try makeArchive()
+        let before = try snapshot(archive)
+        try fails(["query", "--archive", archive, "--topic", "t", "--from", "2026-01-02T00:00:00Z", "--to", "2026-01-01T00:00:00Z"], saying: "is after --to")
+        try fails(["query", "--archive", archive, "--topic", "t", "--from", "yesterday"], saying: "cannot read 'yesterday' as a time")
+        try fails(["query", "--archive", archive, "--topic", "t", "--from", "2026-13-01T00:00:00Z"], saying: "out of range")
+        try fails(["query", "--archive", archive, "--topic", "t", "--from", "2026-01-01T10:00:00"], saying: "no zone")
+        try fails(["query", "--archive", archive, "--topic", "t", "--from", "-3x"], saying: "unknown unit 'x'")
+        #expect(try snapshot(archive) == before)
+    }
+
+    @Test("a missing archive is an error for readers, and is not created")
+    func missingArchive() throws {
+        let missing = scratch.file("nowhere")
+        try fails(["status", "--archive", missing], saying: "no archive at \(missing)")
+        try fails(["query", "--archive", missing, "--topic", "t", "--from", "0"], saying: "no archive at")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test("a directory that is not a Sediment archive is refused by readers and writers, untouched")
+    func notAnArchive() throws {
+        let other = scratch.file("photos")
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: other + "/cat.jpg", contents: Data([1, 2, 3]))
+        try fails(["status", "--archive", other], saying: "not a Sediment archive")
+        try fails(["ingest", "--archive", other, "--topic", "t", "--input-format", "lines"], saying: "not a Sediment archive")
+        let fake = scratch.file("fake")
+        try FileManager.default.createDirectory(atPath: fake, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: fake + "/sediment.sqlite", contents: Data("hello, not sqlite".utf8))
+        try fails(["query", "--archive", fake, "--topic", "t", "--from", "0"], saying: "not a Sediment index")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other) == ["cat.jpg"])
+        #expect(FileManager.default.contents(atPath: fake + "/sediment.sqlite") == Data("hello, not sqlite".utf8))
+    }
+
+    @Test("instance and topic names that could escape the archive are refused before anything is written")
+    func escapingNames() throws {
+        let archive = try makeArchive()
+        let before = try snapshot(archive)
+        let input = scratch.file("more.txt")
+        FileManager.default.createFile(atPath: input, contents: Data("x\n".utf8))
+        for (option, name) in [("--topic", "../evil"), ("--topic", ".."), ("--instance", "a/b"), ("--topic", "nul\u{1}")] {
+            var arguments = ["ingest", "--archive", archive, "--input-format", "lines", "--input", input]
+            arguments += option == "--topic" ? ["--topic", name] : ["--topic", "t", "--instance", name]
+            try fails(arguments, saying: "invalid")
+        }
+        #expect(try snapshot(archive) == before)
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("evil")))
+    }
+
+    @Test("a malformed input line names the file, the line and the reason")
+    func malformedLine() throws {
+        let archive = scratch.file("bad-input")
+        let input = scratch.file("bad.jsonl")
+        let good = #"{"topic":"t","partition":0,"offset":0,"ts":1,"key":null,"payload":"a"}"#
+        FileManager.default.createFile(atPath: input, contents: Data((good + "\n" + #"{"topic":"t","offset":1,"ts":"soon"}"# + "\n").utf8))
+        try fails(["ingest", "--archive", archive, "--input-format", "jsonl", "--input", input], saying: "\(input):2:")
+        let status = try CLIProcess.succeed(["status", "--archive", archive, "--json"], scratch: scratch)
+        #expect(String(decoding: status, as: UTF8.self).contains("\"partitions\" : [\n\n  ]"))
+        let skipped = try CLIProcess.succeed(["ingest", "--archive", archive, "--input-format", "jsonl", "--input", input, "--skip-invalid"], scratch: scratch)
+        #expect(String(decoding: skipped, as: UTF8.self).contains("stored 1 messages") && String(decoding: skipped, as: UTF8.self).contains("1 invalid lines skipped"))
+    }
+}
