@@ -29,12 +29,17 @@ struct StatusCommand: ParsableCommand {
                 print("no topics yet")
                 return
             }
-            var table = TextTable(headers: ["INSTANCE", "TOPIC", "PART", "POSITION", "MESSAGES", "BYTES", "SEGMENTS", "FROM", "TO"])
+            let showWorkers = partitions.contains { $0.worker != nil }
+            var headers = ["INSTANCE", "TOPIC", "PART", "POSITION", "MESSAGES", "BYTES", "SEGMENTS", "FROM", "TO"]
+            if showWorkers { headers.insert("WORKER", at: 3) }
+            var table = TextTable(headers: headers)
             for p in partitions {
-                table.add([
+                var row = [
                     p.instance, p.topic, "\(p.partition)", "\(p.position)", "\(p.messages)", "\(ByteCount(p.bytes))",
                     "\(p.segments)", p.minTimestamp.map(formatTime) ?? "-", p.maxTimestamp.map(formatTime) ?? "-",
-                ])
+                ]
+                if showWorkers { row.insert(p.worker ?? "-", at: 3) }
+                table.add(row)
             }
             print(table.render(), terminator: "")
             let messages = partitions.reduce(0) { $0 + $1.messages }

@@ -64,5 +64,12 @@ CREATE TABLE topics (
 INSERT INTO topics (instance, topic, max_block_span)
 SELECT instance, topic, MAX(max_timestamp - min_timestamp) FROM blocks GROUP BY instance, topic;
 """#),
+        ("0003_partition_worker", #"""
+-- Which `sediment dump` worker archived each partition: in a consumer group several
+-- workers archive one topic, and keys that could collide must tell them apart.
+-- NULL for partitions filled by `ingest`, or before this column existed.
+
+ALTER TABLE partitions ADD COLUMN worker TEXT;
+"""#),
     ]
 }

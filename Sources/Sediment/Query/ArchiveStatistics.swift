@@ -15,6 +15,8 @@ public struct PartitionStatistics: Sendable, Hashable, Codable {
     /// Milliseconds since the epoch; nil when the partition holds no message.
     public var minTimestamp: Int64?
     public var maxTimestamp: Int64?
+    /// The `sediment dump` worker that archived the partition, when one did.
+    public var worker: String?
 }
 
 extension Archive {
@@ -24,7 +26,7 @@ extension Archive {
                 SELECT p.instance, p.topic, p.partition, p.next_offset,
                        COALESCE(SUM(b.record_count), 0), COALESCE(SUM(b.length), 0),
                        (SELECT COUNT(*) FROM segments s WHERE s.partition_id = p.id),
-                       MIN(b.first_offset), MAX(b.last_offset), MIN(b.min_timestamp), MAX(b.max_timestamp)
+                       MIN(b.first_offset), MAX(b.last_offset), MIN(b.min_timestamp), MAX(b.max_timestamp), p.worker
                 FROM partitions p
                 LEFT JOIN blocks b ON b.instance = p.instance AND b.topic = p.topic AND b.partition = p.partition
                 GROUP BY p.id
@@ -34,7 +36,7 @@ extension Archive {
                 PartitionStatistics(
                     instance: row[0], topic: row[1], partition: row[2], position: row[3], messages: row[4],
                     bytes: row[5], segments: row[6], firstOffset: row[7], lastOffset: row[8],
-                    minTimestamp: row[9], maxTimestamp: row[10])
+                    minTimestamp: row[9], maxTimestamp: row[10], worker: row[11])
             }
         }
     }

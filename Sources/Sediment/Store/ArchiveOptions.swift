@@ -18,6 +18,9 @@ public struct ArchiveOptions: Sendable {
     public var fsync: FsyncPolicy = .batch
     /// Create the archive directory and index when they do not exist. Default true.
     public var createIfMissing = true
+    /// The name recorded for the partitions this writer appends to: the `sediment dump`
+    /// worker, in a consumer group. Default nil (nothing recorded).
+    public var worker: String?
 
     public init() {}
 }

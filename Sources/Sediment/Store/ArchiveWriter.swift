@@ -169,10 +169,11 @@ public final class ArchiveWriter {
             var ids: [PartitionKey: Int64] = [:]
             for key in pending.touched.sorted() {
                 let id = try Int64.fetchOne(db, sql: """
-                    INSERT INTO partitions (instance, topic, partition, next_offset) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (instance, topic, partition) DO UPDATE SET next_offset = excluded.next_offset
+                    INSERT INTO partitions (instance, topic, partition, next_offset, worker) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (instance, topic, partition)
+                    DO UPDATE SET next_offset = excluded.next_offset, worker = COALESCE(excluded.worker, worker)
                     RETURNING id
-                    """, arguments: [key.instance, key.topic, key.partition, partitions[key]!.nextOffset])!
+                    """, arguments: [key.instance, key.topic, key.partition, partitions[key]!.nextOffset, options.worker])!
                 ids[key] = id
             }
             for (segment, size) in pending.segmentSizes {
