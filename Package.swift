@@ -12,25 +12,31 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "SedimentZlib", dependencies: ["CZlib"]),
+        .target(name: "SedimentKafka", dependencies: ["CRdKafka"]),
         .target(
             name: "Sediment",
             dependencies: [
                 "SedimentZlib",
+                "SedimentKafka",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "sediment",
             dependencies: [
                 "Sediment",
+                "SedimentKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -39,6 +45,7 @@ let package = Package(
             path: "Benchmarks/SedimentBench"
         ),
         .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib"]),
-        .testTarget(name: "SedimentTests", dependencies: ["Sediment", "SedimentZlib"]),
+        .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka"]),
+        .testTarget(name: "SedimentTests", dependencies: ["Sediment", "SedimentZlib", "SedimentKafka"]),
     ]
 )

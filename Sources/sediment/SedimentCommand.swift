@@ -2,7 +2,7 @@ import ArgumentParser
 import Sediment
 
 @main
-struct SedimentCommand: ParsableCommand {
+struct SedimentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sediment",
         abstract: "Archive Kafka topics into a local, SQLite-indexed store; query them by time.",
@@ -11,6 +11,6 @@ struct SedimentCommand: ParsableCommand {
             sediment.sqlite, that maps time and offset ranges to them. Times are accepted as \
             ISO-8601 with a zone, Unix seconds or milliseconds, 'now', or relative (-2h, -15m, -7d).
             """,
-        subcommands: [IngestCommand.self, QueryCommand.self, StatusCommand.self]
+        subcommands: [DumpCommand.self, IngestCommand.self, QueryCommand.self, StatusCommand.self, MockClusterCommand.self]
     )
 }

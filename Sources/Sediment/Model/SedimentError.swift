@@ -16,6 +16,8 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(name: "I/O error")
         public static let database = Code(name: "database error")
         public static let notFound = Code(name: "not found")
+        public static let kafka = Code(name: "Kafka error")
+        public static let kafkaUnreachable = Code(name: "Kafka unreachable")
     }
 
     public var code: Code
@@ -31,9 +33,7 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    public var description: String {
-        var text = message
-        if let underlying { text += " (\(underlying))" }
-        return text
-    }
+    /// The message alone: it is written to be complete, and `underlying` is kept for code
+    /// that wants to inspect the cause.
+    public var description: String { message }
 }

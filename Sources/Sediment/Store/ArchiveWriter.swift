@@ -24,19 +24,10 @@ public final class ArchiveWriter {
         now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds
     ) throws {
         let layout = ArchiveLayout(root: path)
-        if !FileSystem.exists(layout.root) && options.createIfMissing {
+        try Self.check(layout, options: options)
+        if !FileSystem.exists(layout.root) {
             try FileSystem.createDirectories(layout.root)
             logger.info("created archive", metadata: ["archive": "\(layout.root)"])
-        } else if FileSystem.isDirectory(layout.root) && !FileSystem.exists(layout.databasePath) && options.createIfMissing {
-            let entries = FileSystem.contents(of: layout.root).filter { !$0.hasPrefix("sediment.") }
-            guard entries.isEmpty else {
-                throw SedimentError(
-                    .notAnArchive,
-                    "\(layout.root) is not a Sediment archive (no sediment.sqlite) and is not empty; refusing to write into it",
-                    context: ["path": layout.root])
-            }
-        } else {
-            try Archive.requireExisting(layout)
         }
         self.lock = try ArchiveLock(path: layout.lockPath)
         let pool = try Schema.open(path: layout.databasePath, durable: options.fsync == .batch)
@@ -47,6 +38,25 @@ public final class ArchiveWriter {
         try ArchiveRecovery(archive: archive).run()
         for row in try index.partitions() {
             partitions[row.key] = PartitionState(id: row.id, nextOffset: row.nextOffset)
+        }
+    }
+
+    /// Refuses, without changing anything, a path a writer could not use: a directory that
+    /// is neither empty nor an archive, or a missing one when it may not be created.
+    public static func check(_ layout: ArchiveLayout, options: ArchiveOptions) throws {
+        if !FileSystem.exists(layout.root) {
+            if !options.createIfMissing { try Archive.requireExisting(layout) }
+            return
+        }
+        guard FileSystem.isDirectory(layout.root), !FileSystem.exists(layout.databasePath) else {
+            return try Archive.requireExisting(layout)
+        }
+        let entries = FileSystem.contents(of: layout.root).filter { !$0.hasPrefix("sediment.") }
+        guard entries.isEmpty && options.createIfMissing else {
+            throw SedimentError(
+                .notAnArchive,
+                "\(layout.root) is not a Sediment archive (no sediment.sqlite) and is not empty; refusing to write into it",
+                context: ["path": layout.root])
         }
     }
 

@@ -60,6 +60,21 @@ final class CLIProcess {
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
 
+    /// What the process has written to stderr so far (logs), while it runs.
+    var stderrSoFar: String {
+        String(decoding: FileManager.default.contents(atPath: stderrPath) ?? Data(), as: UTF8.self)
+    }
+
+    /// What the process has written to stdout so far, while it runs.
+    var stdoutSoFar: String {
+        String(decoding: FileManager.default.contents(atPath: stdoutPath) ?? Data(), as: UTF8.self)
+    }
+
+    /// SIGTERM: the graceful stop a service manager sends.
+    func terminate() {
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGTERM) }
+    }
+
     /// SIGKILL: the process stops wherever it is, with no chance to clean up.
     func kill() {
         if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }

@@ -1,0 +1,146 @@
+import Logging
+import SedimentKafka
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ArchiveDump {
+    func consumerConfiguration() -> [String: String] {
+        var configuration = [
+            "bootstrap.servers": options.brokers,
+            // Where the group has no committed offset and the archive no position.
+            "auto.offset.reset": options.start == .latest ? "latest" : "earliest",
+        ]
+        if let group = options.group {
+            configuration["group.id"] = group
+            configuration["partition.assignment.strategy"] = "range,roundrobin"
+        }
+        configuration.merge(options.kafkaOptions) { _, user in user }
+        return configuration
+    }
+
+    /// The partitions of every topic, retrying with backoff while the brokers cannot be
+    /// reached, up to `connectTimeout`. A topic that does not exist is an immediate error.
+    func connect(_ consumer: KafkaConsumer, stop: DumpStop) throws -> [String: [Int32]] {
+        let deadline = ContinuousClock.now + options.connectTimeout
+        var delay = Duration.milliseconds(250)
+        var partitions: [String: [Int32]] = [:]
+        for topic in options.topics {
+            while partitions[topic] == nil {
+                do {
+                    let remaining = deadline - ContinuousClock.now
+                    // Short attempts, so that each failure is logged while librdkafka keeps reconnecting.
+                    partitions[topic] = try consumer.partitions(of: topic, timeout: max(.milliseconds(100), min(.seconds(2), remaining)))
+                } catch let error as KafkaError where error.name == "UNKNOWN_TOPIC_OR_PART" || error.name == "_UNKNOWN_TOPIC" {
+                    throw SedimentError(
+                        .notFound, "topic '\(topic)' does not exist on the Kafka cluster at \(options.brokers) (\(error.name))",
+                        context: ["topic": topic], underlying: error)
+                } catch let error as KafkaError where !error.isFatal {
+                    guard ContinuousClock.now + delay < deadline, !stop.isRequested else {
+                        throw SedimentError(
+                            .kafkaUnreachable,
+                            "cannot reach Kafka at \(options.brokers) within \(options.connectTimeout) (--connect-timeout); last error: \(error.message)",
+                            context: ["brokers": options.brokers], underlying: error)
+                    }
+                    logger.warning("cannot reach Kafka at \(options.brokers): \(error.message); retrying in \(delay)")
+                    sleep(delay)
+                    delay = min(delay * 2, .seconds(5))
+                }
+            }
+        }
+        return partitions
+    }
+
+    /// Without a group: every partition, each from its stored position or from `--start`.
+    func assignAll(_ partitions: [String: [Int32]], consumer: KafkaConsumer) throws {
+        var assignment: [(TopicPartition, offset: Int64)] = []
+        for topic in options.topics {
+            for partition in partitions[topic] ?? [] {
+                let key = TopicPartition(topic: topic, partition: partition)
+                let start = try startOffset(for: key, consumer: consumer)
+                assignment.append((key, offset: start.offset))
+                targets[key] = start.target
+            }
+        }
+        try consumer.assign(assignment)
+        logger.info("assigned \(assignment.count) partitions", metadata: ["topics": "\(options.topics.joined(separator: ","))"])
+    }
+
+    /// With a group: the group decides which partitions this process gets; each resumes
+    /// from the archive's stored position, or from the group's committed offset, or `--start`.
+    func subscribe(_ consumer: KafkaConsumer) throws {
+        try consumer.subscribe(options.topics) { [unowned self] event in
+            do {
+                return try self.rebalance(event, consumer: consumer)
+            } catch {
+                self.logger.error("rebalance failed: \(error)")
+                self.fatal.record(KafkaError(code: -1, name: "_REBALANCE", message: "\(error)", isFatal: true, isRetriable: false))
+                return nil
+            }
+        }
+    }
+
+    private func rebalance(_ event: RebalanceEvent, consumer: KafkaConsumer) throws -> [TopicPartition: Int64]? {
+        switch event {
+        case .revoked(let partitions):
+            // Write and commit everything held before the group hands these to another worker.
+            try flush()
+            for partition in partitions { targets[partition] = nil }
+            logger.info("partitions revoked", metadata: ["partitions": "\(describe(partitions))"])
+            return nil
+        case .assigned(let partitions):
+            var offsets: [TopicPartition: Int64] = [:]
+            for partition in partitions {
+                let start = try startOffset(for: partition, consumer: consumer, inGroup: true)
+                if let offset = start.explicit { offsets[partition] = offset }
+                targets[partition] = start.target
+            }
+            assigned = true
+            logger.info("partitions assigned", metadata: ["partitions": "\(describe(partitions))"])
+            return offsets
+        }
+    }
+
+    struct Start {
+        /// What to assign: an offset or one of librdkafka's logical offsets.
+        var offset: Int64
+        /// In group mode, an offset to impose; nil lets the group's committed offset (or
+        /// auto.offset.reset) decide.
+        var explicit: Int64?
+        var target: (high: Int64, floor: Int64)
+    }
+
+    func startOffset(for partition: TopicPartition, consumer: KafkaConsumer, inGroup: Bool = false) throws -> Start {
+        let (low, high) = try consumer.watermarks(partition, timeout: .seconds(10))
+        let key = PartitionKey(instance: options.instance, topic: partition.topic, partition: partition.partition)
+        if let stored = writer.positions[key] {
+            return Start(offset: stored, explicit: stored, target: (high, stored))
+        }
+        switch options.start {
+        case .earliest:
+            return Start(offset: KafkaConsumer.beginning, explicit: nil, target: (high, low))
+        case .latest:
+            return Start(offset: KafkaConsumer.end, explicit: nil, target: (high, high))
+        case .offset(let offset):
+            let floor = min(max(offset, low), high)
+            return Start(offset: offset, explicit: offset, target: (high, floor))
+        case .timestamp(let milliseconds):
+            let found = try consumer.offsetsForTimes([partition: milliseconds], timeout: .seconds(10))[partition] ?? -1
+            // -1: no message at or after that time; start at the end, like Kafka's own tools.
+            let offset = found >= 0 ? found : high
+            return Start(offset: offset, explicit: offset, target: (high, min(max(offset, low), high)))
+        }
+    }
+
+    private func describe(_ partitions: [TopicPartition]) -> String {
+        partitions.map { "\($0.topic)/\($0.partition)" }.sorted().joined(separator: ",")
+    }
+}
+
+func sleep(_ duration: Duration) {
+    let (seconds, attoseconds) = duration.components
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}

@@ -1,0 +1,163 @@
+import Logging
+import SedimentKafka
+import Synchronization
+
+/// Consumes Kafka topics into an archive, exactly once into the store: the archive's
+/// stored positions decide where each partition resumes, and a message's offset is
+/// committed to the consumer group only after the message is durable in the archive.
+///
+/// `run` blocks its thread (librdkafka's poll and the writer's fsyncs are blocking);
+/// another thread asks it to stop through `DumpStop`.
+public final class ArchiveDump {
+    public let options: DumpOptions
+    let path: String
+    let archiveOptions: ArchiveOptions
+    let logger: Logger
+    var consumer: KafkaConsumer?
+    /// Opened once the brokers answered, so that a dump that cannot connect leaves no
+    /// archive behind.
+    var writer: ArchiveWriter!
+    var pending: PendingBatches!
+    var summary = DumpSummary()
+    var oldestPending: ContinuousClock.Instant?
+    /// Per assigned partition: the high watermark when it was assigned, and the first
+    /// offset there is to read (`--until-caught-up` stops once every partition passed both).
+    var targets: [TopicPartition: (high: Int64, floor: Int64)] = [:]
+    /// Group mode: whether the group has assigned this member anything yet (maybe nothing).
+    var assigned = false
+    let fatal = FirstError()
+
+    public init(archive path: String, options: DumpOptions, archiveOptions: ArchiveOptions, logger: Logger) throws {
+        try options.validate()
+        try ArchiveWriter.check(ArchiveLayout(root: path), options: archiveOptions)
+        self.options = options
+        self.path = path
+        self.archiveOptions = archiveOptions
+        self.logger = logger
+    }
+
+    /// Consumes until `stop` is requested (or, with `untilCaughtUp`, until caught up), then
+    /// writes and commits what it holds and closes the consumer.
+    public func run(stop: DumpStop) throws -> DumpSummary {
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration())
+        self.consumer = consumer
+        defer { consumer.close() }
+        consumer.onError = { [logger, fatal] error in
+            if error.isFatal {
+                fatal.record(error)
+            } else {
+                logger.warning("Kafka: \(error.message)", metadata: ["code": "\(error.name)"])
+            }
+        }
+        let partitions = try connect(consumer, stop: stop)
+        writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger)
+        pending = PendingBatches(writer: writer, instance: options.instance)
+        if options.group == nil {
+            try assignAll(partitions, consumer: consumer)
+        } else {
+            try subscribe(consumer)
+        }
+        while !stop.isRequested {
+            _ = try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(100)) { message in
+                try add(message)
+            }
+            if let error = fatal.error {
+                throw SedimentError(.kafka, "Kafka: \(error.message) (\(error.name))", underlying: error)
+            }
+            if options.untilCaughtUp && isCaughtUp {
+                logger.info("caught up with the high watermarks", metadata: ["partitions": "\(targets.count)"])
+                break
+            }
+            if isFlushDue { try flush() }
+        }
+        try flush()
+        return summary
+    }
+
+    /// The archive's positions, once it is open.
+    public var positions: [PartitionKey: Int64] { writer?.positions ?? [:] }
+
+    private var isFlushDue: Bool {
+        guard let oldestPending else { return false }
+        return pending.byteCount >= options.batchBytes || ContinuousClock.now - oldestPending >= options.linger
+    }
+
+    private var isCaughtUp: Bool {
+        guard options.group == nil || assigned else { return false }
+        return targets.allSatisfy { partition, target in
+            let position = pending.nextOffset(topic: partition.topic, partition: partition.partition)
+            return max(position, target.floor) >= target.high
+        }
+    }
+
+    private func add(_ message: KafkaMessageView) throws {
+        let headers = message.headers().map { Header(name: $0.name, value: $0.value.map { Array($0) }) }
+        try pending.withBatch(for: message.topic) { batch in
+            batch.append(
+                partition: message.partition, offset: message.offset, timestamp: message.timestamp,
+                timestampType: TimestampType(message.timestampType), key: message.key, headers: headers, value: message.value)
+        }
+        if oldestPending == nil { oldestPending = .now }
+    }
+
+    /// Makes what is pending durable, then tells the consumer group how far it got.
+    func flush() throws {
+        oldestPending = nil
+        guard pending != nil else { return }
+        let batches: [RecordBatch] = pending!.take()
+        guard !batches.isEmpty else { return }
+        var next: [TopicPartition: Int64] = [:]
+        var counted = summary
+        counted.batches += 1
+        for batch in batches {
+            counted.stored += batch.count
+            counted.alreadyStored += batch.skipped
+            counted.bytes += batch.byteCount
+            for partition in batch.partitions {
+                next[TopicPartition(topic: batch.topic, partition: partition.partition)] = partition.nextOffset
+            }
+        }
+        try writer.append(batches)
+        summary = counted
+        guard options.group != nil, let consumer else { return }
+        do {
+            try consumer.commit(next)
+        } catch {
+            // The archive, not the group, is the source of truth: a failed commit only
+            // leaves lag tools behind until the next one.
+            logger.warning("cannot commit offsets to the consumer group: \(error)")
+        }
+    }
+}
+
+/// The first fatal error librdkafka reported, from whichever thread reported it.
+final class FirstError: Sendable {
+    private let value = Mutex<KafkaError?>(nil)
+
+    var error: KafkaError? { value.withLock { $0 } }
+
+    func record(_ error: KafkaError) {
+        value.withLock { $0 = $0 ?? error }
+    }
+}
+
+/// A request to stop a running `ArchiveDump`, safe to make from any thread.
+public final class DumpStop: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    public init() {}
+
+    public var isRequested: Bool { requested.load(ordering: .acquiring) }
+
+    public func request() { requested.store(true, ordering: .releasing) }
+}
+
+extension TimestampType {
+    init(_ type: KafkaTimestampType) {
+        switch type {
+        case .notAvailable: self = .notAvailable
+        case .createTime: self = .createTime
+        case .logAppendTime: self = .logAppendTime
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// What `ArchiveDump` consumes and how.
+public struct DumpOptions: Sendable {
+    /// `host:port[,host:port...]`.
+    public var brokers: String
+    public var topics: [String]
+    /// The Kafka cluster's name in the archive. Default `local`.
+    public var instance = "local"
+    /// A consumer group: partitions are shared with other `dump` processes of the group.
+    /// Default nil: this process reads every partition of the topics.
+    public var group: String?
+    /// For partitions the archive holds nothing of. Default `.earliest`.
+    public var start: StartPosition = .earliest
+    /// Stop once every partition has reached the high watermark it had when assigned.
+    /// Default false: run until stopped.
+    public var untilCaughtUp = false
+    /// librdkafka settings passed through (SASL, SSL, fetch sizes...); they override Sediment's.
+    public var kafkaOptions: [String: String] = [:]
+    /// How long to keep trying to reach the brokers at start. Default 30 s.
+    public var connectTimeout: Duration = .seconds(30)
+    /// A batch is committed once it holds this many bytes of records... Default 16 MiB.
+    public var batchBytes = 16 << 20
+    /// ...or once its oldest message has waited this long. Default 500 ms.
+    public var linger: Duration = .milliseconds(500)
+
+    public init(brokers: String, topics: [String]) {
+        self.brokers = brokers
+        self.topics = topics
+    }
+
+    public func validate() throws {
+        if brokers.isEmpty { throw SedimentError(.invalidArgument, "--brokers is empty: give host:port[,host:port...]") }
+        if topics.isEmpty { throw SedimentError(.invalidArgument, "give at least one --topic") }
+        try ArchiveName.validate(instance, as: "instance")
+        for topic in topics { try ArchiveName.validate(topic, as: "topic") }
+        if let group, group.isEmpty { throw SedimentError(.invalidArgument, "--group is empty") }
+        if batchBytes <= 0 { throw SedimentError(.invalidArgument, "--batch-bytes must be positive, got \(batchBytes)") }
+    }
+}
+
+/// What a dump did, for its closing log line and `--json`.
+public struct DumpSummary: Sendable, Hashable, Codable {
+    public var stored = 0
+    public var alreadyStored = 0
+    public var batches = 0
+    public var bytes = 0
+}

@@ -1,0 +1,14 @@
+/// Reads durations as people type them on a command line: `500ms`, `30s`, `5m`, `1h`.
+public enum DurationExpression {
+    public static func parse(_ text: String, option: String) throws -> Duration {
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (unit, milliseconds) in units where text.hasSuffix(unit) {
+            if let amount = Int64(text.dropLast(unit.count)), amount >= 0, !(unit == "m" && text.hasSuffix("ms")) {
+                return .milliseconds(amount * milliseconds)
+            }
+        }
+        throw SedimentError(
+            .invalidArgument, "cannot read \(option) '\(text)' as a duration: use a whole number with ms, s, m, h or d (30s, 500ms)",
+            context: ["option": option, "value": text])
+    }
+}

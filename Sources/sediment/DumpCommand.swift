@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sediment
+import ServiceLifecycle
+
+struct DumpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dump",
+        abstract: "Consume Kafka topics into the archive, exactly once.",
+        discussion: """
+            Runs until SIGINT or SIGTERM, then writes what it holds, fsyncs, commits and exits 0. \
+            Each partition resumes from the position stored in the archive; --start applies only \
+            to partitions the archive holds nothing of. Offsets are committed to the consumer \
+            group (--group) once the messages are durable, so lag tools see progress.
+
+            With --group, several dump processes (each with its own --archive) share the \
+            partitions through Kafka's group protocol; each records its --worker name.
+            """
+    )
+
+    @OptionGroup var common: ArchiveOption
+
+    @Option(help: ArgumentHelp("Kafka brokers, host:port[,host:port...].", valueName: "brokers"))
+    var brokers: String
+
+    @Option(name: .customLong("topic"), help: ArgumentHelp("A topic to archive; repeat for several.", valueName: "topic"))
+    var topics: [String]
+
+    @Option(help: ArgumentHelp("The Kafka cluster's name, the first level of the archive.", valueName: "name"))
+    var instance = "local"
+
+    @Option(help: ArgumentHelp("A consumer group to share the partitions with other dump processes.", valueName: "group"))
+    var group: String?
+
+    @Option(help: ArgumentHelp("For partitions the archive holds nothing of: earliest, latest, offset:N or timestamp:TIME.", valueName: "position"))
+    var start = "earliest"
+
+    @Flag(help: "Exit once every assigned partition has reached the high watermark it had at start.")
+    var untilCaughtUp = false
+
+    @Option(name: .customLong("kafka-option"), help: ArgumentHelp("A librdkafka setting, key=value (SASL, SSL, fetch sizes...); repeat for several.", valueName: "key=value"))
+    var kafkaOptions: [String] = []
+
+    @Option(help: ArgumentHelp("How long to keep trying to reach the brokers at start.", valueName: "duration"))
+    var connectTimeout = "30s"
+
+    @Option(help: ArgumentHelp("This process's name in a consumer group, recorded per partition (default: the host name).", valueName: "name"))
+    var worker: String?
+
+    @Option(help: ArgumentHelp("When segment bytes are forced to disk: batch (before each commit) or never.", valueName: "policy"))
+    var fsync: ArchiveOptions.FsyncPolicy = .batch
+
+    @Option(help: ArgumentHelp("Bytes of records per batch (one fsync and one index commit each).", valueName: "bytes"))
+    var batchBytes = 16 << 20
+
+    @Option(help: ArgumentHelp("The longest a message waits before its batch is committed.", valueName: "duration"))
+    var linger = "500ms"
+
+    @Flag(help: "Print the closing summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        let logger = common.makeLogger()
+        let service: DumpService
+        do {
+            service = try makeService(logger: logger)
+        } catch let error as SedimentError {
+            StandardError.write("sediment: error: \(error.description)\n")
+            throw ExitCode(1)
+        }
+        let configuration = ServiceGroupConfiguration(
+            services: [ServiceGroupConfiguration.ServiceConfiguration(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch let error as SedimentError {
+            StandardError.write("sediment: error: \(error.description)\n")
+            throw ExitCode(1)
+        }
+        if let summary = service.summary { try printSummary(summary) }
+    }
+
+    private func makeService(logger: Logger) throws -> DumpService {
+        var options = DumpOptions(brokers: brokers, topics: topics)
+        options.instance = instance
+        options.group = group
+        options.start = try StartPosition(parsing: start, now: WallClock.nowMilliseconds())
+        options.untilCaughtUp = untilCaughtUp
+        options.kafkaOptions = try parseKafkaOptions()
+        options.connectTimeout = try DurationExpression.parse(connectTimeout, option: "--connect-timeout")
+        options.linger = try DurationExpression.parse(linger, option: "--linger")
+        options.batchBytes = batchBytes
+        var archiveOptions = ArchiveOptions()
+        archiveOptions.fsync = fsync
+        archiveOptions.worker = worker ?? ProcessInfo.processInfo.hostName
+        return DumpService(try ArchiveDump(archive: common.archive, options: options, archiveOptions: archiveOptions, logger: logger))
+    }
+
+    private func printSummary(_ summary: DumpSummary) throws {
+        if json {
+            print(String(decoding: try JSONEncoder().encode(summary), as: UTF8.self))
+            return
+        }
+        var line = "stored \(summary.stored) messages (\(ByteCount(summary.bytes))) in \(summary.batches) batches"
+        if summary.alreadyStored > 0 { line += "; \(summary.alreadyStored) already stored, skipped" }
+        print(line)
+    }
+
+    private func parseKafkaOptions() throws -> [String: String] {
+        var parsed: [String: String] = [:]
+        for option in kafkaOptions {
+            guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
+                throw SedimentError(.invalidArgument, "cannot read --kafka-option '\(option)': use key=value, e.g. security.protocol=SASL_SSL")
+            }
+            parsed[String(option[..<equals])] = String(option[option.index(after: equals)...])
+        }
+        return parsed
+    }
+}

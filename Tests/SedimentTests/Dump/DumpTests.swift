@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import Sediment
+
+/// `sediment dump` as a process, consuming from a mock cluster hosted by the test.
+@Suite("sediment dump")
+struct DumpTests {
+    let scratch = TemporaryDirectory(label: "dump")
+
+    func dump(_ fixture: KafkaFixture, _ archive: String, topic: String, _ extra: [String] = []) throws -> CLIProcess.Result {
+        try CLIProcess.run(
+            ["dump", "--brokers", fixture.bootstrap, "--topic", topic, "--archive", archive, "--until-caught-up", "--linger", "50ms"] + extra,
+            scratch: scratch, timeout: .seconds(180))
+    }
+
+    @Test("100,000 messages over 3 partitions arrive byte for byte, contiguous, once")
+    func roundTrip() throws {
+        let fixture = try KafkaFixture(topics: ["orders": 3])
+        try fixture.produce(topic: "orders", partitions: 3, count: 100_000)
+        let archive = scratch.file("round-trip")
+        let result = try dump(fixture, archive, topic: "orders")
+        #expect(result.succeeded, "\(result.summary)")
+        #expect(result.stdoutText.contains("stored 100000 messages"), "\(result.stdoutText)")
+        try fixture.expectArchive(archive, topic: "orders")
+        // Run again: everything is already stored, nothing is fetched twice.
+        let again = try dump(fixture, archive, topic: "orders")
+        #expect(again.succeeded && again.stdoutText.contains("stored 0 messages"), "\(again.stdoutText) \(again.summary)")
+        try fixture.expectArchive(archive, topic: "orders")
+    }
+
+    @Test("--start earliest, offset:N and timestamp:TIME on a fresh archive; a stored position overrides --start")
+    func startPositions() throws {
+        let fixture = try KafkaFixture(topics: ["t": 2])
+        try fixture.produce(topic: "t", partitions: 2, count: 1000, startTimestamp: 1_764_000_000_000)
+
+        let earliest = scratch.file("earliest")
+        #expect(try dump(fixture, earliest, topic: "t", ["--start", "earliest"]).succeeded)
+        try fixture.expectArchive(earliest, topic: "t")
+
+        let offset = scratch.file("offset")
+        #expect(try dump(fixture, offset, topic: "t", ["--start", "offset:300"]).succeeded)
+        try fixture.expectArchive(offset, topic: "t", from: [0: 300, 1: 300])
+
+        // After the last message: offsets-for-times answers "none", so nothing is read.
+        let later = scratch.file("timestamp")
+        #expect(try dump(fixture, later, topic: "t", ["--start", "timestamp:1764000100000"]).succeeded)
+        #expect(try Archive.open(at: later).statistics().allSatisfy { $0.messages == 0 })
+
+        // The earliest archive holds everything; more messages, then --start latest: the
+        // stored positions win, so the new messages are archived and nothing is skipped.
+        try fixture.produce(topic: "t", partitions: 2, count: 100, startTimestamp: 1_764_000_010_000)
+        #expect(try dump(fixture, earliest, topic: "t", ["--start", "latest"]).succeeded)
+        try fixture.expectArchive(earliest, topic: "t")
+    }
+
+    @Test("--start latest archives only what is produced after the dump started")
+    func startLatest() throws {
+        let fixture = try KafkaFixture(topics: ["t": 2])
+        try fixture.produce(topic: "t", partitions: 2, count: 500)
+        let archive = scratch.file("latest")
+        let process = try CLIProcess(
+            ["dump", "--brokers", fixture.bootstrap, "--topic", "t", "--archive", archive, "--start", "latest", "--linger", "20ms", "--log-level", "info"],
+            scratch: scratch)
+        try waitUntil("the dump has its partitions") { process.stderrSoFar.contains("assigned 2 partitions") }
+        // Let the fetcher reach the end before producing (the assignment resolves `latest` asynchronously).
+        Thread.sleep(forTimeInterval: 1)
+        try fixture.produce(topic: "t", partitions: 2, count: 40)
+        try waitUntil("the new messages are archived") {
+            FileManager.default.fileExists(atPath: archive + "/sediment.sqlite")
+                && (try? Archive.open(at: archive).statistics().reduce(0) { $0 + $1.messages }) == 40
+        }
+        process.terminate()
+        let result = try process.wait()
+        #expect(result.succeeded, "\(result.summary)")
+        try fixture.expectArchive(archive, topic: "t", from: [0: 250, 1: 250])
+    }
+
+    @Test("an unreachable broker is retried, then given up with a clear error")
+    func unreachableBroker() throws {
+        let result = try CLIProcess.run(
+            ["dump", "--brokers", "127.0.0.1:1", "--topic", "t", "--archive", scratch.file("unreachable"), "--connect-timeout", "3s"],
+            scratch: scratch, timeout: .seconds(60))
+        #expect(result.status == 1 && !result.signaled, "\(result.summary)")
+        #expect(result.stderr.contains("sediment: error: cannot reach Kafka at 127.0.0.1:1 within"), "\(result.stderr)")
+        #expect(result.stderr.contains("retrying"), "\(result.stderr)")
+    }
+
+    @Test("a topic that does not exist is named in the error")
+    func missingTopic() throws {
+        let fixture = try KafkaFixture(topics: ["present": 1])
+        let result = try CLIProcess.run(
+            ["dump", "--brokers", fixture.bootstrap, "--topic", "absent", "--archive", scratch.file("missing"), "--connect-timeout", "10s"],
+            scratch: scratch, timeout: .seconds(60))
+        #expect(result.status == 1 && !result.signaled, "\(result.summary)")
+        #expect(result.stderr.contains("topic 'absent' does not exist"), "\(result.stderr)")
+    }
+}
+
+/// Polls `condition` every 50 ms for up to `timeout`; failing to see it true fails the test.
+func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) throws {
+    let deadline = ContinuousClock.now + timeout
+    while try !condition() {
+        guard ContinuousClock.now < deadline else { throw CLIProcess.Failure(description: "timed out waiting until \(what)") }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+}
