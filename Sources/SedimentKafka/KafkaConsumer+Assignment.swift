@@ -3,6 +3,10 @@ import CRdKafka
 extension KafkaConsumer {
     /// Consumes exactly these partitions, each from its offset (or `beginning`, `end`,
     /// `committed`), replacing any previous assignment. No group membership is involved.
+    ///
+    /// Look the topics up first (`partitions(of:)`), as `sediment dump` does: when a
+    /// partition's leader is not yet known, librdkafka retries its first offset lookup
+    /// only after 500 ms.
     public func assign(_ partitions: [(TopicPartition, offset: Int64)]) throws {
         try checkOpen()
         let list = TopicPartitionList(partitions.map { ($0.0, $0.offset) })
@@ -29,19 +33,39 @@ extension KafkaConsumer {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code) }
     }
 
-    /// Commits the next offsets to read (last consumed + 1) to the group, synchronously,
-    /// for lag tools and for group members that take a partition over without an archive
-    /// position. Throws without a `group.id`: the private group is never committed to.
-    public func commit(_ offsets: [TopicPartition: Int64]) throws {
+    /// Commits the next offsets to read (last consumed + 1) to the group, waiting up to
+    /// `timeout` for the coordinator to confirm, for lag tools and for group members that
+    /// take a partition over without an archive position. Throws without a `group.id`:
+    /// the private group is never committed to.
+    ///
+    /// Bounded on purpose: librdkafka's synchronous `rd_kafka_commit` waits for a group
+    /// coordinator forever, so a commit made while the cluster is gone (say, on the way
+    /// out after SIGTERM) would never return. A commit that timed out may still complete.
+    public func commit(_ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(10)) throws {
         try checkOpen()
         guard groupID != nil else {
             throw KafkaError.invalidArgument("no group.id was configured: there is no consumer group to commit to")
         }
         guard !offsets.isEmpty else { return }
         let list = TopicPartitionList(offsets.map { ($0.key, $0.value) })
-        let code = rd_kafka_commit(rk, list.pointer, 0)
+        let replies = rd_kafka_queue_new(rk)!
+        defer { rd_kafka_queue_destroy(replies) }
+        let code = rd_kafka_commit_queue(rk, list.pointer, replies, nil, nil)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code) }
-        try list.checkErrors()
+        guard let event = rd_kafka_queue_poll(replies, timeout.timeoutMilliseconds) else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, message: "the group coordinator did not confirm the commit within \(timeout)")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let result = rd_kafka_event_error(event)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(result, message: String(cString: rd_kafka_event_error_string(event)))
+        }
+        if let committed = rd_kafka_event_topic_partition_list(event) {
+            let elements = UnsafeBufferPointer(start: committed.pointee.elems, count: Int(committed.pointee.cnt))
+            for element in elements where element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(element.err, topic: String(cString: element.topic), partition: element.partition)
+            }
+        }
     }
 
     /// librdkafka's rebalance callback: asks the Swift closure, then assigns or unassigns.

@@ -30,36 +30,39 @@ extension KafkaProducer {
         let rkt = try topicHandle(topic)
         // Application-owned until produceva succeeds (it leaves them to us on failure).
         let headerList = headers.isEmpty ? nil : Self.makeHeaders(headers)
-        var fields = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-        fields[0].vtype = RD_KAFKA_VTYPE_RKT
-        fields[0].u.rkt = rkt
-        fields[1].vtype = RD_KAFKA_VTYPE_PARTITION
-        fields[1].u.i32 = partition ?? -1  // RD_KAFKA_PARTITION_UA
-        fields[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        fields[2].u.i = RD_KAFKA_MSG_F_COPY
-        fields[3].vtype = RD_KAFKA_VTYPE_KEY
-        fields[3].u.mem.ptr = key.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? Self.emptyBytes) }
-        fields[3].u.mem.size = key?.count ?? 0
-        fields[4].vtype = RD_KAFKA_VTYPE_VALUE
-        fields[4].u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? Self.emptyBytes) }
-        fields[4].u.mem.size = value?.count ?? 0
-        fields[5].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-        fields[5].u.i64 = timestamp ?? 0  // 0: now
-        var count = 6
-        if let headerList {
-            fields[6].vtype = RD_KAFKA_VTYPE_HEADERS
-            fields[6].u.headers = headerList
-            count = 7
-        }
-        while true {
-            guard let error = rd_kafka_produceva(handle, fields, count) else { return }
-            if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                rd_kafka_error_destroy(error)
-                rd_kafka_poll(handle, 100)
-                continue
+        // On the stack: this runs once per message.
+        try withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields in
+            fields.initialize(repeating: rd_kafka_vu_t())
+            fields[0].vtype = RD_KAFKA_VTYPE_RKT
+            fields[0].u.rkt = rkt
+            fields[1].vtype = RD_KAFKA_VTYPE_PARTITION
+            fields[1].u.i32 = partition ?? -1  // RD_KAFKA_PARTITION_UA
+            fields[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+            fields[2].u.i = RD_KAFKA_MSG_F_COPY
+            fields[3].vtype = RD_KAFKA_VTYPE_KEY
+            fields[3].u.mem.ptr = key.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? Self.emptyBytes) }
+            fields[3].u.mem.size = key?.count ?? 0
+            fields[4].vtype = RD_KAFKA_VTYPE_VALUE
+            fields[4].u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? Self.emptyBytes) }
+            fields[4].u.mem.size = value?.count ?? 0
+            fields[5].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+            fields[5].u.i64 = timestamp ?? 0  // 0: now
+            var count = 6
+            if let headerList {
+                fields[6].vtype = RD_KAFKA_VTYPE_HEADERS
+                fields[6].u.headers = headerList
+                count = 7
             }
-            if let headerList { rd_kafka_headers_destroy(headerList) }
-            throw KafkaError(consuming: error, topic: topic, partition: partition)
+            while true {
+                guard let error = rd_kafka_produceva(handle, fields.baseAddress, count) else { return }
+                if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                    rd_kafka_error_destroy(error)
+                    rd_kafka_poll(handle, 100)
+                    continue
+                }
+                if let headerList { rd_kafka_headers_destroy(headerList) }
+                throw KafkaError(consuming: error, topic: topic, partition: partition)
+            }
         }
     }
 

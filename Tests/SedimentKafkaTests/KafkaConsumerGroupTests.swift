@@ -51,7 +51,10 @@ struct KafkaConsumerGroupTests {
         #expect(first.groupID == group)
         try first.assign([(kafka.partition(0), offset: KafkaConsumer.beginning)])
         #expect(try consume(first, count: 30).count >= 30)
+        let both = [kafka.partition(0), kafka.partition(1)]
+        #expect(try first.committed(both, timeout: .seconds(10)).isEmpty)
         try first.commit([kafka.partition(0): 40, kafka.partition(1): 60])
+        #expect(try first.committed(both, timeout: .seconds(10)) == [kafka.partition(0): 40, kafka.partition(1): 60])
         first.close()
 
         let member = Member(try kafka.consumer(MockKafka.groupConfiguration(group)))
@@ -139,5 +142,34 @@ struct KafkaConsumerGroupTests {
         try kafka.produce(1, partition: 0, from: 10)
         let next = try consume(check, count: 1)
         #expect(next.map(\.offset) == [10])
+    }
+}
+
+@Suite("KafkaConsumer when the cluster goes away")
+struct KafkaConsumerShutdownTests {
+    /// A synchronous `rd_kafka_commit` here never returns, nor does `rd_kafka_consumer_close`
+    /// once a commit is pending.
+    @Test("commit and close return within bounds when the coordinator is down", .timeLimit(.minutes(1)))
+    func boundedWithoutCoordinator() throws {
+        let kafka = try MockKafka(partitions: 1)
+        try kafka.produce(3, partition: 0)
+        let group = "gone-\(UInt32.random(in: 0...UInt32.max))"
+        let consumer = try kafka.consumer(MockKafka.groupConfiguration(group).merging(["reconnect.backoff.max.ms": "200"]) { $1 })
+        try consumer.assign([(kafka.partition(0), offset: KafkaConsumer.beginning)])
+        #expect(try consume(consumer, count: 3).count == 3)
+        try consumer.commit([kafka.partition(0): 3])
+
+        try kafka.cluster.setBrokerDown(1)
+        let start = ContinuousClock.now
+        let error = try #require(throws: KafkaError.self) {
+            try consumer.commit([kafka.partition(0): 3], timeout: .seconds(1))
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(!error.isFatal)
+        // librdkafka 2.0.2 would wait for that commit forever (its issue #3740).
+        let closing = ContinuousClock.now
+        consumer.close(timeout: .seconds(2))
+        #expect(ContinuousClock.now - closing < .seconds(10))
+        #expect(throws: KafkaError.self) { try consumer.poll(maxMessages: 1, timeout: .zero) { _ in } }
     }
 }

@@ -99,7 +99,7 @@ struct KafkaConsumerTests {
         #expect(seen == 100)
     }
 
-    @Test("an error thrown by the body stops the poll and reaches the caller")
+    @Test("an error thrown by the body stops the poll; the next poll goes on after that message")
     func bodyThrows() throws {
         struct Stop: Error {}
         let kafka = try MockKafka(partitions: 1)
@@ -121,6 +121,8 @@ struct KafkaConsumerTests {
         }
         #expect(thrown)
         #expect(calls == 1)
+        // The message that failed counts as consumed; the rest are still there.
+        #expect(try consume(consumer, count: 19).map(\.offset) == Array(1..<20))
     }
 
     @Test("close is idempotent; a closed consumer refuses work")
@@ -146,5 +148,6 @@ struct KafkaConsumerTests {
         }
         #expect(error.message.contains("group.id"))
         #expect(throws: KafkaError.self) { try consumer.subscribe([kafka.topic]) { _ in nil } }
+        #expect(throws: KafkaError.self) { try consumer.committed([kafka.partition(0)], timeout: .seconds(1)) }
     }
 }

@@ -84,34 +84,60 @@ extension ArchiveDump {
     private func rebalance(_ event: RebalanceEvent, consumer: KafkaConsumer) throws -> [TopicPartition: Int64]? {
         switch event {
         case .revoked(let partitions):
-            // Write and commit everything held before the group hands these to another worker.
+            // Write and commit everything held before the group hands these to another
+            // worker, which resumes from the committed offsets.
             try flush()
+            try pipeline.finish()
+            let revoked = Set(partitions)
+            let durable = uncommitted.merging(pipeline.takeDurablePositions()) { max($0, $1) }
+            // Offsets of partitions kept are retried later; those of revoked ones now or never.
+            uncommitted = durable.filter { !revoked.contains(TopicPartition(topic: $0.key.topic, partition: $0.key.partition)) }
+            let positions = writer.positions.filter { key, _ in
+                key.instance == options.instance && revoked.contains(TopicPartition(topic: key.topic, partition: key.partition))
+            }
+            // One short attempt: the group waits for this callback to return.
+            if !positions.isEmpty && !commit(positions, timeout: .seconds(3)) {
+                logger.warning("the group refused the offsets of revoked partitions; their next owner may archive some messages again")
+            }
             for partition in partitions { targets[partition] = nil }
             logger.info("partitions revoked", metadata: ["partitions": "\(describe(partitions))"])
             return nil
         case .assigned(let partitions):
-            var offsets: [TopicPartition: Int64] = [:]
+            // The stored positions are read below: no append may be running.
+            try pipeline.finish()
             for partition in partitions {
-                let start = try startOffset(for: partition, consumer: consumer, inGroup: true)
-                if let offset = start.explicit { offsets[partition] = offset }
-                targets[partition] = start.target
+                targets[partition] = try startOffset(for: partition, consumer: consumer).target
             }
+            // Where each partition really resumes is known once its fetch starts; the loop
+            // then refines the caught-up targets.
+            uncheckedCommits.formUnion(partitions)
             assigned = true
             logger.info("partitions assigned", metadata: ["partitions": "\(describe(partitions))"])
-            return offsets
+            // Every partition starts from the group's committed offset (or auto.offset.reset):
+            // another worker may have archived it further since this archive last had it.
+            // Messages this archive already holds are skipped as they arrive.
+            return [:]
+        }
+    }
+
+    /// Raises the caught-up floor of newly assigned partitions to where their fetch
+    /// resumed (the group's committed offset), once librdkafka knows it.
+    func checkResumePositions(_ consumer: KafkaConsumer) throws {
+        guard !uncheckedCommits.isEmpty else { return }
+        for (partition, offset) in try consumer.positions(Array(uncheckedCommits)) {
+            uncheckedCommits.remove(partition)
+            if let target = targets[partition] { targets[partition] = (target.high, max(target.floor, offset)) }
         }
     }
 
     struct Start {
         /// What to assign: an offset or one of librdkafka's logical offsets.
         var offset: Int64
-        /// In group mode, an offset to impose; nil lets the group's committed offset (or
-        /// auto.offset.reset) decide.
         var explicit: Int64?
         var target: (high: Int64, floor: Int64)
     }
 
-    func startOffset(for partition: TopicPartition, consumer: KafkaConsumer, inGroup: Bool = false) throws -> Start {
+    func startOffset(for partition: TopicPartition, consumer: KafkaConsumer) throws -> Start {
         let (low, high) = try consumer.watermarks(partition, timeout: .seconds(10))
         let key = PartitionKey(instance: options.instance, topic: partition.topic, partition: partition.partition)
         if let stored = writer.positions[key] {

@@ -18,6 +18,11 @@ public final class ArchiveDump {
     /// archive behind.
     var writer: ArchiveWriter!
     var pending: PendingBatches!
+    /// Appends on a thread of its own while this one keeps polling; the writer is touched
+    /// here only after `pipeline.finish()`.
+    var pipeline: AppendPipeline!
+    /// Durable positions the group has not accepted yet.
+    var uncommitted: [PartitionKey: Int64] = [:]
     var summary = DumpSummary()
     var oldestPending: ContinuousClock.Instant?
     /// Per assigned partition: the high watermark when it was assigned, and the first
@@ -25,6 +30,8 @@ public final class ArchiveDump {
     var targets: [TopicPartition: (high: Int64, floor: Int64)] = [:]
     /// Group mode: whether the group has assigned this member anything yet (maybe nothing).
     var assigned = false
+    /// Group mode: assigned partitions whose resume offsets are still to be read.
+    var uncheckedCommits: Set<TopicPartition> = []
     let fatal = FirstError()
 
     public init(archive path: String, options: DumpOptions, archiveOptions: ArchiveOptions, logger: Logger) throws {
@@ -52,6 +59,7 @@ public final class ArchiveDump {
         let partitions = try connect(consumer, stop: stop)
         writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger)
         pending = PendingBatches(writer: writer, instance: options.instance)
+        pipeline = AppendPipeline(writer: writer)
         if options.group == nil {
             try assignAll(partitions, consumer: consumer)
         } else {
@@ -61,6 +69,7 @@ public final class ArchiveDump {
             _ = try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(100)) { message in
                 try add(message)
             }
+            try checkResumePositions(consumer)
             if let error = fatal.error {
                 throw SedimentError(.kafka, "Kafka: \(error.message) (\(error.name))", underlying: error)
             }
@@ -69,13 +78,15 @@ public final class ArchiveDump {
                 break
             }
             if isFlushDue { try flush() }
+            commitDurable()
         }
         try flush()
+        try pipeline.finish()
+        commitDurable()
         return summary
     }
 
-    /// The archive's positions, once it is open.
-    public var positions: [PartitionKey: Int64] { writer?.positions ?? [:] }
+
 
     private var isFlushDue: Bool {
         guard let oldestPending else { return false }
@@ -100,32 +111,48 @@ public final class ArchiveDump {
         if oldestPending == nil { oldestPending = .now }
     }
 
-    /// Makes what is pending durable, then tells the consumer group how far it got.
+    /// Hands what is pending to the append thread; `commitDurable` later tells the
+    /// consumer group how far the archive got.
     func flush() throws {
         oldestPending = nil
         guard pending != nil else { return }
         let batches: [RecordBatch] = pending!.take()
         guard !batches.isEmpty else { return }
-        var next: [TopicPartition: Int64] = [:]
         var counted = summary
         counted.batches += 1
         for batch in batches {
             counted.stored += batch.count
             counted.alreadyStored += batch.skipped
             counted.bytes += batch.byteCount
-            for partition in batch.partitions {
-                next[TopicPartition(topic: batch.topic, partition: partition.partition)] = partition.nextOffset
-            }
         }
-        try writer.append(batches)
+        try pipeline.submit(batches)
         summary = counted
-        guard options.group != nil, let consumer else { return }
+    }
+
+    /// Commits to the consumer group the offsets of what became durable in the archive.
+    /// Offsets the group refused (during a rebalance, say) are kept for the next attempt.
+    func commitDurable() {
+        guard options.group != nil, let pipeline else { return }
+        let durable = uncommitted.merging(pipeline.takeDurablePositions()) { max($0, $1) }
+        uncommitted = [:]
+        guard !durable.isEmpty else { return }
+        if !commit(durable) { uncommitted = durable }
+    }
+
+    /// Commits `positions` to the group; false (with a warning) when the group refused.
+    @discardableResult
+    func commit(_ positions: [PartitionKey: Int64], timeout: Duration = .seconds(10)) -> Bool {
+        guard let consumer else { return false }
+        var offsets: [TopicPartition: Int64] = [:]
+        for (key, next) in positions { offsets[TopicPartition(topic: key.topic, partition: key.partition)] = next }
         do {
-            try consumer.commit(next)
+            try consumer.commit(offsets, timeout: timeout)
+            return true
         } catch {
             // The archive, not the group, is the source of truth: a failed commit only
             // leaves lag tools behind until the next one.
             logger.warning("cannot commit offsets to the consumer group: \(error)")
+            return false
         }
     }
 }

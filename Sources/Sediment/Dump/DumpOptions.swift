@@ -33,6 +33,14 @@ public struct DumpOptions: Sendable {
         try ArchiveName.validate(instance, as: "instance")
         for topic in topics { try ArchiveName.validate(topic, as: "topic") }
         if let group, group.isEmpty { throw SedimentError(.invalidArgument, "--group is empty") }
+        switch (group, start) {
+        case (.some, .offset), (.some, .timestamp):
+            // A partition moving to another worker would restart there, archiving again.
+            throw SedimentError(
+                .invalidArgument,
+                "--start \(start) cannot be used with --group: the group's committed offsets decide where its partitions resume (set them with kafka-consumer-groups --reset-offsets); use earliest or latest")
+        default: break
+        }
         if batchBytes <= 0 { throw SedimentError(.invalidArgument, "--batch-bytes must be positive, got \(batchBytes)") }
     }
 }

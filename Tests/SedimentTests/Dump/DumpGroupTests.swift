@@ -1,4 +1,5 @@
 import Foundation
+import SedimentKafka
 import Testing
 @testable import Sediment
 
@@ -24,16 +25,32 @@ struct DumpGroupTests {
         }
     }
 
+    /// The sum of the group's committed offsets over the topic's partitions.
+    func committedTotal(_ fixture: KafkaFixture) throws -> Int64 {
+        let consumer = try KafkaConsumer(configuration: ["bootstrap.servers": fixture.bootstrap, "group.id": "archivers"])
+        defer { consumer.close() }
+        let partitions = (Int32(0)..<6).map { TopicPartition(topic: "shared", partition: $0) }
+        return try consumer.committed(partitions, timeout: .seconds(5)).values.reduce(0, +)
+    }
+
     @Test("two workers split the partitions, a third joins, and every message is archived exactly once across the three")
     func threeWorkers() throws {
         let fixture = try KafkaFixture(topics: ["shared": 6])
         try fixture.produce(topic: "shared", partitions: 6, count: 12_000)
         let a = try worker("a", fixture)
         let b = try worker("b", fixture)
+        // A failed wait throws: leave no worker running behind the test.
+        defer { a.kill(); b.kill() }
         try waitUntil("a and b have partitions", timeout: .seconds(90)) {
             a.stderrSoFar.contains("partitions assigned") && b.stderrSoFar.contains("partitions assigned") && stored(["a", "b"]) == 12_000
         }
+        // librdkafka's mock refuses commits once a rebalance has begun (Kafka itself takes
+        // them from the revoking members): let the group's offsets catch up before c joins.
+        try waitUntil("the group committed what a and b archived", timeout: .seconds(60)) {
+            try committedTotal(fixture) == 12_000
+        }
         let c = try worker("c", fixture)
+        defer { c.kill() }
         try waitUntil("the group rebalanced to c", timeout: .seconds(90)) { c.stderrSoFar.contains("partitions assigned") }
         try fixture.produce(topic: "shared", partitions: 6, count: 12_000, startTimestamp: 1_764_200_000_000)
         try waitUntil("everything is archived", timeout: .seconds(90)) { stored(["a", "b", "c"]) >= 24_000 }

@@ -14,6 +14,8 @@ final class AppendPipeline: @unchecked Sendable {
     private let slots = DispatchSemaphore(value: depth)
     private let lock = NSLock()
     private var failure: (any Error)?
+    /// Next offsets made durable since `takeDurablePositions` was last called.
+    private var durable: [PartitionKey: Int64] = [:]
 
     init(writer: ArchiveWriter) {
         self.writer = writer
@@ -26,11 +28,24 @@ final class AppendPipeline: @unchecked Sendable {
             slots.signal()
             throw failure
         }
+        var positions: [PartitionKey: Int64] = [:]
+        for index in batches.indices {
+            for partition in batches[index].partitions {
+                let key = PartitionKey(instance: batches[index].instance, topic: batches[index].topic, partition: partition.partition)
+                positions[key] = partition.nextOffset
+            }
+        }
+        let appended = positions
         let handOver = HandOver(batches)
         queue.async {
             // After a failure the writer has rolled back; later batches would leave a gap.
             if self.currentFailure() == nil {
-                do { try self.writer.append(handOver.take()) } catch { self.record(error) }
+                do {
+                    try self.writer.append(handOver.take())
+                    self.lock.withLock { self.durable.merge(appended) { max($0, $1) } }
+                } catch {
+                    self.record(error)
+                }
             }
             self.slots.signal()
         }
@@ -44,6 +59,15 @@ final class AppendPipeline: @unchecked Sendable {
         // that nothing holds the writer (and the archive's lock) once this returns.
         queue.sync {}
         if let failure = currentFailure() { throw failure }
+    }
+
+    /// The next offset of every partition whose messages became durable since the last call:
+    /// what may now be committed to a consumer group.
+    func takeDurablePositions() -> [PartitionKey: Int64] {
+        lock.withLock {
+            defer { durable = [:] }
+            return durable
+        }
     }
 
     private func currentFailure() -> (any Error)? {
