@@ -1,5 +1,7 @@
+import Dispatch
 import Logging
 import SedimentKafka
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -54,14 +56,13 @@ extension ArchiveDump {
 
     /// Without a group: every partition, each from its stored position or from `--start`.
     func assignAll(_ partitions: [String: [Int32]], consumer: KafkaConsumer) throws {
+        let all = options.topics.flatMap { topic in (partitions[topic] ?? []).map { TopicPartition(topic: topic, partition: $0) } }
+        let watermarks = try Self.watermarks(of: all, consumer: consumer)
         var assignment: [(TopicPartition, offset: Int64)] = []
-        for topic in options.topics {
-            for partition in partitions[topic] ?? [] {
-                let key = TopicPartition(topic: topic, partition: partition)
-                let start = try startOffset(for: key, consumer: consumer)
-                assignment.append((key, offset: start.offset))
-                targets[key] = start.target
-            }
+        for key in all {
+            let start = try startOffset(for: key, watermarks: watermarks[key]!, consumer: consumer)
+            assignment.append((key, offset: start.offset))
+            targets[key] = start.target
         }
         try consumer.assign(assignment)
         logger.info("assigned \(assignment.count) partitions", metadata: ["topics": "\(options.topics.joined(separator: ","))"])
@@ -105,8 +106,9 @@ extension ArchiveDump {
         case .assigned(let partitions):
             // The stored positions are read below: no append may be running.
             try pipeline.finish()
+            let watermarks = try Self.watermarks(of: partitions, consumer: consumer)
             for partition in partitions {
-                targets[partition] = try startOffset(for: partition, consumer: consumer).target
+                targets[partition] = try startOffset(for: partition, watermarks: watermarks[partition]!, consumer: consumer).target
             }
             // Where each partition really resumes is known once its fetch starts; the loop
             // then refines the caught-up targets.
@@ -137,8 +139,8 @@ extension ArchiveDump {
         var target: (high: Int64, floor: Int64)
     }
 
-    func startOffset(for partition: TopicPartition, consumer: KafkaConsumer) throws -> Start {
-        let (low, high) = try consumer.watermarks(partition, timeout: .seconds(10))
+    func startOffset(for partition: TopicPartition, watermarks: (low: Int64, high: Int64), consumer: KafkaConsumer) throws -> Start {
+        let (low, high) = watermarks
         let key = PartitionKey(instance: options.instance, topic: partition.topic, partition: partition.partition)
         if let stored = writer.positions[key] {
             return Start(offset: stored, explicit: stored, target: (high, stored))
@@ -157,6 +159,23 @@ extension ArchiveDump {
             let offset = found >= 0 ? found : high
             return Start(offset: offset, explicit: offset, target: (high, min(max(offset, low), high)))
         }
+    }
+
+    /// Every partition's watermarks, asked of the leaders several at a time: one round trip
+    /// each, and a topic may have thousands of partitions.
+    static func watermarks(of partitions: [TopicPartition], consumer: KafkaConsumer) throws -> [TopicPartition: (low: Int64, high: Int64)] {
+        let results = Mutex<[TopicPartition: Result<(low: Int64, high: Int64), any Error>]>([:])
+        // librdkafka's watermark query is thread-safe; the consumer is only read here.
+        nonisolated(unsafe) let consumer = consumer
+        let lanes = min(16, max(1, partitions.count))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for index in stride(from: lane, to: partitions.count, by: lanes) {
+                let partition = partitions[index]
+                let result = Result { try consumer.watermarks(partition, timeout: .seconds(10)) }
+                results.withLock { $0[partition] = result }
+            }
+        }
+        return try results.withLock { $0 }.mapValues { try $0.get() }
     }
 
     private func describe(_ partitions: [TopicPartition]) -> String {

@@ -41,6 +41,10 @@ public final class ArchiveWriter {
         }
     }
 
+    /// Above this many segment files in one batch, one syncfs replaces their fsyncs: a dump
+    /// of hundreds of partitions would otherwise wait for hundreds of journal commits.
+    static let filesSyncedOneByOne = 8
+
     /// Refuses, without changing anything, a path a writer could not use: a directory that
     /// is neither empty nor an archive, or a missing one when it may not be created.
     public static func check(_ layout: ArchiveLayout, options: ArchiveOptions) throws {
@@ -103,7 +107,12 @@ public final class ArchiveWriter {
             if options.fsync == .batch {
                 // Every segment this batch wrote, not only the current one: a roll leaves
                 // the tail of the previous segment in this commit too.
-                for (file, _) in commit.originalSizes.values { try file.synchronize() }
+                let files = commit.originalSizes.values.map(\.0)
+                if files.count > Self.filesSyncedOneByOne {
+                    try files[0].synchronizeFileSystem()
+                } else {
+                    for file in files { try file.synchronize() }
+                }
                 for directory in commit.newDirectories { FileSystem.synchronizeDirectory(directory) }
             }
             try self.commit(commit)

@@ -66,6 +66,12 @@ final class SystemFile {
         guard retryingOnInterrupt({ fsync(descriptor) }) == 0 else { throw Self.error("cannot fsync", path) }
     }
 
+    /// Flushes every file of the filesystem holding this one: one call instead of an fsync
+    /// per file, when a batch wrote to hundreds of partitions.
+    func synchronizeFileSystem() throws {
+        guard retryingOnInterrupt({ linuxSyncfs(descriptor) }) == 0 else { throw Self.error("cannot syncfs", path) }
+    }
+
     func truncate(to size: Int64) throws {
         guard retryingOnInterrupt({ ftruncate(descriptor, off_t(size)) }) == 0 else {
             throw Self.error("cannot truncate", path)
@@ -77,6 +83,10 @@ final class SystemFile {
         return SedimentError(.io, "\(what) \(path): \(reason)", context: ["path": path])
     }
 }
+
+/// glibc's syncfs(2), which Glibc's module map hides behind _GNU_SOURCE.
+@_silgen_name("syncfs")
+private func linuxSyncfs(_ descriptor: Int32) -> Int32
 
 @inline(__always)
 func retryingOnInterrupt<T: BinaryInteger>(_ call: () -> T) -> T {
