@@ -106,19 +106,8 @@ struct ConcurrentQueryTests {
     }
 }
 
-/// SplitMix64: a seeded generator, so that a failing input can be regenerated.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The suite's seeded generator (see MessageFactory.swift), so that a failing input can be regenerated.
+typealias SeededRandom = SplitMix64
 
 /// A deterministic topic written as Sediment's jsonl input: messages spread at random over
 /// the partitions, offsets contiguous from 0 in each, timestamps that mostly rise but

@@ -118,13 +118,12 @@ public final class ArchiveDump {
         guard pending != nil else { return }
         let batches: [RecordBatch] = pending!.take()
         guard !batches.isEmpty else { return }
+        let tally = batches.tally
         var counted = summary
         counted.batches += 1
-        for batch in batches {
-            counted.stored += batch.count
-            counted.alreadyStored += batch.skipped
-            counted.bytes += batch.byteCount
-        }
+        counted.stored += tally.stored
+        counted.alreadyStored += tally.alreadyStored
+        counted.bytes += tally.bytes
         try pipeline.submit(batches)
         summary = counted
     }

@@ -125,13 +125,12 @@ public struct Ingestor {
     private func submit(_ pending: inout PendingBatches, to pipeline: AppendPipeline, counting summary: inout Summary) throws {
         let batches = pending.take()
         guard !batches.isEmpty else { return }
+        let tally = batches.tally
         var counted = summary
         counted.batches += 1
-        for batch in batches {
-            counted.stored += batch.count
-            counted.alreadyStored += batch.skipped
-            counted.bytes += batch.byteCount
-        }
+        counted.stored += tally.stored
+        counted.alreadyStored += tally.alreadyStored
+        counted.bytes += tally.bytes
         // The last use of `batches`: the pipeline gets the only reference and seals in place.
         try pipeline.submit(batches)
         summary = counted

@@ -180,3 +180,10 @@ struct PartitionBatch: Sendable {
         return size
     }
 }
+
+extension Array where Element == RecordBatch {
+    /// Messages stored, messages skipped as already stored, and bytes of records, over all.
+    var tally: (stored: Int, alreadyStored: Int, bytes: Int) {
+        reduce((0, 0, 0)) { ($0.0 + $1.count, $0.1 + $1.skipped, $0.2 + $1.byteCount) }
+    }
+}
