@@ -118,12 +118,8 @@ public final class ArchiveDump {
         guard pending != nil else { return }
         let batches: [RecordBatch] = pending!.take()
         guard !batches.isEmpty else { return }
-        let tally = batches.tally
         var counted = summary
-        counted.batches += 1
-        counted.stored += tally.stored
-        counted.alreadyStored += tally.alreadyStored
-        counted.bytes += tally.bytes
+        counted.count(batches)
         try pipeline.submit(batches)
         summary = counted
     }

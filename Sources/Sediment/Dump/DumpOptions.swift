@@ -46,7 +46,7 @@ public struct DumpOptions: Sendable {
 }
 
 /// What a dump did, for its closing log line and `--json`.
-public struct DumpSummary: Sendable, Hashable, Codable {
+public struct DumpSummary: Sendable, Hashable, Codable, AppendCounting {
     public var stored = 0
     public var alreadyStored = 0
     public var batches = 0

@@ -41,7 +41,7 @@ public struct Ingestor {
         }
     }
 
-    public struct Summary: Sendable, Hashable, Codable {
+    public struct Summary: Sendable, Hashable, Codable, AppendCounting {
         public var lines = 0
         public var stored = 0
         /// Messages already in the archive (at or below the stored position).
@@ -125,12 +125,8 @@ public struct Ingestor {
     private func submit(_ pending: inout PendingBatches, to pipeline: AppendPipeline, counting summary: inout Summary) throws {
         let batches = pending.take()
         guard !batches.isEmpty else { return }
-        let tally = batches.tally
         var counted = summary
-        counted.batches += 1
-        counted.stored += tally.stored
-        counted.alreadyStored += tally.alreadyStored
-        counted.bytes += tally.bytes
+        counted.count(batches)
         // The last use of `batches`: the pipeline gets the only reference and seals in place.
         try pipeline.submit(batches)
         summary = counted

@@ -181,9 +181,22 @@ struct PartitionBatch: Sendable {
     }
 }
 
-extension Array where Element == RecordBatch {
-    /// Messages stored, messages skipped as already stored, and bytes of records, over all.
-    var tally: (stored: Int, alreadyStored: Int, bytes: Int) {
-        reduce((0, 0, 0)) { ($0.0 + $1.count, $0.1 + $1.skipped, $0.2 + $1.byteCount) }
+/// A summary that counts what was handed to the writer: `ingest`'s and `dump`'s.
+protocol AppendCounting {
+    var stored: Int { get set }
+    var alreadyStored: Int { get set }
+    var batches: Int { get set }
+    var bytes: Int { get set }
+}
+
+extension AppendCounting {
+    /// Counts one append of `batches`.
+    mutating func count(_ batches: [RecordBatch]) {
+        self.batches += 1
+        for batch in batches {
+            stored += batch.count
+            alreadyStored += batch.skipped
+            bytes += batch.byteCount
+        }
     }
 }
