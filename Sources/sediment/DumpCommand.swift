@@ -33,7 +33,7 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A consumer group to share the partitions with other dump processes.", valueName: "group"))
     var group: String?
 
-    @Option(help: ArgumentHelp("For partitions the archive holds nothing of: earliest, latest, offset:N or timestamp:TIME.", valueName: "position"))
+    @Option(help: ArgumentHelp("For partitions the archive holds nothing of: earliest, latest, offset:N or timestamp:TIME (with --group: earliest or latest; the group's committed offsets come first).", valueName: "position"))
     var start = "earliest"
 
     @Flag(help: "Exit once every assigned partition has reached the high watermark it had at start.")
