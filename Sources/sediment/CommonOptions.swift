@@ -20,6 +20,16 @@ struct ArchiveOption: ParsableArguments {
     }
 }
 
+/// How the commands that write (`ingest`, `dump`) batch and protect what they append.
+struct WriterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("When segment bytes are forced to disk: batch (before each commit) or never.", valueName: "policy"))
+    var fsync: ArchiveOptions.FsyncPolicy = .batch
+
+    @Option(help: ArgumentHelp("Bytes of records per batch (one fsync and one index commit each).", valueName: "bytes"))
+    var batchBytes = 16 << 20
+}
+
+extension ArchiveOptions.FsyncPolicy: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Runs a command body, turning a `SedimentError` into one clear line on stderr and exit 1.

@@ -48,11 +48,7 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("This process's name in a consumer group, recorded per partition (default: the host name).", valueName: "name"))
     var worker: String?
 
-    @Option(help: ArgumentHelp("When segment bytes are forced to disk: batch (before each commit) or never.", valueName: "policy"))
-    var fsync: ArchiveOptions.FsyncPolicy = .batch
-
-    @Option(help: ArgumentHelp("Bytes of records per batch (one fsync and one index commit each).", valueName: "bytes"))
-    var batchBytes = 16 << 20
+    @OptionGroup var writing: WriterOptions
 
     @Option(help: ArgumentHelp("The longest a message waits before its batch is committed.", valueName: "duration"))
     var linger = "500ms"
@@ -91,9 +87,9 @@ struct DumpCommand: AsyncParsableCommand {
         options.kafkaOptions = try parseKafkaOptions()
         options.connectTimeout = try DurationExpression.parse(connectTimeout, option: "--connect-timeout")
         options.linger = try DurationExpression.parse(linger, option: "--linger")
-        options.batchBytes = batchBytes
+        options.batchBytes = writing.batchBytes
         var archiveOptions = ArchiveOptions()
-        archiveOptions.fsync = fsync
+        archiveOptions.fsync = writing.fsync
         archiveOptions.worker = worker ?? ProcessInfo.processInfo.hostName
         return DumpService(try ArchiveDump(archive: common.archive, options: options, archiveOptions: archiveOptions, logger: logger))
     }

@@ -42,11 +42,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("For lines: the offset of the first line; line N gets offset+N, which makes re-feeding the same input idempotent. Default: after the stored position.", valueName: "offset"))
     var firstOffset: Int64?
 
-    @Option(help: ArgumentHelp("When segment bytes are forced to disk: batch (before each commit) or never.", valueName: "policy"))
-    var fsync: ArchiveOptions.FsyncPolicy = .batch
-
-    @Option(help: ArgumentHelp("Bytes of records per batch (one fsync and one index commit each).", valueName: "bytes"))
-    var batchBytes = 16 << 20
+    @OptionGroup var writing: WriterOptions
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -60,7 +56,7 @@ struct IngestCommand: ParsableCommand {
             options.format = inputFormat
             options.skipInvalid = skipInvalid
             options.firstOffset = firstOffset
-            options.batchBytes = batchBytes
+            options.batchBytes = writing.batchBytes
             try options.validate()
             let descriptor: Int32
             if input == "-" {
@@ -73,7 +69,7 @@ struct IngestCommand: ParsableCommand {
             }
             defer { if descriptor != 0 { close(descriptor) } }
             var archiveOptions = ArchiveOptions()
-            archiveOptions.fsync = fsync
+            archiveOptions.fsync = writing.fsync
             let writer = try ArchiveWriter(at: common.archive, options: archiveOptions, logger: logger)
             let ingestor = try Ingestor(writer: writer, options: options, logger: logger)
             let started = Date()
@@ -97,7 +93,6 @@ struct IngestCommand: ParsableCommand {
 }
 
 extension Ingestor.InputFormat: ExpressibleByArgument {}
-extension ArchiveOptions.FsyncPolicy: ExpressibleByArgument {}
 
 /// Bytes for people: 1.5 GiB, 300 KiB.
 struct ByteCount: CustomStringConvertible {

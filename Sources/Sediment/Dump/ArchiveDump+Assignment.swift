@@ -135,29 +135,28 @@ extension ArchiveDump {
     struct Start {
         /// What to assign: an offset or one of librdkafka's logical offsets.
         var offset: Int64
-        var explicit: Int64?
         var target: (high: Int64, floor: Int64)
     }
 
     func startOffset(for partition: TopicPartition, watermarks: (low: Int64, high: Int64), consumer: KafkaConsumer) throws -> Start {
         let (low, high) = watermarks
         let key = PartitionKey(instance: options.instance, topic: partition.topic, partition: partition.partition)
-        if let stored = writer.positions[key] {
-            return Start(offset: stored, explicit: stored, target: (high, stored))
+        if let stored = writer.position(of: key) {
+            return Start(offset: stored, target: (high, stored))
         }
         switch options.start {
         case .earliest:
-            return Start(offset: KafkaConsumer.beginning, explicit: nil, target: (high, low))
+            return Start(offset: KafkaConsumer.beginning, target: (high, low))
         case .latest:
-            return Start(offset: KafkaConsumer.end, explicit: nil, target: (high, high))
+            return Start(offset: KafkaConsumer.end, target: (high, high))
         case .offset(let offset):
             let floor = min(max(offset, low), high)
-            return Start(offset: offset, explicit: offset, target: (high, floor))
+            return Start(offset: offset, target: (high, floor))
         case .timestamp(let milliseconds):
             let found = try consumer.offsetsForTimes([partition: milliseconds], timeout: .seconds(10))[partition] ?? -1
             // -1: no message at or after that time; start at the end, like Kafka's own tools.
             let offset = found >= 0 ? found : high
-            return Start(offset: offset, explicit: offset, target: (high, min(max(offset, low), high)))
+            return Start(offset: offset, target: (high, min(max(offset, low), high)))
         }
     }
 

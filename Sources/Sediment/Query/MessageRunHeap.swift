@@ -10,7 +10,6 @@ struct MessageRunHeap {
     private var heap: [Run] = []
 
     var head: Message? { heap.first?.head }
-    var isEmpty: Bool { heap.isEmpty }
 
     mutating func insert(_ messages: [Message]) {
         guard !messages.isEmpty else { return }

@@ -33,10 +33,9 @@ public struct TimeRangeMessages: AsyncSequence, Sendable {
         }
     }
 
-    /// Owns the cursor; the lock serializes the chunks, which an iterator asks for one at a time.
+    /// Owns the cursor, which only the serial `queue` touches: that is what makes it Sendable.
     final class Source: @unchecked Sendable {
         private let sequence: TimeRangeMessages
-        private let lock = NSLock()
         private var cursor: TimeRangeCursor?
         private let queue = DispatchQueue(label: "sediment.query")
 
@@ -51,8 +50,6 @@ public struct TimeRangeMessages: AsyncSequence, Sendable {
         }
 
         private func readChunk() throws -> [Message] {
-            lock.lock()
-            defer { lock.unlock() }
             if cursor == nil {
                 cursor = try sequence.archive.messages(
                     instance: sequence.instance, topic: sequence.topic, in: sequence.range, partitions: sequence.partitions)

@@ -82,6 +82,11 @@ public final class ArchiveWriter {
         return RecordBatch(instance: instance, topic: topic, storedPositions: positions, blockBytes: options.blockBytes, buffers: buffers)
     }
 
+    /// The next offset to store for one partition, or nil when nothing of it is stored.
+    public func position(of key: PartitionKey) -> Int64? {
+        partitions[key]?.nextOffset
+    }
+
     /// The next offset to store, per partition, as this writer knows it.
     public var positions: [PartitionKey: Int64] {
         partitions.mapValues(\.nextOffset)
@@ -178,7 +183,6 @@ public final class ArchiveWriter {
         try file.truncate(to: 0)
         commit.newFiles.append(path)
         commit.newDirectories.insert(directory)
-        commit.createdSegments.insert(SegmentID(key: key, baseOffset: baseOffset))
         return OpenSegment(baseOffset: baseOffset, size: 0, file: file)
     }
 
@@ -253,7 +257,6 @@ extension ArchiveWriter {
         var touched: Set<PartitionKey> = []
         var newFiles: [String] = []
         var newDirectories: Set<String> = []
-        var createdSegments: Set<SegmentID> = []
         /// Each segment written by this append, with its size before it.
         var originalSizes: [SegmentID: (SystemFile, Int64)] = [:]
     }
