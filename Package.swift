@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -20,10 +22,19 @@ let package = Package(
         .target(name: "SedimentZlib", dependencies: ["CZlib"]),
         .target(name: "SedimentKafka", dependencies: ["CRdKafka"]),
         .target(
+            name: "SedimentObjectStore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "Sediment",
             dependencies: [
                 "SedimentZlib",
                 "SedimentKafka",
+                "SedimentObjectStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -46,6 +57,7 @@ let package = Package(
         ),
         .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib"]),
         .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka"]),
+        .testTarget(name: "SedimentObjectStoreTests", dependencies: ["SedimentObjectStore"]),
         .testTarget(name: "SedimentTests", dependencies: ["Sediment", "SedimentZlib", "SedimentKafka"]),
     ]
 )
