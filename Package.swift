@@ -35,6 +35,7 @@ let package = Package(
                 "SedimentZlib",
                 "SedimentKafka",
                 "SedimentObjectStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

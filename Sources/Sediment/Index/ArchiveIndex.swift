@@ -104,14 +104,6 @@ struct ArchiveIndex: Sendable {
         }
     }
 
-    func maxBlockSpan(instance: String, topic: String) throws -> Int64 {
-        try read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT max_block_span FROM topics WHERE instance = ? AND topic = ?",
-                arguments: [instance, topic]) ?? 0
-        }
-    }
-
     /// The instances that hold `topic`.
     func instances(holding topic: String) throws -> [String] {
         try read { db in

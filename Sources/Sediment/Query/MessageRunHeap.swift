@@ -29,7 +29,7 @@ struct MessageRunHeap {
         return message
     }
 
-    private static func precedes(_ a: Message, _ b: Message) -> Bool {
+    static func precedes(_ a: Message, _ b: Message) -> Bool {
         (a.timestamp, a.partition, a.offset) < (b.timestamp, b.partition, b.offset)
     }
 

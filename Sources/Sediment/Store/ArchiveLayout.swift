@@ -3,8 +3,11 @@
 /// ```
 /// <archive>/sediment.sqlite                                  the index (WAL mode)
 /// <archive>/sediment.lock                                    held by the one writer
+/// <archive>/sediment.compact.lock                          held by the one compactor
 /// <archive>/segments/<instance>/<topic>/<partition>/<base-offset, 20 digits>.seg
+/// <archive>/windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.partN].<ext>
 /// ```
+/// A window file's path under `windows/` is its object key under the default template.
 public struct ArchiveLayout: Sendable, Hashable {
     public let root: String
 
@@ -17,6 +20,15 @@ public struct ArchiveLayout: Sendable, Hashable {
     public var databasePath: String { root + "/sediment.sqlite" }
     public var lockPath: String { root + "/sediment.lock" }
     public var segmentsRoot: String { root + "/segments" }
+    public var compactionLockPath: String { root + "/sediment.compact.lock" }
+    public static let windowsDirectory = "windows"
+
+    /// The path of a window file relative to the archive (and its default object key).
+    static func windowFilePath(instance: String, topic: String, windowStart: Int64, part: Int, format: WindowSettings.Format) -> String {
+        let seconds = UTCDate.floorDivide(windowStart, 1000)
+        let suffix = part == 1 ? "" : ".part\(part)"
+        return "\(windowsDirectory)/\(instance)/\(topic)/\(UTCDate.day(ofMilliseconds: windowStart))/\(seconds)\(suffix).\(format.fileExtension)"
+    }
 
     /// Names must have passed `ArchiveName.validate` before they get here.
     func partitionDirectory(instance: String, topic: String, partition: Int32) -> String {

@@ -53,6 +53,15 @@ enum FileSystem {
         return names.sorted()
     }
 
+    static func rename(_ from: String, to: String) throws {
+        #if canImport(Glibc)
+        let status = Glibc.rename(from, to)
+        #else
+        let status = Darwin.rename(from, to)
+        #endif
+        if status != 0 { throw SystemFile.error("cannot rename to \(to):", from) }
+    }
+
     static func remove(_ path: String) throws {
         if unlink(path) != 0 && errno != ENOENT { throw SystemFile.error("cannot remove", path) }
     }

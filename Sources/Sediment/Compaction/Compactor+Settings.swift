@@ -1,0 +1,75 @@
+import GRDB
+
+/// A change to a topic's window settings: the fields given on a command line.
+public struct WindowSettingsChange: Sendable, Hashable {
+    public var granularity: Int64?
+    public var format: WindowSettings.Format?
+    public var compressionLevel: Int?
+    public var maxFileSize: Int64?
+    public var grace: Int64?
+    public var windowTime: WindowSettings.WindowTime?
+    public var invalidUTF8: WindowSettings.InvalidUTF8Policy?
+
+    public init() {}
+
+    func applied(to base: WindowSettings) -> WindowSettings {
+        var settings = base
+        if let granularity { settings.granularity = granularity }
+        if let format { settings.format = format }
+        if let compressionLevel { settings.compressionLevel = compressionLevel }
+        if let maxFileSize { settings.maxFileSize = maxFileSize }
+        if let grace { settings.grace = grace }
+        if let windowTime { settings.windowTime = windowTime }
+        if let invalidUTF8 { settings.invalidUTF8 = invalidUTF8 }
+        return settings
+    }
+}
+
+/// What recording settings did.
+public enum WindowSettingsOutcome: Sendable, Hashable {
+    case unchanged(WindowSettings)
+    /// The settings apply to windows from `since` on (nil: all of them, as no window is written yet).
+    case recorded(WindowSettings, since: Int64?)
+}
+
+extension Compactor {
+    /// Records the topic's settings: its current ones (the defaults for a topic never
+    /// compacted) with `change` applied. Windows already written keep theirs.
+    @discardableResult
+    public func configure(instance: String, topic: String, _ change: WindowSettingsChange = .init()) throws -> WindowSettingsOutcome {
+        let time = WallClock.nowMilliseconds()
+        return try index.write { db in
+            let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
+            let current = entries.last?.settings ?? WindowSettings()
+            let settings = change.applied(to: current)
+            try settings.validate()
+            if !entries.isEmpty && settings == current { return .unchanged(settings) }
+            let lastEnd = try index.lastWindowEnd(instance: instance, topic: topic, in: db)
+            if let lastEnd, settings.windowTime != current.windowTime {
+                throw SedimentError(
+                    .invalidArgument,
+                    "topic '\(topic)' already has windows in \(current.windowTime.rawValue) time (up to "
+                        + "\(Timestamp.iso8601(milliseconds: lastEnd))): --window-time cannot change for it",
+                    context: ["topic": topic, "option": "window-time"])
+            }
+            let since = max(lastEnd ?? .min, entries.last?.since ?? .min)
+            try index.insertSettings(settings, since: since, instance: instance, topic: topic, at: time, in: db)
+            return .recorded(settings, since: since == .min ? nil : since)
+        }
+    }
+}
+
+extension Archive {
+    /// A topic's window settings over time, oldest first: each applies to windows from
+    /// its `since` on (nil for the first).
+    public func windowSettings(instance: String, topic: String) throws -> [(since: Int64?, settings: WindowSettings)] {
+        try index.read { db in
+            try index.scheduleEntries(instance: instance, topic: topic, in: db).map { ($0.since == .min ? nil : $0.since, $0.settings) }
+        }
+    }
+
+    /// The window files recorded, in (instance, topic, window, part) order.
+    public func windowFiles(instance: String? = nil, topic: String? = nil) throws -> [WindowFile] {
+        try index.windowFiles(instance: instance, topic: topic)
+    }
+}

@@ -1,0 +1,135 @@
+import GRDB
+import Logging
+
+/// Turns what the store holds into window files: for each topic, every window that is
+/// closed and holds messages not yet in a file is written (a new part when the window
+/// already has files), then recorded in the index.
+///
+/// One compactor per archive (it holds `sediment.compact.lock`); it runs beside the
+/// writer and beside any number of readers. Not thread-safe: one thread drives it.
+public final class Compactor {
+    public let archive: Archive
+    private let lock: ArchiveLock
+    private let now: @Sendable () -> Int64
+    var index: ArchiveIndex { archive.index }
+    var logger: Logger { archive.logger }
+
+    /// Opens an existing archive for compaction.
+    public static func open(
+        at path: String, logger: Logger = Logger(label: "sediment"),
+        now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds
+    ) throws -> Compactor {
+        let layout = ArchiveLayout(root: path)
+        try Archive.requireExisting(layout)
+        let lock = try Self.lock(layout)
+        let pool = try Schema.open(path: layout.databasePath, durable: true)
+        let archive = Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
+        return Compactor(archive: archive, lock: lock, now: now)
+    }
+
+    /// A compactor over the archive a writer has open (the one `dump` runs).
+    public convenience init(writer: ArchiveWriter, now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds) throws {
+        self.init(archive: writer.archive, lock: try Self.lock(writer.archive.layout), now: now)
+    }
+
+    private init(archive: Archive, lock: ArchiveLock, now: @escaping @Sendable () -> Int64) {
+        self.archive = archive
+        self.lock = lock
+        self.now = now
+    }
+
+    private static func lock(_ layout: ArchiveLayout) throws -> ArchiveLock {
+        try ArchiveLock(path: layout.compactionLockPath, holder: "compactor (sediment compact, or dump with compaction)")
+    }
+
+    /// The topics the archive holds, as (instance, topic).
+    public func topics() throws -> [(instance: String, topic: String)] {
+        try index.read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT instance, topic FROM partitions ORDER BY instance, topic").map { ($0[0], $0[1]) }
+        }
+    }
+
+    /// Writes the closed windows of one topic. With `closeAll`, every window that holds
+    /// messages is closed now (a final flush).
+    public func compact(instance: String, topic: String, closeAll: Bool = false) throws -> CompactionSummary {
+        let time = now()
+        if try archive.windowSettings(instance: instance, topic: topic).isEmpty { try configure(instance: instance, topic: topic) }
+        let snapshot = try index.read { db in try CompactionSnapshot(index: index, instance: instance, topic: topic, in: db) }
+        guard let schedule = snapshot.schedule, !snapshot.positions.isEmpty else { return CompactionSummary() }
+        let closedBefore = closeAll ? Int64.max : snapshot.closedBefore(schedule: schedule, now: time)
+        let coverage = WindowCoverage(
+            index: index, instance: instance, topic: topic, schedule: schedule,
+            compactedBelow: snapshot.compactedBelow, maxFileID: .max)
+        var run = WindowRun(compactor: self, instance: instance, topic: topic, positions: snapshot.positions, now: time)
+        let pending: [Int32: Int64]
+        switch schedule.current.windowTime {
+        case .message:
+            try compactByMessageTime(snapshot, coverage: coverage, closedBefore: closedBefore, into: &run)
+            pending = try index.read { db in try snapshot.pendingByMessageTime(from: closedBefore, in: db) }
+        case .ingest:
+            pending = try compactByIngestTime(snapshot, coverage: coverage, closedBefore: closedBefore, into: &run)
+        }
+        try run.finishWindow()
+        try index.setCompactedBelow(pending, instance: instance, topic: topic)
+        if run.summary.files > 0 {
+            logger.info("compacted", metadata: [
+                "topic": "\(topic)", "windows": "\(run.summary.windows)", "files": "\(run.summary.files)",
+                "messages": "\(run.summary.messages)",
+            ])
+        }
+        return run.summary
+    }
+
+    /// Messages come from one merged scan in timestamp order, so windows come one after
+    /// the other and each is written as soon as the scan leaves it.
+    private func compactByMessageTime(
+        _ snapshot: CompactionSnapshot, coverage: WindowCoverage, closedBefore: Int64, into run: inout WindowRun
+    ) throws {
+        guard let lowest = try index.read({ db in try snapshot.lowestPendingTimestamp(in: db) }), lowest < closedBefore else { return }
+        var filter = SegmentBlockSource<IndexBlockFeed>.Filter(range: lowest..<closedBefore, snapshot: snapshot.positions, partitions: nil)
+        filter.skipsBlock = { $0.lastOffset < coverage.compactedBelow[$0.partition] ?? 0 }
+        filter.keeps = { message, _ in
+            try !coverage.isInFile(message, window: coverage.schedule.window(containing: message.timestamp))
+        }
+        let feed = IndexBlockFeed(
+            index: index, instance: snapshot.instance, topic: snapshot.topic, range: lowest..<closedBefore,
+            maxBlockSpan: snapshot.maxBlockSpan)
+        var merge = SortedRunMerge(sources: [SegmentBlockSource(feed: feed, reader: segmentReader(snapshot), filter: filter)])
+        while let message = try merge.next() {
+            try run.append(message, window: coverage.schedule.window(containing: message.timestamp))
+        }
+    }
+
+    /// A block belongs to the window of the moment it was stored; the blocks of each
+    /// closed window are merged by timestamp. Returns the new compaction positions.
+    private func compactByIngestTime(
+        _ snapshot: CompactionSnapshot, coverage: WindowCoverage, closedBefore: Int64, into run: inout WindowRun
+    ) throws -> [Int32: Int64] {
+        let blocks = try index.read { db in try snapshot.pendingBlocks(in: db) }
+        var byWindow: [Int64: (window: WindowSchedule.Window, blocks: [BlockRow])] = [:]
+        var pending = snapshot.positions
+        for block in blocks {
+            let window = coverage.schedule.window(containing: block.ingestedAt)
+            if window.end <= closedBefore {
+                byWindow[window.start, default: (window, [])].blocks.append(block)
+            } else {
+                pending[block.partition] = min(pending[block.partition] ?? .max, block.firstOffset)
+            }
+        }
+        for start in byWindow.keys.sorted() {
+            let (window, windowBlocks) = byWindow[start]!
+            var filter = SegmentBlockSource<ListBlockFeed>.Filter(range: .min ..< .max, snapshot: snapshot.positions, partitions: nil)
+            filter.keeps = { message, _ in try !coverage.isInFile(message, window: window) }
+            var merge = SortedRunMerge(sources: [
+                SegmentBlockSource(feed: ListBlockFeed(windowBlocks), reader: segmentReader(snapshot), filter: filter)
+            ])
+            while let message = try merge.next() { try run.append(message, window: window) }
+            try run.finishWindow()
+        }
+        return pending
+    }
+
+    private func segmentReader(_ snapshot: CompactionSnapshot) -> SegmentReader {
+        SegmentReader(layout: archive.layout, instance: snapshot.instance, topic: snapshot.topic)
+    }
+}

@@ -1,0 +1,108 @@
+import Crypto
+import SedimentZlib
+
+extension WindowFileWriter {
+    /// What one member (or one file) holds.
+    struct Stats {
+        var minTimestamp = Int64.max
+        var maxTimestamp = Int64.min
+        var count = 0
+        var skipped = 0
+        var partitions: [Int32: (first: Int64, last: Int64, count: Int)] = [:]
+
+        mutating func add(_ message: Message) {
+            minTimestamp = min(minTimestamp, message.timestamp)
+            maxTimestamp = max(maxTimestamp, message.timestamp)
+            count += 1
+            note(message, written: 1)
+        }
+
+        /// A message the policy left out still counts as seen: its partition is covered.
+        mutating func skip(_ message: Message) {
+            skipped += 1
+            note(message, written: 0)
+        }
+
+        private mutating func note(_ message: Message, written: Int) {
+            if let known = partitions[message.partition] {
+                partitions[message.partition] = (
+                    min(known.first, message.offset), max(known.last, message.offset), known.count + written
+                )
+            } else {
+                partitions[message.partition] = (message.offset, message.offset, written)
+            }
+        }
+
+        mutating func merge(_ other: Stats) {
+            minTimestamp = min(minTimestamp, other.minTimestamp)
+            maxTimestamp = max(maxTimestamp, other.maxTimestamp)
+            count += other.count
+            skipped += other.skipped
+            for (partition, range) in other.partitions {
+                if let known = partitions[partition] {
+                    partitions[partition] = (min(known.first, range.first), max(known.last, range.last), known.count + range.count)
+                } else {
+                    partitions[partition] = range
+                }
+            }
+        }
+    }
+
+    /// A part being written under its temporary name.
+    struct OpenPart {
+        let number: Int
+        let relativePath: String
+        let finalPath: String
+        let temporaryPath: String
+        let file: SystemFile
+        var size: Int64 = 0
+        var inputSize: Int64 = 0
+        var stats = Stats()
+        var members: [MemberRow] = []
+        var md5 = Insecure.MD5()
+        var sha256 = SHA256()
+
+        init(number: Int, relativePath: String, finalPath: String, temporaryPath: String, file: SystemFile) {
+            self.number = number
+            self.relativePath = relativePath
+            self.finalPath = finalPath
+            self.temporaryPath = temporaryPath
+            self.file = file
+        }
+
+        mutating func append(_ member: ParallelGzip.Member, stats memberStats: Stats) throws {
+            try member.bytes.withUnsafeBytes { bytes in
+                try file.write(bytes, at: size)
+                md5.update(bufferPointer: bytes)
+                sha256.update(bufferPointer: bytes)
+            }
+            members.append(MemberRow(
+                fileID: 0, ordinal: members.count,
+                minTimestamp: memberStats.count > 0 ? memberStats.minTimestamp : 0,
+                maxTimestamp: memberStats.count > 0 ? memberStats.maxTimestamp : 0,
+                position: size, length: member.bytes.count, inputSize: member.inputCount, count: memberStats.count))
+            size += Int64(member.bytes.count)
+            inputSize += Int64(member.inputCount)
+            stats.merge(memberStats)
+        }
+
+        func record(
+            instance: String, topic: String, window: WindowSchedule.Window, coveredEnd: [Int32: Int64], writtenAt: Int64
+        ) -> WindowFileRecord {
+            WindowFileRecord(
+                instance: instance, topic: topic, windowStart: window.start, windowEnd: window.end, part: number,
+                path: relativePath, format: window.settings.format, count: stats.count, skipped: stats.skipped,
+                minTimestamp: stats.count > 0 ? stats.minTimestamp : window.start,
+                maxTimestamp: stats.count > 0 ? stats.maxTimestamp : window.start,
+                inputSize: inputSize, size: size, md5: md5.finalize().hexString, sha256: sha256.finalize().hexString,
+                writtenAt: writtenAt,
+                partitions: stats.partitions.keys.sorted().map { partition in
+                    let range = stats.partitions[partition]!
+                    return WindowPartitionRow(
+                        partition: partition, firstOffset: range.first, lastOffset: range.last, count: range.count,
+                        coveredEnd: coveredEnd[partition] ?? range.last + 1)
+                },
+                members: members.filter { $0.count > 0 })
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// A topic's settings over time: which window, under which settings, holds a moment.
+///
+/// Windows are `[start, start + granularity)` aligned in UTC; where a settings change
+/// falls inside a window of the new granularity, that first window starts at the change.
+struct WindowSchedule: Sendable {
+    struct Entry: Sendable, Hashable {
+        var since: Int64
+        var settings: WindowSettings
+    }
+
+    struct Window: Sendable, Hashable {
+        var start: Int64
+        var end: Int64
+        var settings: WindowSettings
+    }
+
+    /// Ordered by `since`; the first starts at `Int64.min`.
+    let entries: [Entry]
+
+    init(entries: [Entry]) {
+        precondition(!entries.isEmpty, "a schedule needs settings")
+        self.entries = entries.sorted { $0.since < $1.since }
+    }
+
+    var current: WindowSettings { entries.last!.settings }
+
+    func entryIndex(at time: Int64) -> Int {
+        var low = 0
+        var high = entries.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if entries[middle].since <= time { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    func window(containing time: Int64) -> Window {
+        let index = entryIndex(at: time)
+        let entry = entries[index]
+        let granularity = entry.settings.granularity
+        let aligned = UTCDate.floorDivide(time, granularity) * granularity
+        let start = max(aligned, entry.since)
+        var end = aligned.addingReportingOverflow(granularity).overflow ? Int64.max : aligned + granularity
+        if index + 1 < entries.count { end = min(end, entries[index + 1].since) }
+        return Window(start: start, end: end, settings: entry.settings)
+    }
+
+    /// True when every window that could hold `range` uses the lossless format.
+    func isLossless(in range: ClosedRange<Int64>) -> Bool {
+        let first = entryIndex(at: range.lowerBound)
+        let last = entryIndex(at: range.upperBound)
+        return entries[first...last].allSatisfy { $0.settings.format == .jsonl }
+    }
+
+    /// The longest window of any entry: a lower bound on how far back a window can start.
+    var longestWindow: Int64 { entries.map(\.settings.granularity).max()! }
+}

@@ -1,0 +1,77 @@
+/// How one topic's messages become window files. Recorded per topic in the index: a
+/// change applies to windows that start after the last one written.
+public struct WindowSettings: Sendable, Hashable {
+    public enum Format: String, Sendable, CaseIterable {
+        /// Lossless: one JSON object per message (topic, partition, offset, timestamp and
+        /// its type, key, headers, value as UTF-8 or `{"base64":...}`). The default.
+        case jsonl
+        /// The compatible mode: message values as UTF-8, each followed by "\n".
+        case text
+
+        /// The file name extension, compression included.
+        public var fileExtension: String {
+            switch self {
+            case .jsonl: "jsonl.gz"
+            case .text: "txt.gz"
+            }
+        }
+    }
+
+    /// Which clock places a message in a window.
+    public enum WindowTime: String, Sendable, CaseIterable {
+        /// The Kafka timestamp. The default.
+        case message
+        /// When Sediment stored the message.
+        case ingest
+    }
+
+    /// What `text` does with a value that is not valid UTF-8.
+    public enum InvalidUTF8Policy: String, Sendable, CaseIterable {
+        /// Compaction stops with an error naming the message. The default.
+        case error
+        /// The value is left out of the file and counted.
+        case skip
+        /// Invalid sequences become U+FFFD.
+        case replace
+    }
+
+    /// Window length in milliseconds. Default 60 minutes.
+    public var granularity: Int64 = 3_600_000
+    /// Default `.jsonl`.
+    public var format: Format = .jsonl
+    /// gzip level, 1 to 9. Default 6.
+    public var compressionLevel = 6
+    /// A window whose compressed size would pass this is split into parts. Default 500 MB.
+    public var maxFileSize: Int64 = 500_000_000
+    /// How far past a window's end the watermark must be before it closes. Default 1 minute.
+    public var grace: Int64 = 60_000
+    /// Default `.message`.
+    public var windowTime: WindowTime = .message
+    /// Default `.error`.
+    public var invalidUTF8: InvalidUTF8Policy = .error
+
+    public init() {}
+
+    /// Granularities are whole minutes, as in the product Sediment replaces (5 to 60),
+    /// longer ones allowed; the size cap must leave room for a gzip member.
+    public func validate() throws {
+        guard granularity >= 60_000, granularity % 60_000 == 0 else {
+            throw SedimentError(
+                .invalidArgument, "granularity must be a whole number of minutes (5m to 60m, or more), not \(granularity) ms",
+                context: ["option": "granularity", "value": "\(granularity)"])
+        }
+        guard (1...9).contains(compressionLevel) else {
+            throw SedimentError(
+                .invalidArgument, "compression level must be 1 to 9, not \(compressionLevel)",
+                context: ["option": "compression-level", "value": "\(compressionLevel)"])
+        }
+        guard maxFileSize >= 64 << 10 else {
+            throw SedimentError(
+                .invalidArgument, "max file size must be at least 64 KiB, not \(maxFileSize) bytes",
+                context: ["option": "max-file-size", "value": "\(maxFileSize)"])
+        }
+        guard grace >= 0 else {
+            throw SedimentError(.invalidArgument, "grace must not be negative", context: ["option": "grace", "value": "\(grace)"])
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import GRDB
+
+/// The compaction side of the index: settings, window files, members and coverage.
+extension ArchiveIndex {
+    func scheduleEntries(instance: String, topic: String, in db: Database) throws -> [WindowSchedule.Entry] {
+        try Row.fetchAll(db, sql: """
+            SELECT since, granularity, format, compression_level, max_file_size, grace, window_time, invalid_utf8
+            FROM window_settings WHERE instance = ? AND topic = ? ORDER BY since
+            """, arguments: [instance, topic]
+        ).map { row in
+            var settings = WindowSettings()
+            settings.granularity = row[1]
+            settings.format = WindowSettings.Format(rawValue: row[2]) ?? .jsonl
+            settings.compressionLevel = row[3]
+            settings.maxFileSize = row[4]
+            settings.grace = row[5]
+            settings.windowTime = WindowSettings.WindowTime(rawValue: row[6]) ?? .message
+            settings.invalidUTF8 = WindowSettings.InvalidUTF8Policy(rawValue: row[7]) ?? .error
+            return WindowSchedule.Entry(since: row[0], settings: settings)
+        }
+    }
+
+    func schedule(instance: String, topic: String, in db: Database) throws -> WindowSchedule? {
+        let entries = try scheduleEntries(instance: instance, topic: topic, in: db)
+        return entries.isEmpty ? nil : WindowSchedule(entries: entries)
+    }
+
+    func insertSettings(_ settings: WindowSettings, since: Int64, instance: String, topic: String, at now: Int64, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO window_settings (instance, topic, since, granularity, format, compression_level,
+                max_file_size, grace, window_time, invalid_utf8, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (instance, topic, since) DO UPDATE SET
+                granularity = excluded.granularity, format = excluded.format,
+                compression_level = excluded.compression_level, max_file_size = excluded.max_file_size,
+                grace = excluded.grace, window_time = excluded.window_time,
+                invalid_utf8 = excluded.invalid_utf8, recorded_at = excluded.recorded_at
+            """, arguments: [
+                instance, topic, since, settings.granularity, settings.format.rawValue, settings.compressionLevel,
+                settings.maxFileSize, settings.grace, settings.windowTime.rawValue, settings.invalidUTF8.rawValue, now,
+            ])
+    }
+
+    /// The end of the latest window written for the topic, if any.
+    func lastWindowEnd(instance: String, topic: String, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT MAX(window_end) FROM window_files WHERE instance = ? AND topic = ?",
+            arguments: [instance, topic])
+    }
+
+    func maxFileID(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM window_files") ?? 0
+    }
+
+    func highestPart(instance: String, topic: String, windowStart: Int64, in db: Database) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT MAX(part) FROM window_files WHERE instance = ? AND topic = ? AND window_start = ?",
+            arguments: [instance, topic, windowStart]) ?? 0
+    }
+
+    /// Per partition, the offset below which every message of the window is in a file
+    /// (files up to `maxFileID` only: a reader's snapshot).
+    func coverage(instance: String, topic: String, windowStart: Int64, maxFileID: Int64, in db: Database) throws -> [Int32: Int64] {
+        var coverage: [Int32: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT p.partition, MAX(p.covered_end) FROM window_partitions p JOIN window_files f ON f.id = p.file_id
+            WHERE f.instance = ? AND f.topic = ? AND f.window_start = ? AND f.id <= ?
+            GROUP BY p.partition
+            """, arguments: [instance, topic, windowStart, maxFileID]) {
+            coverage[row[0]] = row[1]
+        }
+        return coverage
+    }
+
+    func compactedBelow(instance: String, topic: String, in db: Database) throws -> [Int32: Int64] {
+        var positions: [Int32: Int64] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT partition, compacted_below FROM compaction_positions WHERE instance = ? AND topic = ?",
+            arguments: [instance, topic]) {
+            positions[row[0]] = row[1]
+        }
+        return positions
+    }
+
+    func setCompactedBelow(_ positions: [Int32: Int64], instance: String, topic: String) throws {
+        try write { db in
+            for (partition, offset) in positions {
+                try db.execute(sql: """
+                    INSERT INTO compaction_positions (instance, topic, partition, compacted_below) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (instance, topic, partition) DO UPDATE SET
+                        compacted_below = MAX(compacted_below, excluded.compacted_below)
+                    """, arguments: [instance, topic, partition, offset])
+            }
+        }
+    }
+
+    /// Records the files of one window write, all or none.
+    func record(_ files: [WindowFileRecord]) throws {
+        try write { db in
+            for file in files {
+                try db.execute(sql: """
+                    INSERT INTO window_files (instance, topic, window_start, window_end, part, path, format,
+                        message_count, skipped_count, min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [
+                        file.instance, file.topic, file.windowStart, file.windowEnd, file.part, file.path,
+                        file.format.rawValue, file.count, file.skipped, file.minTimestamp, file.maxTimestamp,
+                        file.inputSize, file.size, file.md5, file.sha256, file.writtenAt,
+                    ])
+                let id = db.lastInsertedRowID
+                for partition in file.partitions {
+                    try db.execute(sql: """
+                        INSERT INTO window_partitions (file_id, partition, first_offset, last_offset, message_count, covered_end)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """, arguments: [id, partition.partition, partition.firstOffset, partition.lastOffset, partition.count, partition.coveredEnd])
+                }
+                var widest: Int64 = 0
+                for member in file.members {
+                    widest = max(widest, member.maxTimestamp - member.minTimestamp)
+                    try db.execute(sql: """
+                        INSERT INTO window_members (instance, topic, min_timestamp, file_id, ordinal, max_timestamp,
+                            position, length, input_size, message_count)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [
+                            file.instance, file.topic, member.minTimestamp, id, member.ordinal, member.maxTimestamp,
+                            member.position, member.length, member.inputSize, member.count,
+                        ])
+                }
+                try db.execute(sql: """
+                    INSERT INTO topics (instance, topic, max_block_span, max_member_span) VALUES (?, ?, 0, ?)
+                    ON CONFLICT (instance, topic) DO UPDATE SET max_member_span = MAX(max_member_span, excluded.max_member_span)
+                    """, arguments: [file.instance, file.topic, widest])
+            }
+        }
+    }
+
+    func maxMemberSpan(instance: String, topic: String, in db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db, sql: "SELECT max_member_span FROM topics WHERE instance = ? AND topic = ?",
+            arguments: [instance, topic]) ?? 0
+    }
+
+    /// One page of the members of jsonl files (up to `maxFileID`, still on disk) that may
+    /// hold timestamps in `range`, in (min_timestamp, file, ordinal) order, after `cursor`.
+    func members(
+        instance: String, topic: String, range: Range<Int64>, maxMemberSpan: Int64, maxFileID: Int64,
+        after cursor: (minTimestamp: Int64, fileID: Int64, ordinal: Int)?, limit: Int
+    ) throws -> [LocatedMember] {
+        guard !range.isEmpty else { return [] }
+        let (difference, overflow) = range.lowerBound.subtractingReportingOverflow(maxMemberSpan)
+        let after = cursor ?? (Int64.min, Int64.min, Int.min)
+        return try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.file_id, m.ordinal, m.min_timestamp, m.max_timestamp, m.position, m.length, m.input_size,
+                       m.message_count, f.path
+                FROM window_members m JOIN window_files f ON f.id = m.file_id
+                WHERE m.instance = ? AND m.topic = ? AND m.min_timestamp >= ? AND m.min_timestamp < ?
+                  AND m.max_timestamp >= ? AND (m.min_timestamp, m.file_id, m.ordinal) > (?, ?, ?)
+                  AND f.id <= ? AND f.format = 'jsonl' AND f.local_deleted_at IS NULL
+                ORDER BY m.min_timestamp, m.file_id, m.ordinal
+                LIMIT ?
+                """, arguments: [
+                    instance, topic, overflow ? Int64.min : difference, range.upperBound, range.lowerBound,
+                    after.minTimestamp, after.fileID, after.ordinal, maxFileID, limit,
+                ]
+            ).map { row in
+                LocatedMember(
+                    member: MemberRow(
+                        fileID: row[0], ordinal: row[1], minTimestamp: row[2], maxTimestamp: row[3], position: row[4],
+                        length: row[5], inputSize: row[6], count: row[7]),
+                    path: row[8])
+            }
+        }
+    }
+
+    /// Per partition of a topic, the newest block: its highest timestamp and when it was stored.
+    func latestBlocks(instance: String, topic: String, in db: Database) throws -> [Int32: (maxTimestamp: Int64, ingestedAt: Int64)] {
+        var latest: [Int32: (Int64, Int64)] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT b.partition, b.max_timestamp, b.ingested_at FROM partitions p
+            JOIN blocks b ON b.instance = p.instance AND b.topic = p.topic AND b.partition = p.partition
+              AND b.first_offset = (SELECT MAX(first_offset) FROM blocks
+                  WHERE instance = p.instance AND topic = p.topic AND partition = p.partition)
+            WHERE p.instance = ? AND p.topic = ?
+            """, arguments: [instance, topic]) {
+            latest[row[0]] = (row[1], row[2])
+        }
+        return latest
+    }
+
+    /// Blocks of one partition from the one holding `offset` on, below `end`, in offset order.
+    func blocks(of key: PartitionKey, from offset: Int64, below end: Int64, in db: Database) throws -> [BlockRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(BlockRow.columns) FROM blocks
+            WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset < ?5
+              AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM blocks
+                    WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?4), ?4)
+            ORDER BY first_offset
+            """, arguments: [key.instance, key.topic, key.partition, offset, end]
+        ).map(BlockRow.init(row:))
+    }
+
+    func windowFiles(instance: String? = nil, topic: String? = nil) throws -> [WindowFile] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(WindowFile.columns) FROM window_files
+                WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR topic = ?2)
+                ORDER BY instance, topic, window_start, part
+                """, arguments: [instance, topic]
+            ).map(WindowFile.init(row:))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import GRDB
+
+/// One gzip member of a window file, as `window_members` holds it.
+struct MemberRow: Sendable, Hashable {
+    var fileID: Int64
+    var ordinal: Int
+    var minTimestamp: Int64
+    var maxTimestamp: Int64
+    var position: Int64
+    var length: Int
+    var inputSize: Int
+    var count: Int
+}
+
+/// A member in the file that holds it: what a query needs to read it.
+struct LocatedMember: Sendable, Hashable {
+    var member: MemberRow
+    var path: String
+}
+
+/// Per partition, what one window file holds.
+struct WindowPartitionRow: Sendable, Hashable {
+    var partition: Int32
+    var firstOffset: Int64
+    var lastOffset: Int64
+    var count: Int
+    var coveredEnd: Int64
+}
+
+/// A window file ready to be recorded: written, durable and renamed to `path`.
+struct WindowFileRecord: Sendable {
+    var instance: String
+    var topic: String
+    var windowStart: Int64
+    var windowEnd: Int64
+    var part: Int
+    var path: String
+    var format: WindowSettings.Format
+    var count: Int
+    var skipped: Int
+    var minTimestamp: Int64
+    var maxTimestamp: Int64
+    var inputSize: Int64
+    var size: Int64
+    var md5: String
+    var sha256: String
+    var writtenAt: Int64
+    var partitions: [WindowPartitionRow]
+    var members: [MemberRow]
+}
+
+/// A window file as recorded, for `status`, retention and the uploader.
+public struct WindowFile: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var instance: String
+    public var topic: String
+    public var windowStart: Int64
+    public var windowEnd: Int64
+    public var part: Int
+    /// Relative to the archive directory; the object key has the same shape.
+    public var path: String
+    public var format: String
+    public var count: Int
+    public var skipped: Int
+    public var minTimestamp: Int64
+    public var maxTimestamp: Int64
+    public var inputSize: Int64
+    public var size: Int64
+    public var md5: String
+    public var sha256: String
+    public var writtenAt: Int64
+    public var locallyDeleted: Bool
+
+    static let columns = """
+        id, instance, topic, window_start, window_end, part, path, format, message_count, skipped_count,
+        min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at, local_deleted_at
+        """
+
+    init(row: Row) {
+        id = row[0]
+        instance = row[1]
+        topic = row[2]
+        windowStart = row[3]
+        windowEnd = row[4]
+        part = row[5]
+        path = row[6]
+        format = row[7]
+        count = row[8]
+        skipped = row[9]
+        minTimestamp = row[10]
+        maxTimestamp = row[11]
+        inputSize = row[12]
+        size = row[13]
+        md5 = row[14]
+        sha256 = row[15]
+        writtenAt = row[16]
+        locallyDeleted = (row[17] as Int64?) != nil
+    }
+}

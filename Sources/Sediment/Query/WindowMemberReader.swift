@@ -1,0 +1,69 @@
+import SedimentZlib
+
+/// Reads gzip members of jsonl window files back into messages, keeping the files of
+/// one query open.
+final class WindowMemberReader {
+    private let layout: ArchiveLayout
+    private var files: [String: SystemFile] = [:]
+    private var compressed: [UInt8] = []
+    /// Members inflated so far: what the seeking benchmark counts.
+    private(set) var membersRead = 0
+
+    init(layout: ArchiveLayout) { self.layout = layout }
+
+    func messages(of located: LocatedMember) throws -> [Message] {
+        let member = located.member
+        let path = layout.root + "/" + located.path
+        let file = try file(at: path)
+        if compressed.count < member.length { compressed = [UInt8](repeating: 0, count: member.length) }
+        let got = try compressed.withUnsafeMutableBytes { raw in
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<member.length]), at: member.position)
+        }
+        guard got == member.length else {
+            throw corrupt(path, member, "the file ends \(member.length - got) bytes short of the member")
+        }
+        let lines: [UInt8]
+        do {
+            lines = try compressed.withUnsafeBytes {
+                try GzipInflater.decompress(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), sizeHint: member.inputSize)
+            }
+        } catch {
+            throw corrupt(path, member, "\(error)")
+        }
+        membersRead += 1
+        var messages: [Message] = []
+        messages.reserveCapacity(member.count)
+        try lines.withUnsafeBytes { raw in
+            var start = 0
+            var lineNumber = 0
+            while start < raw.count {
+                let end = raw[start...].firstIndex(of: UInt8(ascii: "\n")) ?? raw.count
+                lineNumber += 1
+                do {
+                    messages.append(try JSONLineDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[start..<end])).message)
+                } catch {
+                    throw corrupt(path, member, "line \(lineNumber) of the member: \(error)")
+                }
+                start = end + 1
+            }
+        }
+        guard messages.count == member.count else {
+            throw corrupt(path, member, "expected \(member.count) messages, found \(messages.count)")
+        }
+        return messages
+    }
+
+    private func file(at path: String) throws -> SystemFile {
+        if let file = files[path] { return file }
+        let file = try SystemFile.openForReading(path)
+        if files.count > 64 { files.removeAll(keepingCapacity: true) }
+        files[path] = file
+        return file
+    }
+
+    private func corrupt(_ path: String, _ member: MemberRow, _ reason: String) -> SedimentError {
+        SedimentError(
+            .corruptSegment, "corrupt window file \(path), member \(member.ordinal) at byte \(member.position): \(reason)",
+            context: ["path": path, "position": "\(member.position)"])
+    }
+}

@@ -1,0 +1,52 @@
+/// Sorted runs read from the gzip members of jsonl window files, read from the index a
+/// page at a time: the messages of each member that fall in the range.
+struct WindowMemberSource: SortedRunSource {
+    let index: ArchiveIndex
+    let instance: String
+    let topic: String
+    let range: Range<Int64>
+    let partitions: Set<Int32>?
+    let maxMemberSpan: Int64
+    let maxFileID: Int64
+    let reader: WindowMemberReader
+    private var page: [LocatedMember] = []
+    private var pageIndex = 0
+    private var exhausted = false
+    private static let pageSize = 256
+
+    init(
+        index: ArchiveIndex, instance: String, topic: String, range: Range<Int64>, partitions: Set<Int32>?,
+        maxMemberSpan: Int64, maxFileID: Int64, reader: WindowMemberReader
+    ) {
+        self.index = index
+        self.instance = instance
+        self.topic = topic
+        self.range = range
+        self.partitions = partitions
+        self.maxMemberSpan = maxMemberSpan
+        self.maxFileID = maxFileID
+        self.reader = reader
+    }
+
+    mutating func peekLowestTimestamp() throws -> Int64? {
+        if pageIndex == page.count {
+            if exhausted { return nil }
+            let after = page.last.map { ($0.member.minTimestamp, $0.member.fileID, $0.member.ordinal) }
+            page = try index.members(
+                instance: instance, topic: topic, range: range, maxMemberSpan: maxMemberSpan, maxFileID: maxFileID,
+                after: after, limit: Self.pageSize)
+            pageIndex = 0
+            if page.count < Self.pageSize { exhausted = true }
+            if page.isEmpty { return nil }
+        }
+        return page[pageIndex].member.minTimestamp
+    }
+
+    mutating func nextRun() throws -> [Message] {
+        let located = page[pageIndex]
+        pageIndex += 1
+        return try reader.messages(of: located).filter {
+            range.contains($0.timestamp) && (partitions?.contains($0.partition) ?? true)
+        }
+    }
+}

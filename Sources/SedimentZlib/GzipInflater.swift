@@ -1,0 +1,57 @@
+import CZlib
+
+/// Inflates gzip data held in memory: one member or several concatenated, as gzip(1)
+/// reads them. A window query hands it exactly the members its range needs.
+public enum GzipInflater {
+    /// The decompressed bytes of every member in `input`. `sizeHint` sizes the first
+    /// allocation (the index knows each member's input size).
+    public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0) throws -> [UInt8] {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer {
+            inflateEnd(stream)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+        var status = sediment_inflate_init_gzip(stream)
+        guard status == Z_OK else { throw GzipMember.error("inflateInit2", status, stream) }
+        var output = [UInt8](repeating: 0, count: max(sizeHint, 4 * input.count, 4096))
+        var produced = 0
+        var consumed = 0
+        while consumed < input.count {
+            if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
+            let step: (Int32, Int, Int) = output.withUnsafeMutableBytes { out in
+                stream.pointee.next_in = UnsafeMutablePointer(
+                    mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
+                stream.pointee.avail_in = uInt(input.count - consumed)
+                stream.pointee.next_out = out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_out = uInt(out.count - produced)
+                let result = inflate(stream, Z_NO_FLUSH)
+                return (result, input.count - consumed - Int(stream.pointee.avail_in), out.count - produced - Int(stream.pointee.avail_out))
+            }
+            status = step.0
+            consumed += step.1
+            produced += step.2
+            switch status {
+            case Z_STREAM_END:
+                // Another member may follow: start over on the rest of the input.
+                let reset = inflateReset(stream)
+                guard reset == Z_OK else { throw GzipMember.error("inflateReset", reset, stream) }
+            case Z_OK:
+                continue
+            case Z_BUF_ERROR:
+                // No progress with room to write means the input ended inside a member.
+                if step.1 == 0 && step.2 == 0 && produced < output.count {
+                    throw ZlibError(operation: "inflate", code: status, message: "the gzip data ends inside a member")
+                }
+            default:
+                throw GzipMember.error("inflate", status, stream)
+            }
+        }
+        if status != Z_STREAM_END && !input.isEmpty {
+            throw ZlibError(operation: "inflate", code: status, message: "the gzip data ends inside a member")
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+}

@@ -1,0 +1,44 @@
+import CZlib
+
+/// One complete gzip member (RFC 1952 header, raw deflate, CRC-32 and size trailer) made
+/// from one buffer. Concatenated members are one valid gzip stream for every reader, and
+/// each member can be inflated alone: that is what makes a window file seekable.
+///
+/// The header is zlib's default (mtime 0, no name), so the same input and level always
+/// give the same bytes.
+public enum GzipMember {
+    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer {
+            deflateEnd(stream)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+        let status = sediment_deflate_init_gzip(stream, level)
+        guard status == Z_OK else { throw error("deflateInit2", status, stream) }
+        // deflateBound covers the zlib wrapper; the gzip header and trailer need 18 more.
+        let bound = Int(deflateBound(stream, uLong(input.count))) + 32
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = try output.withUnsafeMutableBytes { out -> Int in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.avail_in = uInt(input.count)
+            stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(out.count)
+            let result = deflate(stream, Z_FINISH)
+            guard result == Z_STREAM_END else { throw error("deflate", result, stream) }
+            return out.count - Int(stream.pointee.avail_out)
+        }
+        output.removeSubrange(written...)
+        return output
+    }
+
+    public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
+        try input.withUnsafeBytes { try compress($0, level: level) }
+    }
+
+    static func error(_ operation: String, _ code: Int32, _ stream: UnsafeMutablePointer<z_stream>) -> ZlibError {
+        let message = stream.pointee.msg.map { String(cString: $0) } ?? "code \(code)"
+        return ZlibError(operation: operation, code: code, message: message)
+    }
+}

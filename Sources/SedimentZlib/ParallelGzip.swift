@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+
+/// Compresses chunks into gzip members on every core, as pigz does, and hands them back
+/// in the order they were submitted. Each member depends only on its own chunk and the
+/// level, so the output is the same bytes whatever the number of cores.
+///
+/// At most `depth` chunks are in flight: `submit` waits for the oldest one when full, so
+/// memory stays at about `depth` × (chunk + member) whatever the size of the stream.
+/// One thread drives it.
+public final class ParallelGzip: @unchecked Sendable {
+    public struct Member: Sendable {
+        public var bytes: [UInt8]
+        public var inputCount: Int
+    }
+
+    private let level: Int32
+    private let depth: Int
+    private let queue = DispatchQueue(label: "sediment.gzip", attributes: .concurrent)
+    private let condition = NSCondition()
+    private var finished: [Int: Result<Member, any Error>] = [:]
+    private var submitted = 0
+    private var delivered = 0
+
+    public init(level: Int32, depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
+        self.level = level
+        self.depth = max(1, depth)
+    }
+
+    /// Queues `chunk` and returns the members that are ready, oldest first.
+    public func submit(_ chunk: [UInt8]) throws -> [Member] {
+        var ready: [Member] = []
+        while submitted - delivered >= depth { ready.append(try waitForOldest()) }
+        let number = submitted
+        submitted += 1
+        let level = level
+        queue.async { [self] in
+            let result = Result { Member(bytes: try GzipMember.compress(chunk, level: level), inputCount: chunk.count) }
+            condition.lock()
+            finished[number] = result
+            condition.broadcast()
+            condition.unlock()
+        }
+        ready.append(contentsOf: try takeReady())
+        return ready
+    }
+
+    /// Every member still in flight, oldest first.
+    public func finish() throws -> [Member] {
+        var ready: [Member] = []
+        while delivered < submitted { ready.append(try waitForOldest()) }
+        return ready
+    }
+
+    private func waitForOldest() throws -> Member {
+        condition.lock()
+        while finished[delivered] == nil { condition.wait() }
+        let result = finished.removeValue(forKey: delivered)!
+        condition.unlock()
+        delivered += 1
+        return try result.get()
+    }
+
+    private func takeReady() throws -> [Member] {
+        var ready: [Member] = []
+        condition.lock()
+        defer { condition.unlock() }
+        while let result = finished.removeValue(forKey: delivered) {
+            delivered += 1
+            ready.append(try result.get())
+        }
+        return ready
+    }
+}

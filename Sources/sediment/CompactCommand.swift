@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import Sediment
+
+struct CompactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Write the closed time windows of the archive's topics as gzip files.",
+        discussion: """
+            A window is [start, start + granularity), aligned in UTC, and holds the messages \
+            of all partitions ordered by (timestamp, partition, offset). It closes when the \
+            watermark (the lowest latest timestamp over the topic's partitions; the wall clock \
+            once they are all idle) passes its end plus the grace period. Each file is a series \
+            of gzip members of about 1 MiB of input, readable by any gzip tool, and is written to
+
+              windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.partN].<jsonl.gz|txt.gz>
+
+            Messages that arrive for a window already written go into its next part; a file, \
+            once written, is never rewritten. Settings given here are recorded for the topic \
+            and apply to windows after the last one written; `status` shows them.
+            """
+    )
+
+    @OptionGroup var common: ArchiveOption
+
+    @Option(help: ArgumentHelp("The Kafka cluster's name (default: every instance holding the topic).", valueName: "name"))
+    var instance: String?
+
+    @Option(help: ArgumentHelp("Compact only this topic (default: every topic).", valueName: "topic"))
+    var topic: String?
+
+    @OptionGroup var settings: CompactionOptions
+
+    @Flag(help: "Close every window now, however recent: a final flush.")
+    var closeAll = false
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let change = try settings.change()
+            let compactor = try Compactor.open(at: common.archive, logger: common.makeLogger())
+            var topics = try compactor.topics()
+            if let topic {
+                topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
+                if topics.isEmpty {
+                    throw SedimentError(.notFound, "topic '\(topic)' is not in the archive \(common.archive)", context: ["topic": topic])
+                }
+            } else if let instance {
+                topics = topics.filter { $0.instance == instance }
+            }
+            let started = Date()
+            var reports: [Report] = []
+            for (instance, topic) in topics {
+                let outcome = try compactor.configure(instance: instance, topic: topic, change)
+                if case .recorded(_, let since?) = outcome, !json {
+                    print("\(topic): new settings apply to windows from \(Timestamp.iso8601(milliseconds: since))")
+                }
+                let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
+                reports.append(Report(instance: instance, topic: topic, summary: summary))
+            }
+            let seconds = Date().timeIntervalSince(started)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+                return
+            }
+            for report in reports {
+                let summary = report.summary
+                var line = "\(report.topic): \(summary.windows) windows, \(summary.files) files, \(summary.messages) messages"
+                if summary.files > 0 { line += ", \(ByteCount(summary.inputBytes)) → \(ByteCount(summary.bytes))" }
+                if summary.skipped > 0 { line += "; \(summary.skipped) values not UTF-8, skipped" }
+                print(line)
+            }
+            print("compacted in \(String(format: "%.2f", seconds)) s")
+        }
+    }
+
+    struct Report: Encodable {
+        var instance: String
+        var topic: String
+        var summary: CompactionSummary
+    }
+}

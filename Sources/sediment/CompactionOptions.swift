@@ -1,0 +1,50 @@
+import ArgumentParser
+import Sediment
+
+/// The window settings a command line can change (`compact`, `dump`). Options not given
+/// keep what the archive has recorded for the topic (the defaults for a new topic).
+struct CompactionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Window length: 5m, 10m, 15m, 30m, 60m or any whole number of minutes (default 60m).", valueName: "minutes"))
+    var granularity: String?
+
+    @Option(help: ArgumentHelp("jsonl (lossless, the default) or text (values as UTF-8 lines).", valueName: "format"))
+    var format: WindowSettings.Format?
+
+    @Option(help: ArgumentHelp("gzip level, 1 (fastest) to 9 (smallest); default 6.", valueName: "level"))
+    var compressionLevel: Int?
+
+    @Option(help: ArgumentHelp("Split a window into numbered parts above this compressed size (default 500MB).", valueName: "size"))
+    var maxFileSize: String?
+
+    @Option(help: ArgumentHelp("How long past its end a window waits for late messages before it closes (default 1m).", valueName: "duration"))
+    var grace: String?
+
+    @Option(help: ArgumentHelp("Which time places a message in a window: message (its Kafka timestamp, the default) or ingest.", valueName: "clock"))
+    var windowTime: WindowSettings.WindowTime?
+
+    @Option(help: ArgumentHelp("text format only, for values that are not UTF-8: error (the default), skip (counted in status) or replace (U+FFFD).", valueName: "policy"))
+    var invalidUTF8: WindowSettings.InvalidUTF8Policy?
+
+    func change() throws -> WindowSettingsChange {
+        var change = WindowSettingsChange()
+        if let granularity {
+            let duration = try DurationExpression.parse(granularity.hasSuffix("m") || granularity.hasSuffix("h") ? granularity : granularity + "m", option: "--granularity")
+            change.granularity = Self.milliseconds(duration)
+        }
+        change.format = format
+        change.compressionLevel = compressionLevel
+        if let maxFileSize { change.maxFileSize = try ByteSizeExpression.parse(maxFileSize, option: "--max-file-size") }
+        if let grace { change.grace = Self.milliseconds(try DurationExpression.parse(grace, option: "--grace")) }
+        change.windowTime = windowTime
+        change.invalidUTF8 = invalidUTF8
+        return change
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+extension WindowSettings.Format: ExpressibleByArgument {}
+extension WindowSettings.WindowTime: ExpressibleByArgument {}
+extension WindowSettings.InvalidUTF8Policy: ExpressibleByArgument {}
