@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import SedimentZlib
+
+@Suite("Gzip members")
+struct GzipTests {
+    static func sample(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { i in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            // Half text-like, half noise: compressible but not trivially.
+            return i % 64 < 32 ? UInt8(ascii: "a") + UInt8(i % 26) : UInt8(truncatingIfNeeded: state >> 33)
+        }
+    }
+
+    @Test("a member inflates back to its input, and concatenated members read as one stream")
+    func roundTrip() throws {
+        let chunks = [Self.sample(1 << 20, seed: 1), [], Self.sample(12345, seed: 2)]
+        let members = try chunks.map { try GzipMember.compress($0, level: 6) }
+        for (chunk, member) in zip(chunks, members) {
+            #expect(try member.withUnsafeBytes { try GzipInflater.decompress($0) } == chunk)
+        }
+        let stream = members.flatMap { $0 }
+        #expect(try stream.withUnsafeBytes { try GzipInflater.decompress($0) } == chunks.flatMap { $0 })
+    }
+
+    @Test("gzip(1) reads concatenated members as one file")
+    func gzipReadsMembers() throws {
+        let chunks = [Self.sample(300_000, seed: 3), Self.sample(70_000, seed: 4)]
+        let path = NSTemporaryDirectory() + "sediment-gzip-\(UUID().uuidString).gz"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(try chunks.flatMap { try GzipMember.compress($0, level: 1) }).write(to: URL(fileURLWithPath: path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect([UInt8](output) == chunks.flatMap { $0 })
+    }
+
+    @Test("a truncated or corrupt member is an error, not short output")
+    func damaged() throws {
+        let member = try GzipMember.compress(Self.sample(100_000, seed: 5), level: 6)
+        #expect(throws: ZlibError.self) { try member.dropLast(9).withUnsafeBytes { try GzipInflater.decompress($0) } }
+        var corrupt = member
+        corrupt[corrupt.count / 2] ^= 0xFF
+        #expect(throws: ZlibError.self) { try corrupt.withUnsafeBytes { try GzipInflater.decompress($0) } }
+    }
+
+    @Test("parallel compression returns members in order, the same bytes whatever the depth")
+    func parallelDeterministic() throws {
+        let chunks = (0..<24).map { Self.sample(64 << 10 + $0 * 999, seed: UInt64($0)) }
+        var outputs: [[[UInt8]]] = []
+        for depth in [1, 3, 16] {
+            let gzip = ParallelGzip(level: 6, depth: depth)
+            var members: [ParallelGzip.Member] = []
+            for chunk in chunks { members += try gzip.submit(chunk) }
+            members += try gzip.finish()
+            #expect(members.map(\.inputCount) == chunks.map(\.count))
+            outputs.append(members.map(\.bytes))
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        #expect(outputs[0] == (try chunks.map { try GzipMember.compress($0, level: 6) }))
+    }
+}
