@@ -16,6 +16,11 @@ struct DumpCommand: AsyncParsableCommand {
 
             With --group, several dump processes (each with its own --archive) share the \
             partitions through Kafka's group protocol; each records its --worker name.
+
+            While it runs, dump writes the closed time windows of its topics every \
+            --compact-interval, and once more when it stops, as `sediment compact` does; the \
+            window options are recorded for the topics (see `sediment compact --help`). \
+            --no-compact turns that off.
             """
     )
 
@@ -53,6 +58,14 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The longest a message waits before its batch is committed.", valueName: "duration"))
     var linger = "500ms"
 
+    @OptionGroup(title: "Compaction") var compaction: CompactionOptions
+
+    @Option(help: ArgumentHelp("How often closed windows are written while dumping.", valueName: "duration"))
+    var compactInterval = "30s"
+
+    @Flag(help: "Do not write windows while dumping (run `sediment compact` separately).")
+    var noCompact = false
+
     @Flag(help: "Print the closing summary as JSON.")
     var json = false
 
@@ -88,6 +101,12 @@ struct DumpCommand: AsyncParsableCommand {
         options.connectTimeout = try DurationExpression.parse(connectTimeout, option: "--connect-timeout")
         options.linger = try DurationExpression.parse(linger, option: "--linger")
         options.batchBytes = writing.batchBytes
+        if noCompact {
+            options.compaction = nil
+        } else {
+            options.compaction?.change = try compaction.change()
+            options.compaction?.interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
+        }
         var archiveOptions = ArchiveOptions()
         archiveOptions.fsync = writing.fsync
         archiveOptions.worker = worker ?? ProcessInfo.processInfo.hostName
@@ -101,6 +120,9 @@ struct DumpCommand: AsyncParsableCommand {
         }
         var line = "stored \(summary.stored) messages (\(ByteCount(summary.bytes))) in \(summary.batches) batches"
         if summary.alreadyStored > 0 { line += "; \(summary.alreadyStored) already stored, skipped" }
+        if let windows = summary.compaction {
+            line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
+        }
         print(line)
     }
 

@@ -17,10 +17,11 @@ struct StatusCommand: ParsableCommand {
         try reportingErrors {
             let archive = try Archive.open(at: common.archive, logger: common.makeLogger())
             let partitions = try archive.statistics()
+            let windows = try archive.windowStatistics()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let report = StatusReport(archive: archive.layout.root, partitions: partitions)
+                let report = StatusReport(archive: archive.layout.root, partitions: partitions, windows: windows)
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }
@@ -46,13 +47,32 @@ struct StatusCommand: ParsableCommand {
             let bytes = partitions.reduce(0) { $0 + $1.bytes }
             let topics = Set(partitions.map { "\($0.instance)/\($0.topic)" }).count
             print("\(topics) topic(s), \(partitions.count) partition(s), \(messages) messages, \(ByteCount(bytes))")
+            if !windows.isEmpty { print("\n" + Self.windowTable(windows), terminator: "") }
         }
+    }
+
+    static func windowTable(_ windows: [WindowStatistics]) -> String {
+        var table = TextTable(headers: ["INSTANCE", "TOPIC", "WINDOW", "FORMAT", "LEVEL", "MAX FILE", "GRACE", "FILES", "MESSAGES", "SIZE", "SKIPPED", "CLOSED TO"])
+        var notes: [String] = []
+        for w in windows {
+            let s = w.settings
+            table.add([
+                w.instance, w.topic, "\(s.granularity / 60_000)m \(s.windowTime.rawValue)", s.format.rawValue,
+                "\(s.compressionLevel)", "\(ByteCount(s.maxFileSize))", "\(s.grace / 1000)s", "\(w.files)", "\(w.messages)",
+                "\(ByteCount(w.bytes))", "\(w.skipped)", w.lastWindowEnd.map(formatTime) ?? "-",
+            ])
+            if let since = w.settingsSince {
+                notes.append("\(w.topic): settings changed; they apply to windows from \(formatTime(since)), earlier windows keep theirs")
+            }
+        }
+        return table.render() + notes.map { $0 + "\n" }.joined()
     }
 }
 
 struct StatusReport: Codable {
     var archive: String
     var partitions: [PartitionStatistics]
+    var windows: [WindowStatistics]?
 }
 
 func formatTime(_ milliseconds: Int64) -> String {

@@ -1,7 +1,7 @@
 /// How one topic's messages become window files. Recorded per topic in the index: a
 /// change applies to windows that start after the last one written.
-public struct WindowSettings: Sendable, Hashable {
-    public enum Format: String, Sendable, CaseIterable {
+public struct WindowSettings: Sendable, Hashable, Codable {
+    public enum Format: String, Sendable, CaseIterable, Codable {
         /// Lossless: one JSON object per message (topic, partition, offset, timestamp and
         /// its type, key, headers, value as UTF-8 or `{"base64":...}`). The default.
         case jsonl
@@ -18,7 +18,7 @@ public struct WindowSettings: Sendable, Hashable {
     }
 
     /// Which clock places a message in a window.
-    public enum WindowTime: String, Sendable, CaseIterable {
+    public enum WindowTime: String, Sendable, CaseIterable, Codable {
         /// The Kafka timestamp. The default.
         case message
         /// When Sediment stored the message.
@@ -26,7 +26,7 @@ public struct WindowSettings: Sendable, Hashable {
     }
 
     /// What `text` does with a value that is not valid UTF-8.
-    public enum InvalidUTF8Policy: String, Sendable, CaseIterable {
+    public enum InvalidUTF8Policy: String, Sendable, CaseIterable, Codable {
         /// Compaction stops with an error naming the message. The default.
         case error
         /// The value is left out of the file and counted.

@@ -60,6 +60,7 @@ public final class ArchiveDump {
         writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger)
         pending = PendingBatches(writer: writer, instance: options.instance)
         pipeline = AppendPipeline(writer: writer)
+        let compaction = try startCompaction()
         if options.group == nil {
             try assignAll(partitions, consumer: consumer)
         } else {
@@ -83,7 +84,19 @@ public final class ArchiveDump {
         try flush()
         try pipeline.finish()
         commitDurable()
+        if let compaction { summary.compaction = try compaction.finish() }
         return summary
+    }
+
+    /// Records the topics' window settings and starts compacting in the background.
+    private func startCompaction() throws -> BackgroundCompaction? {
+        guard let settings = options.compaction else { return nil }
+        let compactor = try Compactor(writer: writer)
+        let topics = options.topics.map { (instance: options.instance, topic: $0) }
+        for (instance, topic) in topics { try compactor.configure(instance: instance, topic: topic, settings.change) }
+        let compaction = BackgroundCompaction(compactor: compactor, topics: topics, interval: settings.interval, logger: logger)
+        compaction.start()
+        return compaction
     }
 
 

@@ -22,6 +22,19 @@ public struct DumpOptions: Sendable {
     /// ...or once its oldest message has waited this long. Default 500 ms.
     public var linger: Duration = .milliseconds(500)
 
+    /// Windows written while the dump runs (and once more when it stops). Default: every
+    /// 30 s with the topics' recorded settings; nil: no compaction.
+    public var compaction: Compaction? = Compaction()
+
+    public struct Compaction: Sendable {
+        /// Settings to record for the dumped topics before the first pass.
+        public var change = WindowSettingsChange()
+        /// Default 30 s.
+        public var interval: Duration = .seconds(30)
+
+        public init() {}
+    }
+
     public init(brokers: String, topics: [String]) {
         self.brokers = brokers
         self.topics = topics
@@ -51,4 +64,6 @@ public struct DumpSummary: Sendable, Hashable, Codable, AppendCounting {
     public var alreadyStored = 0
     public var batches = 0
     public var bytes = 0
+    /// What compaction wrote while the dump ran.
+    public var compaction: CompactionSummary?
 }

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+
+/// Runs a compactor on a thread of its own every `interval`, for the topics a long-running
+/// command (`dump`) archives; `finish` stops it after one last pass.
+///
+/// A failed pass is logged and retried at the next interval: the store keeps archiving
+/// whatever compaction thinks of a message, and the error says what to change.
+public final class BackgroundCompaction: @unchecked Sendable {
+    private let compactor: Compactor
+    private let topics: [(instance: String, topic: String)]
+    private let interval: Duration
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var stopping = false
+    private var thread: Thread?
+    private var done = false
+    /// Guarded by `condition`.
+    private var totals = CompactionSummary()
+    private var lastError: (any Error)?
+
+    public init(compactor: Compactor, topics: [(instance: String, topic: String)], interval: Duration, logger: Logger) {
+        self.compactor = compactor
+        self.topics = topics
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            while waitForNextPass() { pass() }
+            condition.lock()
+            done = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "sediment.compaction"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the thread, then compacts once more on the caller's thread. Returns what all
+    /// passes wrote, or the last pass's error.
+    public func finish() throws -> CompactionSummary {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while thread != nil && !done { condition.wait() }
+        condition.unlock()
+        pass()
+        return try condition.withLock {
+            if let lastError { throw lastError }
+            return totals
+        }
+    }
+
+    private func waitForNextPass() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date().addingTimeInterval(Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+        while !stopping && Date() < deadline { _ = condition.wait(until: deadline) }
+        return !stopping
+    }
+
+    private func pass() {
+        for (instance, topic) in topics {
+            do {
+                let summary = try compactor.compact(instance: instance, topic: topic)
+                condition.withLock {
+                    totals.add(summary)
+                    lastError = nil
+                }
+            } catch {
+                logger.error("cannot compact topic '\(topic)': \(error)")
+                condition.withLock { lastError = error }
+            }
+        }
+    }
+}
