@@ -6,6 +6,10 @@ import Sediment
 //                                             spread over one UTC day, 3 partitions
 //   sediment-bench first-result DIR SAMPLES   opens DIR and times the first message of
 //                                             SAMPLES 1-minute queries across the day
+//   sediment-bench window-archive DIR MB      fills DIR with MB megabytes of log lines in
+//                                             one 60-minute window, 3 partitions
+//   sediment-bench seek DIR SAMPLES           compacts DIR as jsonl 60-minute windows and
+//                                             counts the members SAMPLES 1-minute queries inflate
 
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let count = Int(arguments[3]) else {
@@ -15,6 +19,7 @@ guard arguments.count == 4, let count = Int(arguments[3]) else {
 let path = arguments[2]
 let dayStart: Int64 = 1_764_028_800_000 // 2025-11-25T00:00:00Z
 let day: Int64 = 86_400_000
+let windowStart: Int64 = 1_764_064_800_000 // 2025-11-25T10:00:00Z
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
@@ -58,6 +63,31 @@ case "first-result":
     samples.sort()
     let median = samples[samples.count / 2]
     print(String(format: "first-result samples=%d median_ms=%.2f p90_ms=%.2f max_ms=%.2f", samples.count, median, samples[samples.count * 9 / 10], samples.last!))
+case "window-archive":
+    let clock = ContinuousClock()
+    let started = clock.now
+    let messages = try fillWindow(path: path, bytes: Int64(count) * 1_000_000, windowStart: windowStart)
+    print("window-archive messages=\(messages) seconds=\(String(format: "%.2f", seconds(clock.now - started)))")
+case "seek":
+    let compactor = try Compactor.open(at: path)
+    var change = WindowSettingsChange()
+    change.granularity = 3_600_000
+    change.format = .jsonl
+    try compactor.configure(instance: "local", topic: "bench", change)
+    _ = try compactor.compact(instance: "local", topic: "bench", closeAll: true)
+    let archive = try Archive.open(at: path)
+    var generator = SystemRandomNumberGenerator()
+    var extra: [Int] = []
+    var read: [Int] = []
+    for _ in 0..<count {
+        let from = windowStart + Int64.random(in: 0..<(3_600_000 - 60_000), using: &generator)
+        let cursor = try archive.messages(instance: "local", topic: "bench", in: from..<from + 60_000)
+        while try cursor.next() != nil {}
+        read.append(cursor.windowMembersRead)
+        extra.append(cursor.windowMembersRead - cursor.windowMembersUsed)
+    }
+    let members = try archive.windowFiles(instance: "local", topic: "bench").reduce(0) { $0 + Int($1.inputSize >> 20) }
+    print("seek samples=\(count) window_members≈\(members) members_read_median=\(read.sorted()[read.count / 2]) extra_members_max=\(extra.max()!) (target: at most 2)")
 default:
     FileHandle.standardError.write("unknown benchmark \(arguments[1])\n".data(using: .utf8)!)
     exit(2)

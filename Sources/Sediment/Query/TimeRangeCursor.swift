@@ -45,6 +45,8 @@ public final class TimeRangeCursor {
     /// The next message in order, or nil at the end of the range.
     public func next() throws -> Message? { try merge.next() }
 
-    /// How many gzip members of window files this cursor has inflated so far.
+    /// How many gzip members of window files this cursor has inflated so far...
     public var windowMembersRead: Int { members.membersRead }
+    /// ...and how many of them held a message of the range: the seeking benchmark's count.
+    public var windowMembersUsed: Int { members.membersUsed }
 }

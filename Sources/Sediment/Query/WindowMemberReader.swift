@@ -8,6 +8,8 @@ final class WindowMemberReader {
     private var compressed: [UInt8] = []
     /// Members inflated so far: what the seeking benchmark counts.
     private(set) var membersRead = 0
+    /// Members that held at least one message the query wanted.
+    var membersUsed = 0
 
     init(layout: ArchiveLayout) { self.layout = layout }
 

@@ -45,8 +45,10 @@ struct WindowMemberSource: SortedRunSource {
     mutating func nextRun() throws -> [Message] {
         let located = page[pageIndex]
         pageIndex += 1
-        return try reader.messages(of: located).filter {
+        let run = try reader.messages(of: located).filter {
             range.contains($0.timestamp) && (partitions?.contains($0.partition) ?? true)
         }
+        if !run.isEmpty { reader.membersUsed += 1 }
+        return run
     }
 }
