@@ -18,6 +18,10 @@ struct CompactCommand: ParsableCommand {
             Messages that arrive for a window already written go into its next part; a file, \
             once written, is never rewritten. Settings given here are recorded for the topic \
             and apply to windows after the last one written; `status` shows them.
+
+            Once the jsonl windows hold every message of a segment file, the next run deletes \
+            the segment (not each partition's last one; not for text windows, which are lossy); \
+            queries then read the windows. --keep-segments keeps them all.
             """
     )
 
@@ -31,6 +35,8 @@ struct CompactCommand: ParsableCommand {
 
     @OptionGroup var settings: CompactionOptions
 
+    @OptionGroup(title: "Retention") var retention: RetentionOptions
+
     @Flag(help: "Close every window now, however recent: a final flush.")
     var closeAll = false
 
@@ -40,7 +46,9 @@ struct CompactCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let change = try settings.change()
+            let policy = try retention.policy()
             let compactor = try Compactor.open(at: common.archive, logger: common.makeLogger())
+            compactor.retention = policy
             var topics = try compactor.topics()
             if let topic {
                 topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
@@ -72,6 +80,8 @@ struct CompactCommand: ParsableCommand {
                 var line = "\(report.topic): \(summary.windows) windows, \(summary.files) files, \(summary.messages) messages"
                 if summary.files > 0 { line += ", \(ByteCount(summary.inputBytes)) → \(ByteCount(summary.bytes))" }
                 if summary.skipped > 0 { line += "; \(summary.skipped) values not UTF-8, skipped" }
+                if summary.segmentsDeleted > 0 { line += "; \(summary.segmentsDeleted) compacted segments deleted" }
+                if summary.windowFilesDeleted > 0 { line += "; \(summary.windowFilesDeleted) window files past retention deleted" }
                 print(line)
             }
             print("compacted in \(String(format: "%.2f", seconds)) s")

@@ -48,3 +48,21 @@ struct CompactionOptions: ParsableArguments {
 extension WindowSettings.Format: ExpressibleByArgument {}
 extension WindowSettings.WindowTime: ExpressibleByArgument {}
 extension WindowSettings.InvalidUTF8Policy: ExpressibleByArgument {}
+
+/// What compaction may delete once windows hold the data (`compact`, `dump`).
+struct RetentionOptions: ParsableArguments {
+    @Flag(help: "Keep segment files after their messages are in jsonl windows (by default they are deleted, except each partition's last).")
+    var keepSegments = false
+
+    @Option(help: ArgumentHelp("Delete local window files whose window ended longer ago than this (default: keep them forever).", valueName: "duration"))
+    var localRetention: String?
+
+    func policy() throws -> RetentionPolicy {
+        var policy = RetentionPolicy()
+        policy.deleteCompactedSegments = !keepSegments
+        if let localRetention {
+            policy.localWindowRetention = CompactionOptions.milliseconds(try DurationExpression.parse(localRetention, option: "--local-retention"))
+        }
+        return policy
+    }
+}

@@ -60,6 +60,8 @@ struct DumpCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Compaction") var compaction: CompactionOptions
 
+    @OptionGroup(title: "Retention") var retention: RetentionOptions
+
     @Option(help: ArgumentHelp("How often closed windows are written while dumping.", valueName: "duration"))
     var compactInterval = "30s"
 
@@ -106,6 +108,7 @@ struct DumpCommand: AsyncParsableCommand {
         } else {
             options.compaction?.change = try compaction.change()
             options.compaction?.interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
+            options.compaction?.retention = try retention.policy()
         }
         var archiveOptions = ArchiveOptions()
         archiveOptions.fsync = writing.fsync

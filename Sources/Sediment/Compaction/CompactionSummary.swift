@@ -10,6 +10,10 @@ public struct CompactionSummary: Sendable, Hashable, Codable {
     public var bytes: Int64 = 0
     /// The files written, relative to the archive.
     public var paths: [String] = []
+    /// Segment files deleted because windows hold all they held.
+    public var segmentsDeleted = 0
+    /// Window files deleted by local retention.
+    public var windowFilesDeleted = 0
 
     public init() {}
 
@@ -21,5 +25,7 @@ public struct CompactionSummary: Sendable, Hashable, Codable {
         inputBytes += other.inputBytes
         bytes += other.bytes
         paths += other.paths
+        segmentsDeleted += other.segmentsDeleted
+        windowFilesDeleted += other.windowFilesDeleted
     }
 }

@@ -9,6 +9,8 @@ import Logging
 /// writer and beside any number of readers. Not thread-safe: one thread drives it.
 public final class Compactor {
     public let archive: Archive
+    /// What to delete once windows hold the data. Default: compacted segments; windows kept.
+    public var retention = RetentionPolicy()
     private let lock: ArchiveLock
     private let now: @Sendable () -> Int64
     var index: ArchiveIndex { archive.index }
@@ -71,6 +73,9 @@ public final class Compactor {
         }
         try run.finishWindow()
         try index.setCompactedBelow(pending, instance: instance, topic: topic)
+        let deleted = try applyRetention(retention, snapshot: snapshot, schedule: schedule, now: time)
+        run.summary.segmentsDeleted = deleted.segments
+        run.summary.windowFilesDeleted = deleted.windowFiles
         if run.summary.files > 0 {
             logger.info("compacted", metadata: [
                 "topic": "\(topic)", "windows": "\(run.summary.windows)", "files": "\(run.summary.files)",

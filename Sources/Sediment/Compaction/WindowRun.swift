@@ -7,7 +7,7 @@ struct WindowRun {
     /// Every message of a window below these offsets is in the files this run writes.
     let positions: [Int32: Int64]
     let now: Int64
-    private(set) var summary = CompactionSummary()
+    var summary = CompactionSummary()
     private var window: WindowSchedule.Window?
     private var writer: WindowFileWriter?
 

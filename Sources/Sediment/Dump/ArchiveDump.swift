@@ -92,6 +92,7 @@ public final class ArchiveDump {
     private func startCompaction() throws -> BackgroundCompaction? {
         guard let settings = options.compaction else { return nil }
         let compactor = try Compactor(writer: writer)
+        compactor.retention = settings.retention
         let topics = options.topics.map { (instance: options.instance, topic: $0) }
         for (instance, topic) in topics { try compactor.configure(instance: instance, topic: topic, settings.change) }
         let compaction = BackgroundCompaction(compactor: compactor, topics: topics, interval: settings.interval, logger: logger)

@@ -31,6 +31,7 @@ public struct DumpOptions: Sendable {
         public var change = WindowSettingsChange()
         /// Default 30 s.
         public var interval: Duration = .seconds(30)
+        public var retention = RetentionPolicy()
 
         public init() {}
     }

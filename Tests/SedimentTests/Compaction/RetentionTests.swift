@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import Sediment
+
+@Suite("Retention")
+struct RetentionTests {
+    static func messages(_ range: Range<Int>, seed: UInt64 = 21) -> [Message] {
+        var factory = MessageFactory(seed: seed)
+        return range.map { i in
+            var message = factory.message(partition: Int32(i % 2), offset: Int64(i / 2), timestamp: windowBase + Int64(i) * 200)
+            message.value = factory.bytes(400)
+            return message
+        }
+    }
+
+    static func segmentFiles(_ fixture: CompactionFixture) -> [String] {
+        (FileManager.default.enumerator(atPath: fixture.path + "/segments")?.allObjects ?? [])
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".seg") }.sorted()
+    }
+
+    @Test("segments whose messages are all in jsonl windows are deleted on the next run; queries and appends go on")
+    func compactedSegmentsDeleted() throws {
+        let fixture = CompactionFixture(label: "retention")
+        let first = Self.messages(0..<12_000)
+        try fixture.append(first)
+        let segmentsBefore = Self.segmentFiles(fixture)
+        #expect(segmentsBefore.count > 4, "\(segmentsBefore)")
+        let before = try fixture.query()
+        #expect(try fixture.compact(granularity(5), closeAll: true).segmentsDeleted == 0)
+        let summary = try fixture.compact(closeAll: true)
+        #expect(summary.segmentsDeleted == segmentsBefore.count - 2)
+        let lastOfEach = ["0", "1"].compactMap { partition in segmentsBefore.last { $0.hasPrefix("local/orders/\(partition)/") } }
+        #expect(Self.segmentFiles(fixture) == lastOfEach)
+        expectSame(try fixture.query(), before)
+        expectSame(try fixture.query((windowBase + 300_000)..<(windowBase + 900_000), partitions: [1]),
+                   before.filter { (windowBase + 300_000..<windowBase + 900_000).contains($0.timestamp) && $0.partition == 1 })
+
+        // The writer reopens on what is left and goes on; new data is queried with the old.
+        let second = Self.messages(12_000..<14_000, seed: 22)
+        try fixture.append(second)
+        expectSame(try fixture.query(), byTime(first + second))
+        try fixture.compact(closeAll: true)
+        try fixture.compact(closeAll: true)
+        expectSame(try fixture.query(), byTime(first + second))
+    }
+
+    @Test("text windows are lossy: their segments stay; --keep-segments keeps every segment")
+    func segmentsKept() throws {
+        for keep in [false, true] {
+            let fixture = CompactionFixture(label: "retention-keep")
+            try fixture.append(Self.messages(0..<8000).map { var m = $0; m.value = Array("v\(m.offset)".utf8); m.headers = []; return m })
+            let segments = Self.segmentFiles(fixture)
+            var change = granularity(5)
+            if !keep { change.format = .text }
+            let compactor = try fixture.compactor()
+            compactor.retention.deleteCompactedSegments = !keep
+            try compactor.configure(instance: "local", topic: "orders", change)
+            for _ in 0..<2 { _ = try compactor.compact(instance: "local", topic: "orders", closeAll: true) }
+            #expect(Self.segmentFiles(fixture) == segments)
+        }
+    }
+
+    @Test("local retention deletes window files whose window ended long enough ago, and only those")
+    func localWindowRetention() throws {
+        let fixture = CompactionFixture(label: "retention-windows")
+        try fixture.append(Self.messages(0..<3000))
+        try fixture.compact(granularity(5), closeAll: true)
+        let files = try fixture.files()
+        #expect(files.count == 2)
+        fixture.now = files[0].windowEnd + minutes(60) + 1
+        let compactor = try fixture.compactor()
+        compactor.retention.localWindowRetention = minutes(60)
+        let summary = try compactor.compact(instance: "local", topic: "orders")
+        #expect(summary.windowFilesDeleted == 1)
+        #expect(try fixture.files().map(\.locallyDeleted) == [true, false])
+        #expect(fixture.visibleWindowFiles() == [files[1].path])
+    }
+}
