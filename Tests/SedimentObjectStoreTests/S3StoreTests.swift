@@ -12,7 +12,7 @@ import Testing
         let server = try await SeaweedFS.running()
         let bucket = try await server.makeBucket("single")
         let path = try TestFiles.make(size: 3 << 20 + 17, seed: 1)
-        try await server.withStore(bucket: bucket) { store in
+        try await server.withStore(bucket: bucket) { store async throws in
             let uploader = ObjectUploader(store: store, logger: logger)
             let key = "local/orders/2026-11-25/1764072000.jsonl.gz"
             let uploaded = try await uploader.upload(file: path, to: key, metadata: ["format": "jsonl"])
@@ -33,7 +33,7 @@ import Testing
         let server = try await SeaweedFS.running()
         let bucket = try await server.makeBucket("multi")
         let path = try TestFiles.make(size: 40_000_000, seed: 2)
-        try await server.withStore(bucket: bucket) { store in
+        try await server.withStore(bucket: bucket) { store async throws in
             let uploader = ObjectUploader(store: store, logger: logger)
             let key = "big/window part.jsonl.gz"
             let uploaded = try await uploader.upload(file: path, to: key)

@@ -56,6 +56,8 @@ final class SeaweedFS: Sendable {
             "-filer.port.grpc=\(filer + 10000)", "-admin.port=\(admin)", "-admin.port.grpc=\(admin + 10000)",
             "-s3.config=\(data)/s3.json", "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
             "-filer.localSocket=\(data)/filer.sock", "-s3.localSocket=\(data)/s3.sock", "-master.volumeSizeLimitMB=64",
+            // A PUT into a missing bucket must fail as it does on S3 and COS.
+            "-s3.autoCreateBucket=false",
         ]
         // `read` returns when this process's end of the pipe closes; then weed is stopped.
         let script = #""$@" > "$DATA/weed.log" 2>&1 < /dev/null & pid=$!; read _; kill -TERM $pid; sleep 4; kill -KILL $pid 2>/dev/null; rm -rf "$DATA""#
