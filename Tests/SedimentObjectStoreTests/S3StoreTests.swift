@@ -54,3 +54,38 @@ import Testing
         }
     }
 }
+
+extension S3StoreTests {
+    @Test func contractRoundTrips() async throws {
+        let server = try await SeaweedFS.running()
+        let bucket = try await server.makeBucket("contract")
+        var configuration = SeaweedFS.fastRetries
+        configuration.listPageSize = 2  // forces several pages per listing
+        try await server.withStore(bucket: bucket, configuration: configuration) { store async throws in
+            try await ObjectStoreContract.roundTrips(store)
+        }
+    }
+
+    @Test func contractMultipart() async throws {
+        let server = try await SeaweedFS.running()
+        let bucket = try await server.makeBucket("contract-mp")
+        try await server.withStore(bucket: bucket) { store async throws in
+            try await ObjectStoreContract.multipart(store)
+        }
+    }
+
+    @Test func prefixedTargetKeepsKeysRelative() async throws {
+        let server = try await SeaweedFS.running()
+        let bucket = try await server.makeBucket("prefixed")
+        let target = try ObjectTarget(parsing: "s3://\(bucket)/archive/v1?endpoint=\(server.endpoint)&region=us-east-1&path-style=true")
+        let store = try HTTPObjectStore(
+            target: target, credentials: Credentials(accessKeyID: SeaweedFS.accessKey, secretAccessKey: SeaweedFS.secretKey),
+            logger: logger)
+        _ = try await store.putObject(key: "a/b.txt", payload: ObjectPayload(bytes: Data("hello".utf8)))
+        #expect(try await store.listObjects(prefix: "").map(\.key) == ["a/b.txt"])
+        try await server.withStore(bucket: bucket) { plain async throws in
+            #expect(try await plain.listObjects(prefix: "").map(\.key) == ["archive/v1/a/b.txt"])
+        }
+        try await store.shutdown()
+    }
+}

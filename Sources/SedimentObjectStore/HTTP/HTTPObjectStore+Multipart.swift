@@ -81,6 +81,7 @@ extension HTTPObjectStore {
         repeat {
             var request = StoreRequest(method: .GET, key: nil, query: [("uploads", ""), ("prefix", target.fullKey(prefix))])
             if let markers { request.query += [("key-marker", markers.key), ("upload-id-marker", markers.uploadID)] }
+            if let size = configuration.listPageSize { request.query.append(("max-uploads", String(size))) }
             let xml = XMLScanner(try await perform(request, operation: "ListMultipartUploads").text)
             for upload in xml.children("Upload") {
                 guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }

@@ -21,6 +21,8 @@ public final class HTTPObjectStore: ObjectStore {
         public var connectTimeout: Duration = .seconds(10)
         /// Largest error or listing body read into memory. Default 16 MiB.
         public var maxReplyBytes = 16 << 20
+        /// Keys asked for per listing page (`max-keys`); nil leaves it to the store (1000).
+        public var listPageSize: Int?
 
         public init() {}
     }
@@ -114,6 +116,7 @@ public final class HTTPObjectStore: ObjectStore {
             var request = StoreRequest(method: .GET, key: nil)
             request.query = [("prefix", target.fullKey(prefix))]
             if let marker { request.query.append(("marker", marker)) }
+            if let size = configuration.listPageSize { request.query.append(("max-keys", String(size))) }
             let xml = XMLScanner(try await perform(request, operation: "LIST").text)
             let page = xml.children("Contents").compactMap { item -> ObjectInfo? in
                 guard let key = item.value("Key") else { return nil }
