@@ -37,6 +37,8 @@ final class FaultProxy: @unchecked Sendable {
         var kind: Kind
         var method: String
         var target: String
+        /// The header lines as received, for checking what a client signed and sent.
+        var headers: [String]
         var fault: Fault?
     }
 
@@ -98,7 +100,7 @@ final class FaultProxy: @unchecked Sendable {
             if let index = rules.firstIndex(where: { $0.kind == kind }) {
                 fault = rules.remove(at: index).fault
             }
-            logged.append(Logged(kind: kind, method: head.method, target: head.target, fault: fault))
+            logged.append(Logged(kind: kind, method: head.method, target: head.target, headers: Array(head.lines.dropFirst()), fault: fault))
             return fault
         }
     }
@@ -112,7 +114,8 @@ final class FaultProxy: @unchecked Sendable {
             switch fault {
             case .status(let status)?:
                 guard Socket.drain(client, count: head.contentLength, buffered: &buffered) else { return }
-                let body = "<?xml version=\"1.0\"?><Error><Code>ServiceUnavailable</Code><Message>injected \(status)</Message></Error>"
+                let code = status == 403 ? "AccessDenied" : status == 429 ? "SlowDown" : "ServiceUnavailable"
+                let body = "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>injected \(status)</Message></Error>"
                 let reply = "HTTP/1.1 \(status) Injected\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
                 Socket.writeAll(client, Data(reply.utf8))
                 return
