@@ -44,6 +44,9 @@ public protocol ObjectStore: Sendable {
 
     /// Removes `key`; removing a missing key succeeds, as in S3.
     func deleteObject(key: String) async throws
+
+    /// Releases connections; the store is unusable afterwards.
+    func shutdown() async throws
 }
 
 extension ObjectStore {

@@ -73,3 +73,24 @@ import Testing
         }
     }
 }
+
+extension CredentialsTests {
+    @Test func loadPrefersTheEnvironmentThenTheFileAndSaysWhatIsMissing() throws {
+        let target = try ObjectTarget(parsing: "cos://b-1250000000?region=ap-guangzhou")
+        let path = try TestFiles.directory() + "/credentials"
+        try "[default]\nsecret_id = FILEID\nsecret_key = FILEKEY\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Credentials.load(for: target, file: path, environment: ["COS_SECRET_ID": "E", "COS_SECRET_KEY": "K"])?.accessKeyID == "E")
+        #expect(try Credentials.load(for: target, file: path, environment: [:])?.accessKeyID == "FILEID")
+        let error = #expect(throws: ObjectStoreError.self) { try Credentials.load(for: target, environment: [:]) }
+        #expect("\(error!)".contains("COS_SECRET_ID and COS_SECRET_KEY"))
+        #expect(try Credentials.load(for: ObjectTarget(parsing: "file:///tmp/x"), environment: [:]) == nil)
+    }
+
+    @Test func targetsMakeTheirStores() throws {
+        let logger = Logger(label: "test")
+        let file = try ObjectTarget(parsing: "file://" + TestFiles.directory()).makeStore(credentials: nil, logger: logger)
+        #expect(file is FileObjectStore)
+        let s3 = try ObjectTarget(parsing: "s3://b?region=us-east-1")
+        #expect(throws: ObjectStoreError.self) { try s3.makeStore(credentials: nil, logger: logger) }
+    }
+}

@@ -127,6 +127,9 @@ public struct FileObjectStore: ObjectStore {
         }
     }
 
+    /// Nothing to release: every call opens and closes its own files.
+    public func shutdown() async throws {}
+
     public func deleteObject(key: String) async throws {
         let path = try objectPath(key, operation: "DELETE")
         try await run("DELETE", key) {
