@@ -17,7 +17,9 @@ extension HTTPObjectStore {
     func address(for request: StoreRequest) -> Address {
         let endpoint = target.endpoint!
         let scheme = endpoint.scheme ?? "https"
-        let host = target.pathStyle ? endpoint.host! : target.bucket + "." + endpoint.host!
+        // An endpoint that already names the bucket's own host is used as it is.
+        let endpointHost = endpoint.host!
+        let host = target.pathStyle || endpointHost.hasPrefix(target.bucket + ".") ? endpointHost : target.bucket + "." + endpointHost
         let defaultPort = scheme == "https" ? 443 : 80
         let hostHeader = host + (endpoint.port.map { $0 == defaultPort ? "" : ":\($0)" } ?? "")
         var path = target.pathStyle ? "/" + target.bucket : ""
