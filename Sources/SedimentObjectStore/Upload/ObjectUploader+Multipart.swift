@@ -16,7 +16,7 @@ extension ObjectUploader {
             let etag = try await store.completeMultipartUpload(
                 key: key, uploadID: uploadID, parts: completed, expectedETag: expected)
             try await verifyCompleted(key: key, etag: etag, expected: expected, whole: whole)
-            await sweepStaleUploads(key: key, except: nil)
+            await sweepStaleUploads(key: key)
             return UploadedObject(
                 key: key, size: whole.length, etag: etag, md5: whole.md5Hex, sha256: whole.sha256Hex, partCount: partCount)
         } catch {
@@ -95,17 +95,17 @@ extension ObjectUploader {
                 logger.error("could not abort multipart upload", metadata: ["key": "\(key)", "error": "\(error)"])
             }
         }.value
-        await sweepStaleUploads(key: key, except: nil)
+        await sweepStaleUploads(key: key)
     }
 
     /// Aborts other open uploads of this exact key: a CreateMultipartUpload whose reply
     /// was lost leaves one behind that no one else knows about. Keys are owned by one
     /// writer (the design gives each worker its own keys), so none of them is live.
-    func sweepStaleUploads(key: String, except: String?) async {
+    func sweepStaleUploads(key: String) async {
         let store = self.store
         await Task {
             guard let open = try? await store.listMultipartUploads(prefix: key) else { return }
-            for upload in open where upload.key == key && upload.uploadID != except {
+            for upload in open where upload.key == key {
                 try? await store.abortMultipartUpload(key: key, uploadID: upload.uploadID)
             }
         }.value
