@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -27,6 +28,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -58,7 +62,15 @@ let package = Package(
         ),
         .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib"]),
         .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka"]),
-        .testTarget(name: "SedimentObjectStoreTests", dependencies: ["SedimentObjectStore"]),
+        .testTarget(
+            name: "SedimentObjectStoreTests",
+            dependencies: [
+                "SedimentObjectStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SedimentTests", dependencies: ["Sediment", "SedimentZlib", "SedimentKafka"]),
     ]
 )

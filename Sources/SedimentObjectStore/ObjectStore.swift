@@ -1,2 +1,99 @@
+import Foundation
+
 /// Object storage behind one protocol: COS, S3-compatible stores and a local directory.
-public protocol ObjectStore: Sendable {}
+///
+/// Keys are relative to the target's prefix. Every call is one logical operation:
+/// the HTTP backends retry transient failures inside it (see `RetryPolicy`), so a
+/// caller sees either success or an `ObjectStoreError` that is worth reporting.
+public protocol ObjectStore: Sendable {
+    /// Where the objects live, e.g. `s3://bucket/prefix`; never contains a secret.
+    var target: ObjectTarget { get }
+
+    /// Stores `payload` under `key` in one request; returns the ETag the store gave.
+    func putObject(key: String, payload: ObjectPayload, metadata: [String: String]) async throws -> String
+
+    /// Starts a multipart upload and returns its upload ID.
+    func createMultipartUpload(key: String, metadata: [String: String]) async throws -> String
+
+    /// Uploads one part (numbered from 1); returns the part's ETag.
+    func uploadPart(key: String, uploadID: String, partNumber: Int, payload: ObjectPayload) async throws -> String
+
+    /// Assembles the parts; returns the object's ETag. `expectedETag`, when given, lets
+    /// a retry recognise an object that a previous attempt already completed.
+    func completeMultipartUpload(
+        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?
+    ) async throws -> String
+
+    /// Abandons a multipart upload and frees its parts.
+    func abortMultipartUpload(key: String, uploadID: String) async throws
+
+    /// Multipart uploads still open under `prefix` (relative to the target's prefix).
+    func listMultipartUploads(prefix: String) async throws -> [MultipartUploadInfo]
+
+    /// Size, ETag and user metadata of `key`, or nil if there is no such object.
+    func headObject(key: String) async throws -> ObjectInfo?
+
+    /// The bytes of `key` (or of `range`), read into memory; refused past `maxBytes`.
+    func getObject(key: String, range: ClosedRange<Int64>?, maxBytes: Int) async throws -> Data
+
+    /// Streams `key` (or `range`) into the file at `path`, replacing it; returns the byte count.
+    func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String) async throws -> Int64
+
+    /// Every object under `prefix`, in key order, following pagination to the end.
+    func listObjects(prefix: String) async throws -> [ObjectInfo]
+
+    /// Removes `key`; removing a missing key succeeds, as in S3.
+    func deleteObject(key: String) async throws
+
+    /// Releases connections; the store is unusable afterwards.
+    func shutdown() async throws
+}
+
+extension ObjectStore {
+    public func putObject(key: String, payload: ObjectPayload) async throws -> String {
+        try await putObject(key: key, payload: payload, metadata: [:])
+    }
+
+    public func getObject(key: String, range: ClosedRange<Int64>? = nil) async throws -> Data {
+        try await getObject(key: key, range: range, maxBytes: 64 << 20)
+    }
+}
+
+/// What a store knows about one object.
+public struct ObjectInfo: Sendable, Hashable {
+    public var key: String
+    public var size: Int64
+    /// The ETag without quotes: an MD5 hex for single-part objects, `hex-N` for multipart ones.
+    public var etag: String
+    /// User metadata (`x-amz-meta-*` / `x-cos-meta-*`), names lowercased; empty in listings.
+    public var metadata: [String: String]
+
+    public init(key: String, size: Int64, etag: String, metadata: [String: String] = [:]) {
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.metadata = metadata
+    }
+}
+
+/// One uploaded part, as CompleteMultipartUpload needs it.
+public struct CompletedPart: Sendable, Hashable {
+    public var partNumber: Int
+    public var etag: String
+
+    public init(partNumber: Int, etag: String) {
+        self.partNumber = partNumber
+        self.etag = etag
+    }
+}
+
+/// An open multipart upload.
+public struct MultipartUploadInfo: Sendable, Hashable {
+    public var key: String
+    public var uploadID: String
+
+    public init(key: String, uploadID: String) {
+        self.key = key
+        self.uploadID = uploadID
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import NIOCore
+
+extension HTTPObjectStore {
+    public func createMultipartUpload(key: String, metadata: [String: String]) async throws -> String {
+        var request = StoreRequest(method: .POST, key: key, query: [("uploads", "")])
+        request.headers += metadataHeaders(metadata)
+        let reply = try await perform(request, operation: "CreateMultipartUpload")
+        guard let uploadID = XMLScanner(reply.text).value("UploadId"), !uploadID.isEmpty else {
+            throw error(.invalidResponse, operation: "CreateMultipartUpload", key: key, message: "no UploadId in the reply")
+        }
+        return uploadID
+    }
+
+    /// Sending a part again is harmless (the store keeps the last copy), so a part
+    /// whose reply was lost is simply uploaded again.
+    public func uploadPart(key: String, uploadID: String, partNumber: Int, payload: ObjectPayload) async throws -> String {
+        var request = StoreRequest(
+            method: .PUT, key: key, query: [("partNumber", String(partNumber)), ("uploadId", uploadID)],
+            body: .payload(payload))
+        request.headers.append(("content-md5", payload.md5Base64))
+        let reply = try await perform(request, operation: "UploadPart \(partNumber)")
+        guard let etag = reply.etag() else {
+            throw error(.invalidResponse, operation: "UploadPart \(partNumber)", key: key, message: "no ETag in the reply")
+        }
+        return etag
+    }
+
+    /// When a reply was lost, the retry may find the upload gone (`NoSuchUpload`)
+    /// because the lost attempt completed it. The object is then checked: if it has
+    /// `expectedETag`, the completion did happen and the call succeeds.
+    public func completeMultipartUpload(
+        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?
+    ) async throws -> String {
+        var body = "<CompleteMultipartUpload>"
+        for part in parts.sorted(by: { $0.partNumber < $1.partNumber }) {
+            body += "<Part><PartNumber>\(part.partNumber)</PartNumber><ETag>\"\(XMLScanner.escape(part.etag))\"</ETag></Part>"
+        }
+        body += "</CompleteMultipartUpload>"
+        var request = StoreRequest(method: .POST, key: key, query: [("uploadId", uploadID)], body: .data(Data(body.utf8)))
+        request.headers.append(("content-type", "application/xml"))
+        let operation = "CompleteMultipartUpload"
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                let reply = try await perform(request, operation: operation)
+                let xml = XMLScanner(reply.text)
+                // S3 may answer 200 and still report an error in the body.
+                if let code = xml.value("Code"), xml.elements("Error").count > 0 {
+                    var failure = error(.http(500), operation: operation, key: key)
+                    failure.serverCode = code
+                    failure.serverMessage = xml.value("Message")
+                    failure.httpStatus = 200
+                    if attempts < configuration.retry.maxAttempts, code == "InternalError" || code == "SlowDown" { continue }
+                    throw failure
+                }
+                return unquoted(xml.value("ETag") ?? reply.etag() ?? "")
+            } catch let failure as ObjectStoreError where failure.code == .noSuchUpload {
+                if let info = try await headObject(key: key), let expectedETag, info.etag == expectedETag {
+                    logger.info("multipart upload was completed by an attempt whose reply was lost", metadata: ["key": "\(key)"])
+                    return info.etag
+                }
+                throw failure
+            }
+        }
+    }
+
+    public func abortMultipartUpload(key: String, uploadID: String) async throws {
+        let request = StoreRequest(method: .DELETE, key: key, query: [("uploadId", uploadID)])
+        do {
+            _ = try await perform(request, operation: "AbortMultipartUpload")
+        } catch let failure as ObjectStoreError where failure.code == .noSuchUpload {
+            return  // already gone: aborted or completed by an attempt whose reply was lost
+        }
+    }
+
+    public func listMultipartUploads(prefix: String) async throws -> [MultipartUploadInfo] {
+        var uploads: [MultipartUploadInfo] = []
+        var markers: (key: String, uploadID: String)?
+        repeat {
+            var request = StoreRequest(method: .GET, key: nil, query: [("uploads", ""), ("prefix", target.fullKey(prefix))])
+            if let markers { request.query += [("key-marker", markers.key), ("upload-id-marker", markers.uploadID)] }
+            if let size = configuration.listPageSize { request.query.append(("max-uploads", String(size))) }
+            let xml = XMLScanner(try await perform(request, operation: "ListMultipartUploads").text)
+            for upload in xml.children("Upload") {
+                guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }
+                uploads.append(MultipartUploadInfo(key: target.relativeKey(key), uploadID: id))
+            }
+            if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker"), let id = xml.value("NextUploadIdMarker") {
+                markers = (key, id)
+            } else {
+                markers = nil
+            }
+        } while markers != nil
+        return uploads
+    }
+
+    public func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String) async throws -> Int64 {
+        var request = StoreRequest(method: .GET, key: key)
+        if let range { request.headers.append(("range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
+        var attempt = 1
+        var slept = Duration.zero
+        while true {
+            do {
+                return try await downloadOnce(request, to: path)
+            } catch let failure as ObjectStoreError {
+                guard failure.isRetriable, !Task.isCancelled,
+                    let delay = configuration.retry.delay(afterAttempt: attempt, sleptSoFar: slept)
+                else { throw failure }
+                try await Task.sleep(for: delay)
+                slept += delay
+                attempt += 1
+            }
+        }
+    }
+
+    /// Streams the body into a temporary file beside `path`, then renames it over `path`.
+    private func downloadOnce(_ request: StoreRequest, to path: String) async throws -> Int64 {
+        let response = try await start(request, operation: "GET")
+        let writer = try await BlockingIO.run { try FileWriter(temporaryBeside: path) }
+        do {
+            for try await chunk in response.body {
+                try await BlockingIO.run { try writer.write(chunk) }
+            }
+        } catch {
+            writer.discard()
+            throw transportError(error, operation: "GET", key: request.key)
+        }
+        return try await BlockingIO.run { try writer.commit(to: path) }
+    }
+}

@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+
+/// The bytes of one PUT (an object or a part) and their digests.
+///
+/// The digests are computed once, up front, because every request needs them before
+/// its body is sent: Content-MD5 (the store verifies the body) and, for SigV4, the
+/// payload SHA-256 (signed, so the store also verifies it). A file range is read once
+/// for the digests and streamed again when sent; neither pass holds it in memory.
+public struct ObjectPayload: Sendable {
+    public enum Source: Sendable {
+        case bytes(Data)
+        /// `length` bytes of the file at `path` starting at `offset`.
+        case file(path: String, offset: Int64, length: Int64)
+    }
+
+    public let source: Source
+    public let length: Int64
+    /// MD5 of the bytes (16 bytes).
+    public let md5: Data
+    /// SHA-256 of the bytes (32 bytes).
+    public let sha256: Data
+
+    public init(bytes: Data) {
+        self.source = .bytes(bytes)
+        self.length = Int64(bytes.count)
+        self.md5 = Data(Insecure.MD5.hash(data: bytes))
+        self.sha256 = Data(SHA256.hash(data: bytes))
+    }
+
+    /// Reads the range once (off the cooperative pool, in bounded chunks) for its digests.
+    public static func file(path: String, offset: Int64 = 0, length: Int64? = nil) async throws -> ObjectPayload {
+        let digests = try await BlockingIO.run {
+            let file = try FileReader(path: path)
+            let size = try file.size()
+            let length = length ?? (size - offset)
+            guard offset >= 0, length >= 0, offset + length <= size else {
+                throw ObjectStoreError(.invalidArgument, message: "range \(offset)+\(length) is outside \(path) (\(size) bytes)")
+            }
+            var digests = FileDigests()
+            try file.forEachChunk(offset: offset, length: length) { digests.update($0) }
+            return ObjectPayload(
+                source: .file(path: path, offset: offset, length: length),
+                length: length, md5: digests.md5, sha256: digests.sha256)
+        }
+        return digests
+    }
+
+    public init(source: Source, length: Int64, md5: Data, sha256: Data) {
+        self.source = source
+        self.length = length
+        self.md5 = md5
+        self.sha256 = sha256
+    }
+
+    public var md5Hex: String { md5.hexString }
+    public var md5Base64: String { md5.base64EncodedString() }
+    public var sha256Hex: String { sha256.hexString }
+}
+
+/// MD5 and SHA-256 computed together in one pass.
+struct FileDigests {
+    private var md5Hasher = Insecure.MD5()
+    private var sha256Hasher = SHA256()
+
+    mutating func update(_ chunk: UnsafeRawBufferPointer) {
+        md5Hasher.update(bufferPointer: chunk)
+        sha256Hasher.update(bufferPointer: chunk)
+    }
+
+    var md5: Data { Data(md5Hasher.finalize()) }
+    var sha256: Data { Data(sha256Hasher.finalize()) }
+}
+
+extension Data {
+    var hexString: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    init?(hexString: String) {
+        let bytes = Array(hexString.utf8)
+        guard bytes.count % 2 == 0 else { return nil }
+        var out = Data(capacity: bytes.count / 2)
+        var index = 0
+        while index < bytes.count {
+            guard let high = Self.nibble(bytes[index]), let low = Self.nibble(bytes[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        self = out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

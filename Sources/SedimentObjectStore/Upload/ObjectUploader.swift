@@ -1,0 +1,88 @@
+import Crypto
+import Foundation
+import Logging
+
+/// Uploads files as objects, verified end to end.
+///
+/// Below `multipartThreshold` a file goes in one PUT; above it, in parts of `partSize`
+/// with `concurrency` parts in flight. Every request carries Content-MD5 and (SigV4)
+/// the signed SHA-256 of its body, and every ETag returned is compared with the MD5
+/// of what was sent. The whole file's SHA-256 is stored as the `sha256` metadata so
+/// that `objectMatches` can later tell whether a key already holds this file.
+///
+/// Memory: bodies are streamed from the file in 256 KiB chunks, so an upload holds
+/// about `concurrency` × a few chunks, whatever the part size.
+public struct ObjectUploader: Sendable {
+    public struct Configuration: Sendable {
+        /// Files of this size or more are uploaded in parts. Default 16 MiB.
+        public var multipartThreshold: Int64 = 16 << 20
+        /// Size of each part but the last. Default 8 MiB; never below the 5 MiB stores require.
+        public var partSize: Int64 = 8 << 20
+        /// Parts uploaded at once. Default 4.
+        public var concurrency = 4
+
+        public init() {}
+    }
+
+    /// The smallest part S3 and COS accept (except the last).
+    public static let minimumPartSize: Int64 = 5 << 20
+    static let maximumPartCount: Int64 = 10_000
+
+    public let store: any ObjectStore
+    public var configuration: Configuration
+    let logger: Logger
+
+    public init(store: any ObjectStore, configuration: Configuration = Configuration(), logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Uploads the file at `path` to `key` and returns what the store confirmed.
+    public func upload(file path: String, to key: String, metadata: [String: String] = [:]) async throws -> UploadedObject {
+        let whole = try await ObjectPayload.file(path: path)
+        var metadata = metadata
+        metadata["sha256"] = whole.sha256Hex
+        if whole.length < configuration.multipartThreshold {
+            let etag = try await store.putObject(key: key, payload: whole, metadata: metadata)
+            guard etag == whole.md5Hex else {
+                throw mismatch("PUT", key, "the store's ETag \(etag) is not the MD5 \(whole.md5Hex) of the file")
+            }
+            logger.debug("uploaded object", metadata: ["key": "\(key)", "size": "\(whole.length)"])
+            return UploadedObject(
+                key: key, size: whole.length, etag: etag, md5: whole.md5Hex, sha256: whole.sha256Hex, partCount: 1)
+        }
+        return try await uploadInParts(path: path, key: key, whole: whole, metadata: metadata)
+    }
+
+    /// Whether `key` already holds a file with this SHA-256 (from the `sha256` metadata)
+    /// or, for a single-part object without that metadata, this MD5 (the ETag).
+    public func objectMatches(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> Bool {
+        guard let info = try await store.headObject(key: key) else { return false }
+        if let size, info.size != size { return false }
+        if let stored = info.metadata["sha256"] { return stored.lowercased() == sha256.lowercased() }
+        if let md5, !info.etag.contains("-") { return info.etag.lowercased() == md5.lowercased() }
+        return false
+    }
+
+    /// The part size used for a file of `size` bytes: the configured one, raised to
+    /// the 5 MiB minimum and, for huge files, to stay within 10,000 parts.
+    func partSize(for size: Int64) -> Int64 {
+        var part = max(configuration.partSize, Self.minimumPartSize)
+        if size > part * Self.maximumPartCount {
+            part = (size + Self.maximumPartCount - 1) / Self.maximumPartCount
+        }
+        return part
+    }
+
+    /// S3's ETag for a multipart object: MD5 of the parts' MD5s, then `-` and the part count.
+    public static func multipartETag(partMD5s: [Data]) -> String {
+        Data(Insecure.MD5.hash(data: partMD5s.reduce(Data(), +))).hexString + "-\(partMD5s.count)"
+    }
+
+    func mismatch(_ operation: String, _ key: String, _ message: String) -> ObjectStoreError {
+        ObjectStoreError(
+            .checksumMismatch, message: message, operation: operation, bucket: store.target.bucketDescription,
+            key: store.target.fullKey(key))
+    }
+}

