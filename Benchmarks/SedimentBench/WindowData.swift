@@ -38,12 +38,10 @@ func fillWindow(path: String, bytes: Int64, windowStart: Int64, partitions: Int3
     var lines = LogLines(seed: 42)
     var written: Int64 = 0
     var count = 0
-    // About 200 bytes a line: spread the expected count over the hour.
-    let expected = max(1, bytes / 200)
     while written < bytes {
         var batch = try writer.makeBatch(instance: "local", topic: "bench")
         for _ in 0..<50_000 where written < bytes {
-            let timestamp = windowStart + min(3_599_999, Int64(count) * 3_600_000 / expected)
+            let timestamp = windowStart + min(3_599_999, written * 3_600_000 / bytes)
             var value = lines.line(timestamp: timestamp)
             value.withUTF8 { raw in
                 _ = batch.append(

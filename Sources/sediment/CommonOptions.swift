@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import Foundation
 import Sediment
+import SedimentObjectStore
 
 #if canImport(Glibc)
 import Glibc
@@ -40,6 +42,26 @@ func reportingErrors(_ body: () throws -> Void) throws {
         StandardError.write("sediment: error: \(error.description)\n")
         throw ExitCode(1)
     }
+}
+
+/// `reportingErrors` for async command bodies.
+func reportingAsyncErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as SedimentError {
+        StandardError.write("sediment: error: \(error.description)\n")
+        throw ExitCode(1)
+    } catch let error as ObjectStoreError {
+        StandardError.write("sediment: error: \(error.description)\n")
+        throw ExitCode(1)
+    }
+}
+
+/// One line of JSON, keys sorted, for `--json`.
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 enum StandardError {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Sediment
 
-struct CompactCommand: ParsableCommand {
+struct CompactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compact",
         abstract: "Write the closed time windows of the archive's topics as gzip files.",
@@ -37,55 +38,72 @@ struct CompactCommand: ParsableCommand {
 
     @OptionGroup(title: "Retention") var retention: RetentionOptions
 
+    @OptionGroup(title: "Upload") var upload: TargetOptions
+
     @Flag(help: "Close every window now, however recent: a final flush.")
     var closeAll = false
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    func run() throws {
-        try reportingErrors {
+    func run() async throws {
+        try await reportingAsyncErrors {
             let change = try settings.change()
             let policy = try retention.policy()
-            let compactor = try Compactor.open(at: common.archive, logger: common.makeLogger())
-            compactor.retention = policy
-            var topics = try compactor.topics()
-            if let topic {
-                topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
-                if topics.isEmpty {
-                    throw SedimentError(.notFound, "topic '\(topic)' is not in the archive \(common.archive)", context: ["topic": topic])
-                }
-            } else if let instance {
-                topics = topics.filter { $0.instance == instance }
+            let logger = common.makeLogger()
+            // The target is checked, and registered so that retention waits for it, first.
+            let uploader = try upload.makeUploader(archive: common.archive, continuous: true, logger: logger)
+            try await withStore(uploader) { uploader in
+                try await compact(change: change, policy: policy, uploader: uploader, logger: logger)
             }
-            let started = Date()
-            var reports: [Report] = []
-            for (instance, topic) in topics {
-                let outcome = try compactor.configure(instance: instance, topic: topic, change)
-                if case .recorded(_, let since?) = outcome, !json {
-                    print("\(topic): new settings apply to windows from \(Timestamp.iso8601(milliseconds: since))")
-                }
-                let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
-                reports.append(Report(instance: instance, topic: topic, summary: summary))
-            }
-            let seconds = Date().timeIntervalSince(started)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(reports), as: UTF8.self))
-                return
-            }
-            for report in reports {
-                let summary = report.summary
-                var line = "\(report.topic): \(summary.windows) windows, \(summary.files) files, \(summary.messages) messages"
-                if summary.files > 0 { line += ", \(ByteCount(summary.inputBytes)) → \(ByteCount(summary.bytes))" }
-                if summary.skipped > 0 { line += "; \(summary.skipped) values not UTF-8, skipped" }
-                if summary.segmentsDeleted > 0 { line += "; \(summary.segmentsDeleted) compacted segments deleted" }
-                if summary.windowFilesDeleted > 0 { line += "; \(summary.windowFilesDeleted) window files past retention deleted" }
-                print(line)
-            }
-            print("compacted in \(String(format: "%.2f", seconds)) s")
         }
+    }
+
+    private func compact(change: WindowSettingsChange, policy: RetentionPolicy, uploader: WindowUploader?, logger: Logger) async throws {
+        let compactor = try Compactor.open(at: common.archive, logger: logger)
+        compactor.retention = policy
+        var topics = try compactor.topics()
+        if let topic {
+            topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
+            if topics.isEmpty {
+                throw SedimentError(.notFound, "topic '\(topic)' is not in the archive \(common.archive)", context: ["topic": topic])
+            }
+        } else if let instance {
+            topics = topics.filter { $0.instance == instance }
+        }
+        let started = Date()
+        var reports: [Report] = []
+        for (instance, topic) in topics {
+            let outcome = try compactor.configure(instance: instance, topic: topic, change)
+            if case .recorded(_, let since?) = outcome, !json {
+                print("\(topic): new settings apply to windows from \(Timestamp.iso8601(milliseconds: since))")
+            }
+            let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
+            reports.append(Report(instance: instance, topic: topic, summary: summary))
+        }
+        var uploaded: UploadSummary?
+        if let uploader {
+            let progress = uploadProgress()
+            uploaded = try await uploader.uploadPending(topic: topic, progress: progress)
+            if progress != nil { StandardError.write("\r\u{1B}[K") }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        if json {
+            print(try jsonText(reports))
+            if let uploaded { print(try jsonText(uploaded)) }
+            return
+        }
+        for report in reports {
+            let summary = report.summary
+            var line = "\(report.topic): \(summary.windows) windows, \(summary.files) files, \(summary.messages) messages"
+            if summary.files > 0 { line += ", \(ByteCount(summary.inputBytes)) → \(ByteCount(summary.bytes))" }
+            if summary.skipped > 0 { line += "; \(summary.skipped) values not UTF-8, skipped" }
+            if summary.segmentsDeleted > 0 { line += "; \(summary.segmentsDeleted) compacted segments deleted" }
+            if summary.windowFilesDeleted > 0 { line += "; \(summary.windowFilesDeleted) window files past retention deleted" }
+            print(line)
+        }
+        if let uploaded { print(describe(uploaded)) }
+        print("compacted in \(String(format: "%.2f", seconds)) s")
     }
 
     struct Report: Encodable {

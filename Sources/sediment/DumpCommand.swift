@@ -62,6 +62,8 @@ struct DumpCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Retention") var retention: RetentionOptions
 
+    @OptionGroup(title: "Upload") var upload: TargetOptions
+
     @Option(help: ArgumentHelp("How often closed windows are written while dumping.", valueName: "duration"))
     var compactInterval = "30s"
 
@@ -73,24 +75,36 @@ struct DumpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.makeLogger()
-        let service: DumpService
-        do {
-            service = try makeService(logger: logger)
-        } catch let error as SedimentError {
-            StandardError.write("sediment: error: \(error.description)\n")
-            throw ExitCode(1)
+        try await reportingAsyncErrors {
+            let service = try makeService(logger: logger)
+            if upload.target != nil && noCompact {
+                throw SedimentError(.invalidArgument, "--target uploads the windows dump writes: it cannot go with --no-compact")
+            }
+            // Checked before anything is consumed. Several workers of a group feed one
+            // bucket, so their keys must tell them apart.
+            let target = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
+            var services = [ServiceGroupConfiguration.ServiceConfiguration(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+            // The archive exists once Kafka answered: the uploader opens it then.
+            let archive = common.archive
+            let uploaders = target.map { UploaderSlot(target: $0, archive: archive, logger: logger) }
+            if let uploaders {
+                let interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
+                services.append(.init(service: UploadService(uploader: { try uploaders.get() }, interval: interval, logger: logger)))
+            }
+            let configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            var summary: DumpSummary?
+            do {
+                try await ServiceGroup(configuration: configuration).run()
+                summary = service.summary
+                // The dump's last compaction pass has run: its windows go up now.
+                if let uploader = try uploaders?.get() { summary?.upload = try await uploader.uploadPending() }
+            } catch {
+                try? await target?.store.shutdown()
+                throw error
+            }
+            try await target?.store.shutdown()
+            if let summary { try printSummary(summary) }
         }
-        let configuration = ServiceGroupConfiguration(
-            services: [ServiceGroupConfiguration.ServiceConfiguration(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
-        do {
-            try await ServiceGroup(configuration: configuration).run()
-        } catch let error as SedimentError {
-            StandardError.write("sediment: error: \(error.description)\n")
-            throw ExitCode(1)
-        }
-        if let summary = service.summary { try printSummary(summary) }
     }
 
     private func makeService(logger: Logger) throws -> DumpService {
@@ -126,6 +140,7 @@ struct DumpCommand: AsyncParsableCommand {
         if let windows = summary.compaction {
             line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
         }
+        if let uploaded = summary.upload { line += "; " + describe(uploaded) }
         print(line)
     }
 

@@ -3,10 +3,12 @@ import GRDB
 /// What a compactor may delete once windows hold the data.
 public struct RetentionPolicy: Sendable, Hashable {
     /// Delete a segment file once every message it holds is in a jsonl window file (text
-    /// windows are lossy: their segments stay). The partition's last segment, which the
-    /// writer appends to, always stays. Default true.
+    /// windows are lossy: their segments stay) that every continuous upload target has
+    /// confirmed. The partition's last segment, which the writer appends to, always
+    /// stays. Default true.
     public var deleteCompactedSegments = true
-    /// Delete window files whose window ended longer ago than this. Default nil: keep them.
+    /// Delete window files whose window ended longer ago than this, once every continuous
+    /// upload target has confirmed them. Default nil: keep them.
     public var localWindowRetention: Int64?
 
     public init() {}
@@ -36,6 +38,9 @@ extension Compactor {
             var baseOffset: Int64
         }
         let candidates: [Candidate] = try index.read { db in
+            // Windows a continuous upload target has not confirmed hold back the segments
+            // whose messages they hold: the local copy is the only one until then.
+            let unconfirmed = try index.unconfirmedWindows(instance: snapshot.instance, topic: snapshot.topic, in: db)
             var found: [Candidate] = []
             for row in try Row.fetchAll(db, sql: """
                 SELECT p.id, p.partition, s.base_offset,
@@ -53,7 +58,8 @@ extension Compactor {
                 let partition: Int32 = row[1]
                 let lastOffset: Int64? = row[3]
                 guard let lastOffset, lastOffset < snapshot.compactedBelow[partition] ?? 0,
-                    let low: Int64 = row[4], let high: Int64 = row[5], schedule.isLossless(in: low...high)
+                    let low: Int64 = row[4], let high: Int64 = row[5], schedule.isLossless(in: low...high),
+                    !unconfirmed.contains(where: { $0.overlaps(low...high) })
                 else { continue }
                 found.append(Candidate(partitionID: row[0], partition: partition, baseOffset: row[2]))
             }
@@ -84,6 +90,8 @@ extension Compactor {
             try Row.fetchAll(db, sql: """
                 SELECT id, path FROM window_files
                 WHERE instance = ? AND topic = ? AND window_end < ? AND local_deleted_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM upload_targets t WHERE t.continuous = 1 AND NOT EXISTS (
+                      SELECT 1 FROM window_uploads u WHERE u.file_id = window_files.id AND u.target_id = t.id AND u.state = 'uploaded'))
                 """, arguments: [instance, topic, cutoff]
             ).map { (id: $0[0] as Int64, path: $0[1] as String) }
         }

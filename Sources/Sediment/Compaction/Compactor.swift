@@ -24,9 +24,7 @@ public final class Compactor {
         let layout = ArchiveLayout(root: path)
         try Archive.requireExisting(layout)
         let lock = try Self.lock(layout)
-        let pool = try Schema.open(path: layout.databasePath, durable: true)
-        let archive = Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
-        return Compactor(archive: archive, lock: lock, now: now)
+        return Compactor(archive: try Archive.openForUpdate(at: path, logger: logger), lock: lock, now: now)
     }
 
     /// A compactor over the archive a writer has open (the one `dump` runs).

@@ -67,4 +67,6 @@ public struct DumpSummary: Sendable, Hashable, Codable, AppendCounting {
     public var bytes = 0
     /// What compaction wrote while the dump ran.
     public var compaction: CompactionSummary?
+    /// What the last upload pass sent, with --target.
+    public var upload: UploadSummary?
 }

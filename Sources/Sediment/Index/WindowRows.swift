@@ -71,10 +71,14 @@ public struct WindowFile: Sendable, Hashable, Codable {
     public var writtenAt: Int64
     public var locallyDeleted: Bool
 
-    static let columns = """
-        id, instance, topic, window_start, window_end, part, path, format, message_count, skipped_count,
-        min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at, local_deleted_at
-        """
+    static let columnNames = [
+        "id", "instance", "topic", "window_start", "window_end", "part", "path", "format", "message_count", "skipped_count",
+        "min_timestamp", "max_timestamp", "input_size", "size", "md5", "sha256", "written_at", "local_deleted_at",
+    ]
+    static let columns = columnNames.joined(separator: ", ")
+
+    /// The columns of `init(row:)`, qualified by a table alias.
+    static func columns(of alias: String) -> String { columnNames.map { alias + "." + $0 }.joined(separator: ", ") }
 
     init(row: Row) {
         id = row[0]

@@ -1,4 +1,4 @@
-/// Blocks of the time index in order of their lowest timestamp.
+/// Blocks of the time index in (lowest timestamp, partition, first offset) order.
 protocol BlockFeed {
     mutating func peek() throws -> BlockRow?
     mutating func advance()

@@ -22,9 +22,9 @@ struct SegmentBlockSource<Feed: BlockFeed>: SortedRunSource {
         self.filter = filter
     }
 
-    mutating func peekLowestTimestamp() throws -> Int64? {
+    mutating func peekBound() throws -> RunBound? {
         while let block = try feed.peek() {
-            if accepts(block) { return block.minTimestamp }
+            if accepts(block) { return RunBound(timestamp: block.minTimestamp, partition: block.partition, offset: block.firstOffset) }
             feed.advance()
         }
         return nil

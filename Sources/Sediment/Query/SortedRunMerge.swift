@@ -1,15 +1,33 @@
-/// Where sorted runs of messages come from, in order of each run's lowest timestamp:
-/// blocks of segment files, or gzip members of window files.
+/// The lowest (timestamp, partition, offset) a run may hold: a message that sorts before
+/// it precedes everything in the run.
+struct RunBound: Comparable {
+    var timestamp: Int64
+    var partition: Int32
+    var offset: Int64
+
+    static func < (a: Self, b: Self) -> Bool {
+        (a.timestamp, a.partition, a.offset) < (b.timestamp, b.partition, b.offset)
+    }
+
+    func follows(_ message: Message) -> Bool {
+        (message.timestamp, message.partition, message.offset) < (timestamp, partition, offset)
+    }
+}
+
+/// Where sorted runs of messages come from, in order of each run's bound: blocks of
+/// segment files, or gzip members of window files.
 protocol SortedRunSource {
-    /// The lowest timestamp the next run may hold, or nil when there is none left.
-    mutating func peekLowestTimestamp() throws -> Int64?
+    /// The bound of the next run, or nil when there is none left. Later runs never have
+    /// a lower bound.
+    mutating func peekBound() throws -> RunBound?
     /// Reads the next run: the messages it keeps, in (timestamp, partition, offset) order.
     mutating func nextRun() throws -> [Message]
 }
 
 /// Merges runs from several sources into one stream ordered by (timestamp, partition,
-/// offset). A message is released once no unread run can start before it, so memory
-/// holds only the runs whose time ranges overlap the current point.
+/// offset). A message is released once it sorts before the bound of every unread run,
+/// so memory holds only the runs that overlap the current point, even when millions of
+/// messages share one timestamp (a partition's blocks are bounded by their offsets).
 struct SortedRunMerge {
     private var sources: [any SortedRunSource]
     private var runs = MessageRunHeap()
@@ -18,13 +36,13 @@ struct SortedRunMerge {
 
     mutating func next() throws -> Message? {
         while true {
-            var upcoming: (source: Int, timestamp: Int64)?
+            var upcoming: (source: Int, bound: RunBound)?
             for index in sources.indices {
-                if let timestamp = try sources[index].peekLowestTimestamp(), upcoming == nil || timestamp < upcoming!.timestamp {
-                    upcoming = (index, timestamp)
+                if let bound = try sources[index].peekBound(), upcoming == nil || bound < upcoming!.bound {
+                    upcoming = (index, bound)
                 }
             }
-            if let head = runs.head, upcoming == nil || head.timestamp < upcoming!.timestamp {
+            if let head = runs.head, upcoming == nil || upcoming!.bound.follows(head) {
                 return runs.popHead()
             }
             guard let upcoming else { return nil }

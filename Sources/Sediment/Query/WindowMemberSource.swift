@@ -28,7 +28,8 @@ struct WindowMemberSource: SortedRunSource {
         self.reader = reader
     }
 
-    mutating func peekLowestTimestamp() throws -> Int64? {
+    /// A member holds many partitions: only its lowest timestamp bounds it.
+    mutating func peekBound() throws -> RunBound? {
         if pageIndex == page.count {
             if exhausted { return nil }
             let after = page.last.map { ($0.member.minTimestamp, $0.member.fileID, $0.member.ordinal) }
@@ -39,7 +40,7 @@ struct WindowMemberSource: SortedRunSource {
             if page.count < Self.pageSize { exhausted = true }
             if page.isEmpty { return nil }
         }
-        return page[pageIndex].member.minTimestamp
+        return RunBound(timestamp: page[pageIndex].member.minTimestamp, partition: .min, offset: .min)
     }
 
     mutating func nextRun() throws -> [Message] {

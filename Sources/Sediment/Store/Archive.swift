@@ -24,6 +24,15 @@ public final class Archive: Sendable {
         return Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
     }
 
+    /// Opens an existing archive with a writable index, for the stages that record their
+    /// work beside the writer (compaction, upload); it migrates an older schema first.
+    static func openForUpdate(at path: String, logger: Logger) throws -> Archive {
+        let layout = ArchiveLayout(root: path)
+        try requireExisting(layout)
+        let pool = try Schema.open(path: layout.databasePath, durable: true)
+        return Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
+    }
+
     static func requireExisting(_ layout: ArchiveLayout) throws {
         guard FileSystem.exists(layout.root) else {
             throw SedimentError(.archiveMissing, "no archive at \(layout.root): the directory does not exist", context: ["path": layout.root])
@@ -59,5 +68,12 @@ public final class Archive: Sendable {
                 "topic '\(topic)' is archived from several instances (\(holders.joined(separator: ", "))): choose one with --instance",
                 context: ["topic": topic])
         }
+    }
+}
+
+extension Archive {
+    /// How many Kafka instances the archive holds topics of.
+    public func instanceCount() throws -> Int {
+        try index.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT instance) FROM partitions") ?? 0 }
     }
 }

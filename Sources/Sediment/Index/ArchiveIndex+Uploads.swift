@@ -1,0 +1,85 @@
+import GRDB
+
+/// A window file to upload, with what its key needs.
+struct UploadCandidate: Sendable {
+    var file: WindowFile
+    var partitions: [Int32]
+    var worker: String?
+    /// The state for the target, nil when the file was never tried there.
+    var state: String?
+}
+
+/// The upload side of the index: targets and the state of each window file per target.
+extension ArchiveIndex {
+    /// Records the target (or finds it) and returns its id.
+    func registerTarget(uri: String, template: String, continuous: Bool, at now: Int64) throws -> Int64 {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO upload_targets (uri, key_template, continuous, added_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (uri) DO UPDATE SET key_template = excluded.key_template,
+                    continuous = MAX(continuous, excluded.continuous)
+                """, arguments: [uri, template, continuous, now])
+            return try Int64.fetchOne(db, sql: "SELECT id FROM upload_targets WHERE uri = ?", arguments: [uri])!
+        }
+    }
+
+    /// Window files still on disk, of one topic or all, whose windows meet `range`;
+    /// with `unfinishedOnly`, only those not yet uploaded to the target.
+    func uploadCandidates(
+        targetID: Int64, instance: String?, topic: String?, range: Range<Int64>?, unfinishedOnly: Bool
+    ) throws -> [UploadCandidate] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(WindowFile.columns(of: "f")),
+                       u.state,
+                       (SELECT GROUP_CONCAT(partition, ',') FROM (SELECT partition FROM window_partitions
+                            WHERE file_id = f.id ORDER BY partition)),
+                       (SELECT MIN(p.worker) FROM window_partitions wp JOIN partitions p
+                            ON p.instance = f.instance AND p.topic = f.topic AND p.partition = wp.partition WHERE wp.file_id = f.id)
+                FROM window_files f LEFT JOIN window_uploads u ON u.file_id = f.id AND u.target_id = ?1
+                WHERE f.local_deleted_at IS NULL AND (?2 IS NULL OR f.instance = ?2) AND (?3 IS NULL OR f.topic = ?3)
+                  AND (?4 IS NULL OR (f.window_end > ?4 AND f.window_start < ?5))
+                  AND (?6 = 0 OR u.state IS NULL OR u.state <> 'uploaded')
+                ORDER BY f.instance, f.topic, f.window_start, f.part
+                """, arguments: [targetID, instance, topic, range?.lowerBound, range?.upperBound, unfinishedOnly])
+            return rows.map { row in
+                let partitions = (row[19] as String?)?.split(separator: ",").compactMap { Int32($0) } ?? []
+                return UploadCandidate(file: WindowFile(row: row), partitions: partitions, worker: row[20], state: row[18])
+            }
+        }
+    }
+
+    enum UploadState: String {
+        case pending, uploading, uploaded, failed
+    }
+
+    /// Moves a file's upload to `state`. Repeating a transition changes nothing more.
+    func setUploadState(
+        fileID: Int64, targetID: Int64, key: String, _ state: UploadState, etag: String? = nil, error: String? = nil,
+        at now: Int64
+    ) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO window_uploads (file_id, target_id, key, state, etag, uploaded_at, error, attempts, updated_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 = 'uploaded' THEN ?7 END, ?6, CASE WHEN ?4 = 'uploading' THEN 1 ELSE 0 END, ?7)
+                ON CONFLICT (file_id, target_id) DO UPDATE SET
+                    key = excluded.key, state = excluded.state, updated_at = excluded.updated_at,
+                    etag = COALESCE(excluded.etag, etag),
+                    uploaded_at = CASE WHEN excluded.state = 'uploaded' THEN excluded.updated_at ELSE uploaded_at END,
+                    error = excluded.error,
+                    attempts = attempts + CASE WHEN excluded.state = 'uploading' THEN 1 ELSE 0 END
+                """, arguments: [fileID, targetID, key, state.rawValue, etag, error, now])
+        }
+    }
+
+    /// Files of the topic that some continuous target has not confirmed yet, as window
+    /// time ranges: local retention must not delete what they hold.
+    func unconfirmedWindows(instance: String, topic: String, in db: Database) throws -> [ClosedRange<Int64>] {
+        try Row.fetchAll(db, sql: """
+            SELECT f.window_start, f.window_end FROM window_files f, upload_targets t
+            WHERE f.instance = ? AND f.topic = ? AND t.continuous = 1
+              AND NOT EXISTS (SELECT 1 FROM window_uploads u WHERE u.file_id = f.id AND u.target_id = t.id AND u.state = 'uploaded')
+            """, arguments: [instance, topic]
+        ).map { ($0[0] as Int64)...($0[1] as Int64 - 1) }
+    }
+}

@@ -1,0 +1,20 @@
+/// What an upload or reupload did: the closing line of the commands.
+public struct UploadSummary: Sendable, Hashable, Codable {
+    /// Objects written to the store.
+    public var objects = 0
+    public var bytes: Int64 = 0
+    /// Objects already present with the same checksum.
+    public var skipped = 0
+    public var failed = 0
+    /// With `--dry-run`: the keys that would be written.
+    public var wouldUpload: [String] = []
+
+    public init() {}
+}
+
+/// Progress after each object, for a terminal.
+public struct UploadProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var bytes: Int64
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import SedimentObjectStore
+
+/// Uploads window files to one target and records, per file, what the store confirmed.
+///
+/// Each file moves pending → uploading → uploaded (or failed, with the error and the
+/// attempt count). A file found `uploading` or `failed` is first looked up in the store:
+/// if the object is there with the file's SHA-256, it is marked uploaded without a second
+/// upload, which is what makes a rerun after a crash or a lost reply safe.
+public final class WindowUploader: Sendable {
+    public struct Options: Sendable {
+        /// Default `{instance}/{topic}/{date}/{timestamp}`.
+        public var template: KeyTemplate
+        public var uploader = ObjectUploader.Configuration()
+        /// Files uploaded at once (each may send `uploader.concurrency` parts). Default 4.
+        public var files = 4
+        /// Whether local retention waits for this target. Default true (`reupload`: false).
+        public var continuous = true
+
+        public init(template: KeyTemplate) { self.template = template }
+    }
+
+    public let archive: Archive
+    public let store: any ObjectStore
+    public let options: Options
+    private let uploader: ObjectUploader
+    private let targetID: Int64
+    private let logger: Logger
+
+    /// Opens the archive at `path` for uploading to `store` (whose target URI is recorded).
+    public init(archive path: String, store: any ObjectStore, targetURI: String, options: Options, logger: Logger) throws {
+        archive = try Archive.openForUpdate(at: path, logger: logger)
+        self.store = store
+        self.options = options
+        self.logger = logger
+        uploader = ObjectUploader(store: store, configuration: options.uploader, logger: logger)
+        targetID = try archive.index.registerTarget(
+            uri: targetURI, template: options.template.template, continuous: options.continuous, at: WallClock.nowMilliseconds())
+    }
+
+    /// Uploads every window file not yet confirmed by the target.
+    public func uploadPending(
+        instance: String? = nil, topic: String? = nil, progress: (@Sendable (UploadProgress) -> Void)? = nil
+    ) async throws -> UploadSummary {
+        let candidates = try archive.index.uploadCandidates(
+            targetID: targetID, instance: instance, topic: topic, range: nil, unfinishedOnly: true)
+        return try await upload(candidates, checkFirst: { $0.state != nil }, dryRun: false, progress: progress)
+    }
+
+    /// Uploads the window files of a topic whose windows meet `range`, whatever their state:
+    /// to a new bucket, or to the same one after an outage. Objects already present with
+    /// the same SHA-256 are skipped.
+    public func reupload(
+        instance: String, topic: String, range: Range<Int64>, dryRun: Bool,
+        progress: (@Sendable (UploadProgress) -> Void)? = nil
+    ) async throws -> UploadSummary {
+        let candidates = try archive.index.uploadCandidates(
+            targetID: targetID, instance: instance, topic: topic, range: range, unfinishedOnly: false)
+        return try await upload(candidates, checkFirst: { _ in true }, dryRun: dryRun, progress: progress)
+    }
+
+    private func upload(
+        _ candidates: [UploadCandidate], checkFirst: (UploadCandidate) -> Bool, dryRun: Bool,
+        progress: (@Sendable (UploadProgress) -> Void)?
+    ) async throws -> UploadSummary {
+        var summary = UploadSummary()
+        var firstError: (any Error)?
+        var done = 0
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            var next = candidates.makeIterator()
+            func launch() -> Bool {
+                guard firstError == nil, let candidate = next.next() else { return false }
+                let check = checkFirst(candidate)
+                group.addTask { await self.upload(candidate, checkFirst: check, dryRun: dryRun) }
+                return true
+            }
+            for _ in 0..<max(1, options.files) where launch() {}
+            while let outcome = try await group.next() {
+                done += 1
+                switch outcome {
+                case .uploaded(let bytes):
+                    summary.objects += 1
+                    summary.bytes += bytes
+                case .skipped:
+                    summary.skipped += 1
+                case .wouldUpload(let key):
+                    summary.wouldUpload.append(key)
+                case .failed(let error):
+                    summary.failed += 1
+                    firstError = firstError ?? error
+                }
+                progress?(UploadProgress(done: done, total: candidates.count, bytes: summary.bytes))
+                _ = launch()
+            }
+        }
+        if let firstError { throw firstError }
+        return summary
+    }
+
+    private enum Outcome: Sendable {
+        case uploaded(Int64)
+        case skipped
+        case wouldUpload(String)
+        case failed(any Error)
+    }
+
+    private func upload(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
+        let file = candidate.file
+        let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker)
+        let index = archive.index
+        do {
+            if checkFirst, try await uploader.objectMatches(key: key, sha256: file.sha256, md5: file.md5, size: file.size) {
+                if !dryRun { try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploaded, at: WallClock.nowMilliseconds()) }
+                return .skipped
+            }
+            if dryRun { return .wouldUpload(key) }
+            try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: WallClock.nowMilliseconds())
+            let uploaded = try await uploader.upload(
+                file: archive.layout.root + "/" + file.path, to: key, metadata: ["sha256": file.sha256])
+            guard uploaded.sha256 == file.sha256, uploaded.size == file.size else {
+                throw SedimentError(
+                    .corruptSegment,
+                    "window file \(file.path) no longer matches the index (SHA-256 \(uploaded.sha256), recorded \(file.sha256)): not uploaded",
+                    context: ["path": file.path])
+            }
+            try index.setUploadState(
+                fileID: file.id, targetID: targetID, key: key, .uploaded, etag: uploaded.etag, at: WallClock.nowMilliseconds())
+            logger.debug("uploaded", metadata: ["key": "\(key)", "bytes": "\(file.size)"])
+            return .uploaded(file.size)
+        } catch {
+            logger.error("cannot upload \(file.path): \(error)")
+            if !dryRun {
+                try? index.setUploadState(
+                    fileID: file.id, targetID: targetID, key: key, .failed, error: "\(error)", at: WallClock.nowMilliseconds())
+            }
+            return .failed(error)
+        }
+    }
+}
+
+extension WindowUploader {
+    /// Runs `body`, then shuts the store's connections down, whatever `body` did: an HTTP
+    /// client must be shut down before it goes away.
+    public func closingStore<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            try? await store.shutdown()
+            throw error
+        }
+        try await store.shutdown()
+        return result
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sediment
+import SedimentObjectStore
+
+/// Where windows go, and how (`upload`, `reupload`, and `dump`/`compact` with --target).
+struct TargetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "cos://BUCKET-APPID[/prefix]?region=R[&endpoint=URL], s3://BUCKET[/prefix]?endpoint=URL&region=R[&path-style=true], or file:///DIR.",
+        valueName: "uri"))
+    var target: String?
+
+    @Option(help: ArgumentHelp("Object keys: tokens {instance} {topic} {date} {hour} {timestamp} {partition} {part} {worker}.", valueName: "template"))
+    var keyTemplate = KeyTemplate.defaultTemplate
+
+    @Option(help: ArgumentHelp("An INI credentials file (as ~/.aws/credentials) used when the environment has none.", valueName: "path"))
+    var credentialsFile: String?
+
+    @Option(help: ArgumentHelp("The section of the credentials file.", valueName: "name"))
+    var profile = "default"
+
+    @Option(help: ArgumentHelp("Files of this size or more go up in parts (default 16MiB).", valueName: "size"))
+    var multipartThreshold = "16MiB"
+
+    @Option(help: ArgumentHelp("Part size (default 8MiB; never below the store's 5 MiB minimum).", valueName: "size"))
+    var partSize = "8MiB"
+
+    @Option(help: ArgumentHelp("Parts in flight per file (default 4).", valueName: "count"))
+    var uploadConcurrency = 4
+
+    /// The uploader for `--target`, nil when none is given; secrets come from the
+    /// environment or the credentials file and never appear in what this prints.
+    func makeUploader(archive: String, continuous: Bool, sharedByWorkers: Bool = false, logger: Logger) throws -> WindowUploader? {
+        try prepare(continuous: continuous, sharedByWorkers: sharedByWorkers, logger: logger)?.uploader(archive: archive, logger: logger)
+    }
+
+    /// Checks the target, the credentials and the template, and opens the store, before
+    /// there is an archive to upload from (`dump` creates it once Kafka answers).
+    func prepare(continuous: Bool, sharedByWorkers: Bool = false, logger: Logger) throws -> PreparedTarget? {
+        guard let uri = target else { return nil }
+        let target = try ObjectTarget(parsing: uri)
+        _ = try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers)
+        var options = WindowUploader.Options(template: try KeyTemplate(KeyTemplate.defaultTemplate))
+        options.uploader.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
+        options.uploader.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
+        guard uploadConcurrency >= 1 else {
+            throw SedimentError(.invalidArgument, "--upload-concurrency must be at least 1, not \(uploadConcurrency)")
+        }
+        options.uploader.concurrency = uploadConcurrency
+        options.continuous = continuous
+        let credentials = try Credentials.load(for: target, file: credentialsFile, profile: profile)
+        let store = try target.makeStore(credentials: credentials, logger: logger)
+        return PreparedTarget(uri: uri, store: store, options: options, template: keyTemplate, sharedByWorkers: sharedByWorkers)
+    }
+}
+
+/// A target ready to use, waiting for its archive.
+struct PreparedTarget: Sendable {
+    let uri: String
+    let store: any ObjectStore
+    let options: WindowUploader.Options
+    let template: String
+    let sharedByWorkers: Bool
+
+    /// The template is checked against the archive: several instances need {instance}.
+    func uploader(archive: String, logger: Logger) throws -> WindowUploader {
+        let instances = try Archive.open(at: archive).instanceCount()
+        var options = options
+        options.template = try KeyTemplate(template, instances: instances, sharedByWorkers: sharedByWorkers)
+        return try WindowUploader(archive: archive, store: store, targetURI: uri, options: options, logger: logger)
+    }
+}
+
+/// Progress on a terminal, nothing when piped: "12/40 objects, 1.2 GiB".
+func uploadProgress() -> (@Sendable (UploadProgress) -> Void)? {
+    guard StandardError.isTerminal else { return nil }
+    return { progress in
+        StandardError.write("\r\(progress.done)/\(progress.total) objects, \(ByteCount(progress.bytes))\u{1B}[K")
+    }
+}
+
+func describe(_ summary: UploadSummary) -> String {
+    var line = "uploaded \(summary.objects) objects (\(ByteCount(summary.bytes)))"
+    line += ", skipped \(summary.skipped) already present, failed \(summary.failed)"
+    return line
+}
+
+/// Runs `body` with the uploader, if any, and shuts its store down afterwards.
+func withStore<T: Sendable>(_ uploader: WindowUploader?, _ body: (WindowUploader?) async throws -> T) async throws -> T {
+    guard let uploader else { return try await body(nil) }
+    return try await uploader.closingStore { try await body(uploader) }
+}
+
+/// Opens the uploader once its archive exists, and keeps it.
+final class UploaderSlot: @unchecked Sendable {
+    private let target: PreparedTarget
+    private let archive: String
+    private let logger: Logger
+    private let lock = NSLock()
+    private var uploader: WindowUploader?
+
+    init(target: PreparedTarget, archive: String, logger: Logger) {
+        self.target = target
+        self.archive = archive
+        self.logger = logger
+    }
+
+    func get() throws -> WindowUploader? {
+        try lock.withLock {
+            if let uploader { return uploader }
+            guard FileManager.default.fileExists(atPath: archive + "/sediment.sqlite") else { return nil }
+            uploader = try target.uploader(archive: archive, logger: logger)
+            return uploader
+        }
+    }
+}
