@@ -29,4 +29,4 @@ schema:
 	@scripts/embed-schema
 
 clean:
-	rm -rf .build "$(DEMO_ARCHIVE)"
+	rm -rf .build "$(DEMO_ARCHIVE)" "$(DEMO_ARCHIVE)-bucket"

@@ -18,8 +18,9 @@ public struct ObjectPayload: Sendable {
     public let length: Int64
     /// MD5 of the bytes (16 bytes).
     public let md5: Data
-    /// SHA-256 of the bytes (32 bytes).
-    public let sha256: Data
+    /// SHA-256 of the bytes (32 bytes); nil for a part sent as `UNSIGNED-PAYLOAD`, which
+    /// Content-MD5 protects on its way (one hash pass less on every byte uploaded).
+    public let sha256: Data?
 
     public init(bytes: Data) {
         self.source = .bytes(bytes)
@@ -29,7 +30,7 @@ public struct ObjectPayload: Sendable {
     }
 
     /// Reads the range once (off the cooperative pool, in bounded chunks) for its digests.
-    public static func file(path: String, offset: Int64 = 0, length: Int64? = nil) async throws -> ObjectPayload {
+    public static func file(path: String, offset: Int64 = 0, length: Int64? = nil, withSHA256: Bool = true) async throws -> ObjectPayload {
         let digests = try await BlockingIO.run {
             let file = try FileReader(path: path)
             let size = try file.size()
@@ -37,7 +38,7 @@ public struct ObjectPayload: Sendable {
             guard offset >= 0, length >= 0, offset + length <= size else {
                 throw ObjectStoreError(.invalidArgument, message: "range \(offset)+\(length) is outside \(path) (\(size) bytes)")
             }
-            var digests = FileDigests()
+            var digests = FileDigests(withSHA256: withSHA256)
             try file.forEachChunk(offset: offset, length: length) { digests.update($0) }
             return ObjectPayload(
                 source: .file(path: path, offset: offset, length: length),
@@ -46,7 +47,7 @@ public struct ObjectPayload: Sendable {
         return digests
     }
 
-    public init(source: Source, length: Int64, md5: Data, sha256: Data) {
+    public init(source: Source, length: Int64, md5: Data, sha256: Data?) {
         self.source = source
         self.length = length
         self.md5 = md5
@@ -55,21 +56,25 @@ public struct ObjectPayload: Sendable {
 
     public var md5Hex: String { md5.hexString }
     public var md5Base64: String { md5.base64EncodedString() }
-    public var sha256Hex: String { sha256.hexString }
+    public var sha256Hex: String { sha256?.hexString ?? "" }
+    /// What SigV4 signs as the payload hash.
+    var signedPayloadHash: String { sha256?.hexString ?? "UNSIGNED-PAYLOAD" }
 }
 
-/// MD5 and SHA-256 computed together in one pass.
+/// MD5 and (unless not wanted) SHA-256 computed together in one pass.
 struct FileDigests {
     private var md5Hasher = Insecure.MD5()
-    private var sha256Hasher = SHA256()
+    private var sha256Hasher: SHA256?
+
+    init(withSHA256: Bool = true) { sha256Hasher = withSHA256 ? SHA256() : nil }
 
     mutating func update(_ chunk: UnsafeRawBufferPointer) {
         md5Hasher.update(bufferPointer: chunk)
-        sha256Hasher.update(bufferPointer: chunk)
+        sha256Hasher?.update(bufferPointer: chunk)
     }
 
     var md5: Data { Data(md5Hasher.finalize()) }
-    var sha256: Data { Data(sha256Hasher.finalize()) }
+    var sha256: Data? { sha256Hasher.map { Data($0.finalize()) } }
 }
 
 extension Data {

@@ -18,10 +18,11 @@ struct StatusCommand: ParsableCommand {
             let archive = try Archive.open(at: common.archive, logger: common.makeLogger())
             let partitions = try archive.statistics()
             let windows = try archive.windowStatistics()
+            let uploads = try archive.uploadStatistics()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let report = StatusReport(archive: archive.layout.root, partitions: partitions, windows: windows)
+                let report = StatusReport(archive: archive.layout.root, partitions: partitions, windows: windows, uploads: uploads)
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }
@@ -48,7 +49,18 @@ struct StatusCommand: ParsableCommand {
             let topics = Set(partitions.map { "\($0.instance)/\($0.topic)" }).count
             print("\(topics) topic(s), \(partitions.count) partition(s), \(messages) messages, \(ByteCount(bytes))")
             if !windows.isEmpty { print("\n" + Self.windowTable(windows), terminator: "") }
+            if !uploads.isEmpty { print("\n" + Self.uploadTable(uploads), terminator: "") }
         }
+    }
+
+    static func uploadTable(_ uploads: [UploadStatistics]) -> String {
+        var table = TextTable(headers: ["TARGET", "KEYS", "UPLOADED", "BYTES", "PENDING", "FAILED"])
+        var notes: [String] = []
+        for u in uploads {
+            table.add([u.target, u.keyTemplate, "\(u.uploaded)", "\(ByteCount(u.uploadedBytes))", "\(u.pending)", "\(u.failed)"])
+            if let error = u.lastError { notes.append("\(u.target): last error: \(error)") }
+        }
+        return table.render() + notes.map { $0 + "\n" }.joined()
     }
 
     static func windowTable(_ windows: [WindowStatistics]) -> String {
@@ -73,6 +85,7 @@ struct StatusReport: Codable {
     var archive: String
     var partitions: [PartitionStatistics]
     var windows: [WindowStatistics]?
+    var uploads: [UploadStatistics]?
 }
 
 func formatTime(_ milliseconds: Int64) -> String {

@@ -29,7 +29,7 @@ enum StoreSigner: Sendable {
             switch body {
             case .none: payloadHash = Self.emptySHA256
             case .data(let data): payloadHash = Data(SHA256.hash(data: data)).hexString
-            case .payload(let payload): payloadHash = payload.sha256Hex
+            case .payload(let payload): payloadHash = payload.signedPayloadHash
             }
             let signature = signer.sign(
                 method: method, encodedPath: encodedPath, query: query, headers: &headers,

@@ -42,7 +42,9 @@ extension ObjectUploader {
                 let offset = Int64(number - 1) * partSize
                 let length = Swift.min(partSize, size - offset)
                 group.addTask {
-                    let payload = try await ObjectPayload.file(path: path, offset: offset, length: length)
+                    // Parts go as UNSIGNED-PAYLOAD: Content-MD5 and the ETag check cover them, and
+                    // the whole file's SHA-256 is checked once, above.
+                    let payload = try await ObjectPayload.file(path: path, offset: offset, length: length, withSHA256: false)
                     let etag = try await store.uploadPart(key: key, uploadID: uploadID, partNumber: number, payload: payload)
                     guard etag == payload.md5Hex else {
                         throw mismatch("UploadPart \(number)", key, "the store's ETag \(etag) is not the part's MD5 \(payload.md5Hex)")
