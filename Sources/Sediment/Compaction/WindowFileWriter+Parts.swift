@@ -4,32 +4,47 @@ import SedimentZlib
 extension WindowFileWriter {
     /// What one member (or one file) holds.
     struct Stats {
+        struct Range {
+            var first: Int64
+            var last: Int64
+            var count: Int
+        }
+
         var minTimestamp = Int64.max
         var maxTimestamp = Int64.min
         var count = 0
         var skipped = 0
-        var partitions: [Int32: (first: Int64, last: Int64, count: Int)] = [:]
+        /// Per partition; `slots` finds a partition's entry with one lookup per message.
+        private(set) var ranges: [Range] = []
+        private(set) var order: [Int32] = []
+        private var slots: [Int32: Int] = [:]
+
+        var partitions: [(partition: Int32, range: Range)] {
+            zip(order, ranges).map { ($0, $1) }.sorted { $0.partition < $1.partition }
+        }
 
         mutating func add(_ message: Message) {
             minTimestamp = min(minTimestamp, message.timestamp)
             maxTimestamp = max(maxTimestamp, message.timestamp)
             count += 1
-            note(message, written: 1)
+            note(message.partition, Range(first: message.offset, last: message.offset, count: 1))
         }
 
         /// A message the policy left out still counts as seen: its partition is covered.
         mutating func skip(_ message: Message) {
             skipped += 1
-            note(message, written: 0)
+            note(message.partition, Range(first: message.offset, last: message.offset, count: 0))
         }
 
-        private mutating func note(_ message: Message, written: Int) {
-            if let known = partitions[message.partition] {
-                partitions[message.partition] = (
-                    min(known.first, message.offset), max(known.last, message.offset), known.count + written
-                )
+        private mutating func note(_ partition: Int32, _ range: Range) {
+            if let slot = slots[partition] {
+                ranges[slot].first = min(ranges[slot].first, range.first)
+                ranges[slot].last = max(ranges[slot].last, range.last)
+                ranges[slot].count += range.count
             } else {
-                partitions[message.partition] = (message.offset, message.offset, written)
+                slots[partition] = ranges.count
+                ranges.append(range)
+                order.append(partition)
             }
         }
 
@@ -38,13 +53,7 @@ extension WindowFileWriter {
             maxTimestamp = max(maxTimestamp, other.maxTimestamp)
             count += other.count
             skipped += other.skipped
-            for (partition, range) in other.partitions {
-                if let known = partitions[partition] {
-                    partitions[partition] = (min(known.first, range.first), max(known.last, range.last), known.count + range.count)
-                } else {
-                    partitions[partition] = range
-                }
-            }
+            for (partition, range) in zip(other.order, other.ranges) { note(partition, range) }
         }
     }
 
@@ -96,9 +105,8 @@ extension WindowFileWriter {
                 maxTimestamp: stats.count > 0 ? stats.maxTimestamp : window.start,
                 inputSize: inputSize, size: size, md5: md5.finalize().hexString, sha256: sha256.finalize().hexString,
                 writtenAt: writtenAt,
-                partitions: stats.partitions.keys.sorted().map { partition in
-                    let range = stats.partitions[partition]!
-                    return WindowPartitionRow(
+                partitions: stats.partitions.map { partition, range in
+                    WindowPartitionRow(
                         partition: partition, firstOffset: range.first, lastOffset: range.last, count: range.count,
                         coveredEnd: coveredEnd[partition] ?? range.last + 1)
                 },

@@ -34,9 +34,9 @@ struct SegmentBlockSource<Feed: BlockFeed>: SortedRunSource {
         guard let block = try feed.peek() else { return [] }
         feed.advance()
         let limit = filter.snapshot[block.partition] ?? 0
-        return try reader.messages(of: block).filter {
-            try filter.range.contains($0.timestamp) && $0.offset < limit && filter.keeps($0, block)
-        }
+        var messages = try reader.messages(of: block)
+        try messages.removeAll { try !(filter.range.contains($0.timestamp) && $0.offset < limit && filter.keeps($0, block)) }
+        return messages
     }
 
     private func accepts(_ block: BlockRow) -> Bool {

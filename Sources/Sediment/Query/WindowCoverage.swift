@@ -12,6 +12,8 @@ final class WindowCoverage {
     private let topic: String
     private let maxFileID: Int64
     private var windows: [Int64: [Int32: Int64]] = [:]
+    /// The last window asked about: messages come in runs of one window.
+    private var last: (start: Int64, coverage: [Int32: Int64])?
 
     init(index: ArchiveIndex, instance: String, topic: String, schedule: WindowSchedule, compactedBelow: [Int32: Int64], maxFileID: Int64) {
         self.index = index
@@ -55,6 +57,13 @@ final class WindowCoverage {
     }
 
     private func coverage(of windowStart: Int64) throws -> [Int32: Int64] {
+        if let last, last.start == windowStart { return last.coverage }
+        let found = try lookUp(windowStart)
+        last = (windowStart, found)
+        return found
+    }
+
+    private func lookUp(_ windowStart: Int64) throws -> [Int32: Int64] {
         if let known = windows[windowStart] { return known }
         let found = try index.read { db in
             try index.coverage(instance: instance, topic: topic, windowStart: windowStart, maxFileID: maxFileID, in: db)

@@ -50,7 +50,13 @@ struct ByteCursor {
     mutating func readBytes(count: Int) -> [UInt8]? {
         guard count >= 0, position + count <= bytes.count else { return nil }
         defer { position += count }
-        return Array(UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]))
+        // One allocation and a memcpy: the generic collection copy costs several times more,
+        // and every key and value of every message read comes through here.
+        let source = UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+            initialized = count
+        }
     }
 
     /// Reads an i32-length-prefixed byte string; the outer optional is failure, the inner is null.

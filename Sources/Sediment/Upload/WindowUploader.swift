@@ -117,11 +117,14 @@ public final class WindowUploader: Sendable {
             if dryRun { return .wouldUpload(key) }
             try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: WallClock.nowMilliseconds())
             let uploaded = try await uploader.upload(
-                file: archive.layout.root + "/" + file.path, to: key, metadata: ["sha256": file.sha256])
-            guard uploaded.sha256 == file.sha256, uploaded.size == file.size else {
+                file: archive.layout.root + "/" + file.path, to: key, metadata: ["sha256": file.sha256],
+                known: .init(md5: file.md5, sha256: file.sha256))
+            // The recorded checksums go with the upload: a single PUT carries them (the store
+            // refuses other bytes), parts carry their own MD5s; the size is checked here.
+            guard uploaded.size == file.size else {
                 throw SedimentError(
                     .corruptSegment,
-                    "window file \(file.path) no longer matches the index (SHA-256 \(uploaded.sha256), recorded \(file.sha256)): not uploaded",
+                    "window file \(file.path) is \(uploaded.size) bytes, the index recorded \(file.size): not uploaded",
                     context: ["path": file.path])
             }
             try index.setUploadState(

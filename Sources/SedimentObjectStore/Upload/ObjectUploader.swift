@@ -38,9 +38,32 @@ public struct ObjectUploader: Sendable {
         self.logger = logger
     }
 
+    /// The digests of a file known beforehand (hex), as a window file's are from the index.
+    public struct KnownDigests: Sendable {
+        public var md5: String
+        public var sha256: String
+
+        public init(md5: String, sha256: String) {
+            self.md5 = md5
+            self.sha256 = sha256
+        }
+    }
+
     /// Uploads the file at `path` to `key` and returns what the store confirmed.
-    public func upload(file path: String, to key: String, metadata: [String: String] = [:]) async throws -> UploadedObject {
-        let whole = try await ObjectPayload.file(path: path)
+    ///
+    /// With `known` digests the file is not read for them: a single PUT sends them as
+    /// Content-MD5 and the signed SHA-256, so the store itself refuses bytes that differ
+    /// from them; parts are hashed from the bytes sent.
+    public func upload(
+        file path: String, to key: String, metadata: [String: String] = [:], known: KnownDigests? = nil
+    ) async throws -> UploadedObject {
+        let whole: ObjectPayload
+        if let known, let md5 = Data(hex: known.md5), let sha256 = Data(hex: known.sha256) {
+            let size = try await BlockingIO.run { try FileReader(path: path).size() }
+            whole = ObjectPayload(source: .file(path: path, offset: 0, length: size), length: size, md5: md5, sha256: sha256)
+        } else {
+            whole = try await ObjectPayload.file(path: path)
+        }
         var metadata = metadata
         metadata["sha256"] = whole.sha256Hex
         if whole.length < configuration.multipartThreshold {

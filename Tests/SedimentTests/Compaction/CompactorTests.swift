@@ -291,4 +291,21 @@ struct CompactorTests {
         let needed = Int((Double(found.count) / Double(messages.count)) * Double(try fixture.files()[0].inputSize) / Double(1 << 20)) + 1
         #expect(cursor.windowMembersRead <= needed + 2, "read \(cursor.windowMembersRead) members, the range needs \(needed) (\(perMember))")
     }
+
+    @Test("thousands of messages sharing one timestamp, over many blocks, come in (partition, offset) order before and after compaction")
+    func equalTimestamps() throws {
+        let fixture = CompactionFixture(label: "equal-ts")
+        var factory = MessageFactory(seed: 17)
+        var messages: [Message] = []
+        for i in 0..<9000 {
+            let timestamp: Int64 = windowBase + (i < 7000 ? 42 : Int64(i))
+            messages.append(Message(partition: Int32(i % 3), offset: Int64(i / 3), timestamp: timestamp, value: factory.bytes(64)))
+        }
+        try fixture.append(messages)
+        let expected = byTime(messages)
+        expectSame(try fixture.query(), expected)
+        try fixture.compact(granularity(5), closeAll: true)
+        expectSame(try fixture.query(), expected)
+        expectSame(try fixture.readWithGzipTools(try fixture.files()).flatMap(decodeLines), expected)
+    }
 }
