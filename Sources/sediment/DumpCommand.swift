@@ -137,7 +137,7 @@ struct DumpCommand: AsyncParsableCommand {
         }
         var line = "stored \(summary.stored) messages (\(ByteCount(summary.bytes))) in \(summary.batches) batches"
         if summary.alreadyStored > 0 { line += "; \(summary.alreadyStored) already stored, skipped" }
-        if let windows = summary.compaction {
+        if let windows = summary.compaction, windows.files > 0 {
             line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
         }
         if let uploaded = summary.upload { line += "; " + describe(uploaded) }

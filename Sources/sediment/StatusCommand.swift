@@ -70,7 +70,7 @@ struct StatusCommand: ParsableCommand {
             let s = w.settings
             table.add([
                 w.instance, w.topic, "\(s.granularity / 60_000)m \(s.windowTime.rawValue)", s.format.rawValue,
-                "\(s.compressionLevel)", "\(ByteCount(s.maxFileSize))", "\(s.grace / 1000)s", "\(w.files)", "\(w.messages)",
+                "\(s.compressionLevel)", s.maxFileSize % 1_000_000 == 0 ? "\(s.maxFileSize / 1_000_000)MB" : "\(ByteCount(s.maxFileSize))", "\(s.grace / 1000)s", "\(w.files)", "\(w.messages)",
                 "\(ByteCount(w.bytes))", "\(w.skipped)", w.lastWindowEnd.map(formatTime) ?? "-",
             ])
             if let since = w.settingsSince {
