@@ -6,13 +6,10 @@ public enum GzipInflater {
     /// The decompressed bytes of every member in `input`. `sizeHint` sizes the first
     /// allocation (the index knows each member's input size).
     public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0) throws -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            inflateEnd(stream)
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
+        try GzipMember.withStream(end: { inflateEnd($0) }) { stream in try inflateAll(input, sizeHint: sizeHint, stream) }
+    }
+
+    private static func inflateAll(_ input: UnsafeRawBufferPointer, sizeHint: Int, _ stream: UnsafeMutablePointer<z_stream>) throws -> [UInt8] {
         var status = sediment_inflate_init_gzip(stream)
         guard status == Z_OK else { throw GzipMember.error("inflateInit2", status, stream) }
         var output = [UInt8](repeating: 0, count: max(sizeHint, 4 * input.count, 4096))

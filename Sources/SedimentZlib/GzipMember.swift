@@ -8,15 +8,14 @@ import CZlib
 /// give the same bytes.
 public enum GzipMember {
     public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            deflateEnd(stream)
-            stream.deinitialize(count: 1)
-            stream.deallocate()
+        try withStream(end: { deflateEnd($0) }) { stream in
+            let status = sediment_deflate_init_gzip(stream, level)
+            guard status == Z_OK else { throw error("deflateInit2", status, stream) }
+            return try deflateAll(input, stream)
         }
-        let status = sediment_deflate_init_gzip(stream, level)
-        guard status == Z_OK else { throw error("deflateInit2", status, stream) }
+    }
+
+    private static func deflateAll(_ input: UnsafeRawBufferPointer, _ stream: UnsafeMutablePointer<z_stream>) throws -> [UInt8] {
         // deflateBound covers the zlib wrapper; the gzip header and trailer need 18 more.
         let bound = Int(deflateBound(stream, uLong(input.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)
@@ -35,6 +34,21 @@ public enum GzipMember {
 
     public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
         try input.withUnsafeBytes { try compress($0, level: level) }
+    }
+
+    /// A `z_stream` on the heap (zlib refuses one whose address moved), ended and freed
+    /// whatever `body` does.
+    static func withStream<T>(
+        end: (UnsafeMutablePointer<z_stream>) -> Int32, _ body: (UnsafeMutablePointer<z_stream>) throws -> T
+    ) throws -> T {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        defer {
+            _ = end(stream)
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+        }
+        return try body(stream)
     }
 
     static func error(_ operation: String, _ code: Int32, _ stream: UnsafeMutablePointer<z_stream>) -> ZlibError {

@@ -47,17 +47,7 @@ extension FileObjectStore {
             guard record.key == key, (1...10_000).contains(partNumber) else {
                 throw ObjectStoreError(.http(400), message: "part \(partNumber) does not belong to upload \(uploadID) of \(key)", httpStatus: 400)
             }
-            let writer = try FileWriter(temporaryBeside: directory + "/\(partNumber)")
-            var digests = FileDigests()
-            try Self.copy(payload) { chunk in
-                digests.update(chunk)
-                try writer.write(chunk)
-            }
-            guard digests.md5 == payload.md5 else {
-                writer.discard()
-                throw ObjectStoreError(.checksumMismatch, message: "part \(partNumber) differs from its MD5")
-            }
-            try writer.commit(to: directory + "/\(partNumber)")
+            try Self.store(payload, at: directory + "/\(partNumber)", what: "part \(partNumber)")
             return payload.md5Hex
         }
     }

@@ -71,3 +71,21 @@ extension FileObjectStore {
         Dictionary(metadata.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
     }
 }
+
+extension FileObjectStore {
+    /// Writes the payload to `path` through a temporary file, refusing bytes whose MD5
+    /// differs from the payload's: the same check a store makes with Content-MD5.
+    static func store(_ payload: ObjectPayload, at path: String, what: String) throws {
+        let writer = try FileWriter(temporaryBeside: path)
+        var digests = FileDigests(withSHA256: false)
+        try copy(payload) { chunk in
+            digests.update(chunk)
+            try writer.write(chunk)
+        }
+        guard digests.md5 == payload.md5 else {
+            writer.discard()
+            throw ObjectStoreError(.checksumMismatch, message: "\(what): the bytes read differ from the payload's MD5")
+        }
+        try writer.commit(to: path)
+    }
+}

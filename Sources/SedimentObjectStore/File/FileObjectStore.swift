@@ -50,19 +50,8 @@ public struct FileObjectStore: ObjectStore {
     public func putObject(key: String, payload: ObjectPayload, metadata: [String: String]) async throws -> String {
         let path = try objectPath(key, operation: "PUT")
         return try await run("PUT", key) {
-            let writer = try FileWriter(temporaryBeside: path)
-            var digests = FileDigests()
-            try Self.copy(payload) { chunk in
-                digests.update(chunk)
-                try writer.write(chunk)
-            }
-            // The same check a store makes with Content-MD5: refuse bytes that changed.
-            guard digests.md5 == payload.md5 else {
-                writer.discard()
-                throw ObjectStoreError(.checksumMismatch, message: "the bytes read differ from the payload's MD5")
-            }
+            try Self.store(payload, at: path, what: "the object")
             let etag = payload.md5Hex
-            try writer.commit(to: path)
             try writeSidecar(key, Sidecar(etag: etag, size: payload.length, metadata: Self.lowercased(metadata)))
             return etag
         }
