@@ -49,6 +49,7 @@ struct CompactCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAsyncErrors {
             let change = try settings.change()
+            try change.validate()
             let policy = try retention.policy()
             let logger = common.makeLogger()
             // The target is checked, and registered so that retention waits for it, first.
@@ -60,9 +61,7 @@ struct CompactCommand: AsyncParsableCommand {
     }
 
     private func compact(change: WindowSettingsChange, policy: RetentionPolicy, uploader: WindowUploader?, logger: Logger) async throws {
-        let compactor = try Compactor.open(at: common.archive, logger: logger)
-        compactor.retention = policy
-        var topics = try compactor.topics()
+        var topics = try Archive.open(at: common.archive, logger: logger).topics()
         if let topic {
             topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
             if topics.isEmpty {
@@ -71,6 +70,8 @@ struct CompactCommand: AsyncParsableCommand {
         } else if let instance {
             topics = topics.filter { $0.instance == instance }
         }
+        let compactor = try Compactor.open(at: common.archive, logger: logger)
+        compactor.retention = policy
         let started = Date()
         var reports: [Report] = []
         for (instance, topic) in topics {

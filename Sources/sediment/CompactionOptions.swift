@@ -28,7 +28,8 @@ struct CompactionOptions: ParsableArguments {
     func change() throws -> WindowSettingsChange {
         var change = WindowSettingsChange()
         if let granularity {
-            let duration = try DurationExpression.parse(granularity.hasSuffix("m") || granularity.hasSuffix("h") ? granularity : granularity + "m", option: "--granularity")
+            // A bare number is minutes, as the product Sediment replaces takes it.
+            let duration = try DurationExpression.parse(granularity.allSatisfy(\.isNumber) ? granularity + "m" : granularity, option: "--granularity")
             change.granularity = Self.milliseconds(duration)
         }
         change.format = format

@@ -120,7 +120,9 @@ struct DumpCommand: AsyncParsableCommand {
         if noCompact {
             options.compaction = nil
         } else {
-            options.compaction?.change = try compaction.change()
+            let change = try compaction.change()
+            try change.validate()
+            options.compaction?.change = change
             options.compaction?.interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
             options.compaction?.retention = try retention.policy()
         }

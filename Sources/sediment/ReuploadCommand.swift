@@ -24,10 +24,10 @@ struct ReuploadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The topic.", valueName: "topic"))
     var topic: String
 
-    @Option(help: ArgumentHelp("Start of the range (inclusive): ISO-8601, Unix seconds or ms, now, or -2h.", valueName: "time"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Start of the range (inclusive): ISO-8601, Unix seconds or ms, now, or -2h.", valueName: "time"))
     var from: String
 
-    @Option(help: ArgumentHelp("End of the range (exclusive).", valueName: "time"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("End of the range (exclusive).", valueName: "time"))
     var to: String = "now"
 
     @Flag(help: "List what would be uploaded; upload nothing and record nothing.")

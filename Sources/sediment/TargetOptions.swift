@@ -20,13 +20,13 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The section of the credentials file.", valueName: "name"))
     var profile = "default"
 
-    @Option(help: ArgumentHelp("Files of this size or more go up in parts (default 16MiB).", valueName: "size"))
+    @Option(help: ArgumentHelp("Files of this size or more go up in parts.", valueName: "size"))
     var multipartThreshold = "16MiB"
 
-    @Option(help: ArgumentHelp("Part size (default 8MiB; never below the store's 5 MiB minimum).", valueName: "size"))
+    @Option(help: ArgumentHelp("Part size (never below the store's 5 MiB minimum).", valueName: "size"))
     var partSize = "8MiB"
 
-    @Option(help: ArgumentHelp("Parts in flight per file (default 4).", valueName: "count"))
+    @Option(help: ArgumentHelp("Parts in flight per file.", valueName: "count"))
     var uploadConcurrency = 4
 
     /// The uploader for `--target`, nil when none is given; secrets come from the

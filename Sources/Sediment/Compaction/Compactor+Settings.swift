@@ -12,6 +12,11 @@ public struct WindowSettingsChange: Sendable, Hashable {
 
     public init() {}
 
+    /// Refuses a value that no settings may hold, before anything is opened.
+    public func validate() throws {
+        try applied(to: WindowSettings()).validate()
+    }
+
     func applied(to base: WindowSettings) -> WindowSettings {
         var settings = base
         if let granularity { settings.granularity = granularity }

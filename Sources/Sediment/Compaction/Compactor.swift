@@ -42,13 +42,6 @@ public final class Compactor {
         try ArchiveLock(path: layout.compactionLockPath, holder: "compactor (sediment compact, or dump with compaction)")
     }
 
-    /// The topics the archive holds, as (instance, topic).
-    public func topics() throws -> [(instance: String, topic: String)] {
-        try index.read { db in
-            try Row.fetchAll(db, sql: "SELECT DISTINCT instance, topic FROM partitions ORDER BY instance, topic").map { ($0[0], $0[1]) }
-        }
-    }
-
     /// Writes the closed windows of one topic. With `closeAll`, every window that holds
     /// messages is closed now (a final flush).
     public func compact(instance: String, topic: String, closeAll: Bool = false) throws -> CompactionSummary {

@@ -72,6 +72,13 @@ public final class Archive: Sendable {
 }
 
 extension Archive {
+    /// The topics the archive holds, as (instance, topic).
+    public func topics() throws -> [(instance: String, topic: String)] {
+        try index.read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT instance, topic FROM partitions ORDER BY instance, topic").map { ($0[0], $0[1]) }
+        }
+    }
+
     /// How many Kafka instances the archive holds topics of.
     public func instanceCount() throws -> Int {
         try index.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT instance) FROM partitions") ?? 0 }
