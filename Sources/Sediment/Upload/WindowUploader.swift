@@ -95,6 +95,8 @@ public final class WindowUploader: Sendable {
             }
         }
         if let firstError { throw firstError }
+        // Outcomes arrive in completion order; a dry run's listing must not depend on it.
+        summary.wouldUpload.sort()
         return summary
     }
 
