@@ -52,9 +52,9 @@ final class UploadFixture {
         try archive.compact(change, closeAll: true)
     }
 
-    /// The URI of `bucket` on SeaweedFS (or through `endpoint`, a proxy), as the CLI takes it.
-    func targetURI(bucket: String, endpoint: String? = nil) -> String {
-        "s3://\(bucket)?endpoint=\(endpoint ?? server.endpoint)&region=us-east-1&path-style=true"
+    /// The URI of `bucket` (under `prefix`) on SeaweedFS, or through `endpoint` (a proxy).
+    func targetURI(bucket: String, prefix: String = "", endpoint: String? = nil) -> String {
+        "s3://\(bucket)\(prefix.isEmpty ? "" : "/" + prefix)?endpoint=\(endpoint ?? server.endpoint)&region=us-east-1&path-style=true"
     }
 
     /// The environment the CLI reads s3:// credentials from.

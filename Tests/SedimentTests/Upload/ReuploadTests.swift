@@ -47,5 +47,14 @@ struct ReuploadTests {
         let rows = try fixture.uploadRows()
         #expect(rows.filter { $0.target.contains(a) }.count == 6 && rows.filter { $0.target.contains(b) }.count == 3)
         #expect(rows.allSatisfy { $0.state == "uploaded" })
+
+        // A lost object in A: reupload to A itself puts back exactly that one.
+        let lost = UploadFixture.defaultKey(files[3])
+        try await fixture.server.withStore(bucket: a) { try await $0.deleteObject(key: lost) }
+        let repair = try JSONDecoder().decode(
+            UploadSummary.self,
+            from: try sediment(["reupload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: a), "--json"] + range))
+        #expect(repair.objects == 1 && repair.skipped == 2, "\(repair)")
+        try await fixture.expectBucket(a, holds: files.map { ($0, UploadFixture.defaultKey($0)) })
     }
 }

@@ -43,7 +43,7 @@ struct UploadErrorTests {
         try fixture.fill(windows: 1, perWindow: 10, valueBytes: 200)
         let bucket = try await fixture.server.makeBucket("wrong-secret-cli")
         let result = try CLIProcess.run(
-            ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket)],
+            ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket), "--log-level", "trace"],
             scratch: fixture.scratch, environment: UploadFixture.credentials(secret: Self.wrongSecret))
         #expect(!result.succeeded)
         let key = UploadFixture.defaultKey(try #require(try fixture.archive.files().first))
@@ -51,6 +51,14 @@ struct UploadErrorTests {
         #expect(!result.stderr.contains(Self.wrongSecret) && !result.stdoutText.contains(Self.wrongSecret))
         let row = try #require(try fixture.uploadRows().first)
         #expect(row.state == "failed" && row.attempts == 1 && row.error?.contains("SignatureDoesNotMatch") == true)
+
+        // With the right secret the failed window is looked up, uploaded, and its error cleared.
+        _ = try CLIProcess.succeed(
+            ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket)],
+            scratch: fixture.scratch, environment: UploadFixture.credentials())
+        let fixed = try #require(try fixture.uploadRows().first)
+        #expect(fixed.state == "uploaded" && fixed.attempts == 2 && fixed.error == nil, "\(fixed)")
+        try await fixture.expectBucket(bucket, holds: [(try #require(try fixture.archive.files().first), key)])
         try expectSecretAbsent(from: fixture.path)
     }
 

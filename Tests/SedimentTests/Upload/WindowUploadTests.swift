@@ -63,7 +63,7 @@ struct WindowUploadTests {
         #expect(row.state == "uploaded" && row.etag == expected && row.attempts == 1)
     }
 
-    @Test("sediment upload --key-template with {hour} and {part}, credentials from the environment")
+    @Test("sediment upload --key-template with {hour} and {part}, under a target prefix, credentials from the environment")
     func customTemplateThroughTheCLI() async throws {
         let fixture = try await UploadFixture(label: "upload-template")
         try fixture.fill(windows: 2, perWindow: 20, valueBytes: 500)
@@ -71,14 +71,15 @@ struct WindowUploadTests {
         let bucket = try await fixture.server.makeBucket("template")
 
         let output = try CLIProcess.succeed(
-            ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket),
+            ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket, prefix: "archive/v1"),
              "--key-template", "{topic}/h{hour}/{timestamp}-{part}", "--json"],
             scratch: fixture.scratch, environment: UploadFixture.credentials())
         let summary = try JSONDecoder().decode(UploadSummary.self, from: output)
         #expect(summary.objects == 2 && summary.failed == 0)
-        // 2023-11-14T22:00Z and 22:05Z: hour 22; {part} named, so no .partN suffix.
+        // 2023-11-14T22:00Z and 22:05Z: hour 22; {part} named, so no .partN suffix. The
+        // index keeps keys relative to the target's prefix; the bucket has them under it.
         let keys = ["orders/h22/1699999200-1.jsonl.gz", "orders/h22/1699999500-1.jsonl.gz"]
-        try await fixture.expectBucket(bucket, holds: Array(zip(files, keys)))
+        try await fixture.expectBucket(bucket, holds: Array(zip(files, keys.map { "archive/v1/" + $0 })))
         #expect(try fixture.uploadRows().map(\.key) == keys)
     }
 }
