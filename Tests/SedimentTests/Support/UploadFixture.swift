@@ -29,8 +29,8 @@ final class UploadFixture {
         try fill(Array(repeating: (perWindow, valueBytes), count: windows), seed: seed)
     }
 
-    /// One 5-minute window per shape, in order from `windowBase`.
-    func fill(_ shapes: [(perWindow: Int, valueBytes: Int)], seed: UInt64 = 7) throws {
+    /// One 5-minute window per shape, in order from `windowBase`; files split past `maxFileSize`.
+    func fill(_ shapes: [(perWindow: Int, valueBytes: Int)], seed: UInt64 = 7, maxFileSize: Int64? = nil) throws {
         let random = TestFiles.bytes(size: shapes.reduce(0) { $0 + $1.perWindow * $1.valueBytes }, seed: seed)
         var start = 0
         var offset: Int64 = 0
@@ -49,6 +49,7 @@ final class UploadFixture {
         var change = granularity(5)
         change.format = .jsonl
         change.compressionLevel = 1
+        change.maxFileSize = maxFileSize
         try archive.compact(change, closeAll: true)
     }
 

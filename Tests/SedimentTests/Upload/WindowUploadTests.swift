@@ -35,6 +35,22 @@ struct WindowUploadTests {
         #expect(second.objects == 0 && second.skipped == 0)
     }
 
+    @Test("a window split past the size cap goes up as parts: .partN from the second on")
+    func splitWindow() async throws {
+        let fixture = try await UploadFixture(label: "upload-parts")
+        // ~3 MB of values in 1 MiB files: gzip members hold ~1 MiB of input, one per file.
+        try fixture.fill([(3000, 1000)], maxFileSize: 1 << 20)
+        let files = try fixture.archive.files()
+        #expect(files.count >= 3 && files.map(\.part) == Array(1...files.count))
+        let bucket = try await fixture.server.makeBucket("parts")
+        let uploader = try fixture.uploader(bucket: bucket)
+        let summary = try await uploader.closingStore { try await uploader.uploadPending() }
+        #expect(summary.objects == files.count)
+        let keys = files.map(UploadFixture.defaultKey)
+        #expect(keys.prefix(2) == ["local/orders/2023-11-14/1699999200.jsonl.gz", "local/orders/2023-11-14/1699999200.part2.jsonl.gz"])
+        try await fixture.expectBucket(bucket, holds: Array(zip(files, keys)))
+    }
+
     @Test("a ~37 MB window goes up in 8 MiB parts: multipart ETag -5 recorded, bytes identical")
     func multipart() async throws {
         let fixture = try await UploadFixture(label: "upload-multipart")
