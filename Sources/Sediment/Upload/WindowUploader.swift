@@ -115,8 +115,11 @@ public final class WindowUploader: Sendable {
         // multipart completion sweeps it, so a skip or a single PUT must do it here.
         let mayHaveLeftUploads = !dryRun && (candidate.state == "uploading" || candidate.state == "failed")
         do {
-            if checkFirst, try await uploader.objectMatches(key: key, sha256: file.sha256, md5: file.md5, size: file.size) {
-                if !dryRun { try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploaded, at: WallClock.nowMilliseconds()) }
+            if checkFirst, let found = try await uploader.matchingObject(key: key, sha256: file.sha256, md5: file.md5, size: file.size) {
+                if !dryRun {
+                    try index.setUploadState(
+                        fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: WallClock.nowMilliseconds())
+                }
                 if mayHaveLeftUploads { await uploader.sweepStaleUploads(key: key) }
                 return .skipped
             }
