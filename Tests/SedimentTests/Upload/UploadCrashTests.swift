@@ -23,18 +23,7 @@ struct UploadCrashTests {
         var generator = SplitMix64(seed: UInt64(UInt32.random(in: 0...UInt32.max)))
         var killed = 0
         for round in 0..<3 {
-            let process = try CLIProcess(arguments + ["--log-level", "debug"], scratch: fixture.scratch, environment: environment)
-            // Rounds 0 and 2 wait for this run's first confirmed object (others are in
-            // flight then); round 1 kills early, while it checks what the last run left.
-            if round != 1 {
-                try waitUntil("a first object is uploaded") { !process.isRunning || process.stderrSoFar.contains("[Sediment] uploaded") }
-            }
-            // Not synchronisation: the random pause only moves where the kill lands.
-            try await Task.sleep(for: .milliseconds(Int(generator.next() % 300)))
-            if process.isRunning { killed += 1 }
-            process.kill()
-            let result = try process.wait()
-            #expect(result.signaled || result.succeeded, "round \(round): \(result.summary)")
+            killed += try Self.killMidUpload(arguments, environment: environment, scratch: fixture.scratch, round: round, using: &generator) ? 1 : 0
         }
 
         let output = try CLIProcess.succeed(arguments + ["--json"], scratch: fixture.scratch, environment: environment)
@@ -46,5 +35,27 @@ struct UploadCrashTests {
         #expect(rows.allSatisfy { $0.state == "uploaded" && $0.etag?.hasSuffix("-2") == true }, "\(rows)")
         // At least one run was cut short, or this test showed nothing about crashes.
         #expect(killed >= 1, "every run finished before its kill")
+    }
+
+    /// Runs `sediment upload` and SIGKILLs it once it has started its `round + 1`-th
+    /// multipart upload, so the kill lands with parts in flight; returns whether it was
+    /// still running. Synchronous on purpose: resuming from an async sleep can be late by
+    /// seconds when other tests hold the cooperative threads, and the run would be over.
+    static func killMidUpload(
+        _ arguments: [String], environment: [String: String], scratch: TemporaryDirectory, round: Int,
+        using generator: inout SplitMix64
+    ) throws -> Bool {
+        let process = try CLIProcess(arguments + ["--log-level", "debug"], scratch: scratch, environment: environment)
+        try waitUntil("multipart upload \(round + 1) started") {
+            !process.isRunning || process.stderrSoFar.components(separatedBy: "multipart upload started").count > round + 1
+        }
+        // Not synchronisation: the random pause only moves where the kill lands (a part,
+        // a Complete, the index update), and ends well before a 6 MB file could finish.
+        Thread.sleep(forTimeInterval: Double(generator.next() % 150) / 1000)
+        let running = process.isRunning
+        process.kill()
+        let result = try process.wait()
+        #expect(result.signaled || result.succeeded, "round \(round): \(result.summary)")
+        return running
     }
 }
