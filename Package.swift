@@ -60,17 +60,36 @@ let package = Package(
             dependencies: ["Sediment"],
             path: "Benchmarks/SedimentBench"
         ),
+        // Real servers and fault injection shared by the test targets: SeaweedFS, the fault proxy.
+        .target(
+            name: "SedimentTestSupport",
+            dependencies: [
+                "SedimentObjectStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SedimentTestSupport"
+        ),
         .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib"]),
         .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka"]),
         .testTarget(
             name: "SedimentObjectStoreTests",
             dependencies: [
                 "SedimentObjectStore",
+                "SedimentTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SedimentTests", dependencies: ["Sediment", "SedimentZlib", "SedimentKafka"]),
+        .testTarget(
+            name: "SedimentTests",
+            dependencies: [
+                "Sediment", "SedimentZlib", "SedimentKafka", "SedimentObjectStore", "SedimentTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 /// What a cos:// store puts on the wire, captured by the proxy (which answers 403 in

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 @Suite struct CredentialsTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 /// Uploads through `FaultProxy`: every fault is recovered, every upload ends verified

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 /// The file:// backend: the same contract as the S3 one, and its on-disk promises.

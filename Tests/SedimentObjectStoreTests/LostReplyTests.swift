@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 /// How a retried CompleteMultipartUpload settles after its first reply was lost,

@@ -1,5 +1,6 @@
 import Foundation
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 /// Behaviour every backend must share, run against SeaweedFS and a directory alike:

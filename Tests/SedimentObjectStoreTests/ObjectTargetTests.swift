@@ -1,5 +1,6 @@
 import Foundation
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 @Suite struct ObjectTargetTests {

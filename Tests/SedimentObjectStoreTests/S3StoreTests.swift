@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import SedimentObjectStore
+import SedimentTestSupport
 import Testing
 
 /// The S3 backend against a real SeaweedFS gateway with SigV4 enforced.

@@ -95,6 +95,8 @@ public final class WindowUploader: Sendable {
             }
         }
         if let firstError { throw firstError }
+        // Outcomes arrive in completion order; a dry run's listing must not depend on it.
+        summary.wouldUpload.sort()
         return summary
     }
 
@@ -109,9 +111,16 @@ public final class WindowUploader: Sendable {
         let file = candidate.file
         let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker)
         let index = archive.index
+        // A run cut short mid-part leaves an open multipart upload of this key; only a
+        // multipart completion sweeps it, so a skip or a single PUT must do it here.
+        let mayHaveLeftUploads = !dryRun && (candidate.state == "uploading" || candidate.state == "failed")
         do {
-            if checkFirst, try await uploader.objectMatches(key: key, sha256: file.sha256, md5: file.md5, size: file.size) {
-                if !dryRun { try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploaded, at: WallClock.nowMilliseconds()) }
+            if checkFirst, let found = try await uploader.matchingObject(key: key, sha256: file.sha256, md5: file.md5, size: file.size) {
+                if !dryRun {
+                    try index.setUploadState(
+                        fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: WallClock.nowMilliseconds())
+                }
+                if mayHaveLeftUploads { await uploader.sweepStaleUploads(key: key) }
                 return .skipped
             }
             if dryRun { return .wouldUpload(key) }
@@ -129,6 +138,7 @@ public final class WindowUploader: Sendable {
             }
             try index.setUploadState(
                 fileID: file.id, targetID: targetID, key: key, .uploaded, etag: uploaded.etag, at: WallClock.nowMilliseconds())
+            if mayHaveLeftUploads && uploaded.partCount == 1 { await uploader.sweepStaleUploads(key: key) }
             logger.debug("uploaded", metadata: ["key": "\(key)", "bytes": "\(file.size)"])
             return .uploaded(file.size)
         } catch {

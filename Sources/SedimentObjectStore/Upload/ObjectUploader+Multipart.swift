@@ -103,7 +103,7 @@ extension ObjectUploader {
     /// Aborts other open uploads of this exact key: a CreateMultipartUpload whose reply
     /// was lost leaves one behind that no one else knows about. Keys are owned by one
     /// writer (the design gives each worker its own keys), so none of them is live.
-    func sweepStaleUploads(key: String) async {
+    public func sweepStaleUploads(key: String) async {
         let store = self.store
         await Task {
             guard let open = try? await store.listMultipartUploads(prefix: key) else { return }

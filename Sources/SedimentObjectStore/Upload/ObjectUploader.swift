@@ -81,11 +81,17 @@ public struct ObjectUploader: Sendable {
     /// Whether `key` already holds a file with this SHA-256 (from the `sha256` metadata)
     /// or, for a single-part object without that metadata, this MD5 (the ETag).
     public func objectMatches(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> Bool {
-        guard let info = try await store.headObject(key: key) else { return false }
-        if let size, info.size != size { return false }
-        if let stored = info.metadata["sha256"] { return stored.lowercased() == sha256.lowercased() }
-        if let md5, !info.etag.contains("-") { return info.etag.lowercased() == md5.lowercased() }
-        return false
+        try await matchingObject(key: key, sha256: sha256, md5: md5, size: size) != nil
+    }
+
+    /// The object at `key` when it matches as `objectMatches` says, else nil: a caller
+    /// that skips the upload records the ETag the store has.
+    public func matchingObject(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> ObjectInfo? {
+        guard let info = try await store.headObject(key: key) else { return nil }
+        if let size, info.size != size { return nil }
+        if let stored = info.metadata["sha256"] { return stored.lowercased() == sha256.lowercased() ? info : nil }
+        if let md5, !info.etag.contains("-") { return info.etag.lowercased() == md5.lowercased() ? info : nil }
+        return nil
     }
 
     /// The part size used for a file of `size` bytes: the configured one, raised to

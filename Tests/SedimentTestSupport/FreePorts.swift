@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// Loopback ports nothing listens on, found by binding them.
-enum FreePorts {
+public enum FreePorts {
     /// `count` ports P such that both P and P + 10000 are free (weed's gRPC convention).
-    static func pairs(count: Int) throws -> [Int] {
+    public static func pairs(count: Int) throws -> [Int] {
         var found: [Int] = []
         var held: [Int32] = []
         defer { held.forEach { close($0) } }
@@ -28,7 +28,7 @@ enum FreePorts {
     }
 
     /// A socket bound to 127.0.0.1:`port`, or nil if the port is taken.
-    static func bind(port: Int) -> Int32? {
+    public static func bind(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()

@@ -1,0 +1,34 @@
+import Foundation
+import SedimentTestSupport
+import Testing
+@testable import Sediment
+
+/// Local retention never deletes the only copy: a window file past `--local-retention`
+/// stays until every continuous target (one `upload` was given) has confirmed it.
+@Suite("Upload and local retention")
+struct UploadRetentionTests {
+    @Test("compact --local-retention keeps window files a target has not confirmed, and deletes them once it has")
+    func retentionWaitsForTheTarget() async throws {
+        let fixture = try await UploadFixture(label: "upload-retention")
+        try fixture.fill(windows: 3, perWindow: 10, valueBytes: 200)
+        let files = try fixture.archive.files()
+        let bucket = try await fixture.server.makeBucket("retention")
+        let upload = ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket)]
+        // The windows are from 2023: a minute of retention has long expired for all of them.
+        let compact = ["compact", "--archive", fixture.path, "--local-retention", "1m"]
+        func onDisk() -> [Bool] { files.map { FileManager.default.fileExists(atPath: fixture.path + "/" + $0.path) } }
+
+        // A failed upload still makes the target one that retention waits for.
+        let failed = try CLIProcess.run(upload, scratch: fixture.scratch, environment: UploadFixture.credentials(secret: "wrong"))
+        #expect(!failed.succeeded)
+        _ = try CLIProcess.succeed(compact, scratch: fixture.scratch)
+        #expect(onDisk() == [true, true, true], "nothing was confirmed, so nothing is deleted")
+
+        _ = try CLIProcess.succeed(upload, scratch: fixture.scratch, environment: UploadFixture.credentials())
+        try await fixture.expectBucket(bucket, holds: files.map { ($0, UploadFixture.defaultKey($0)) })
+        _ = try CLIProcess.succeed(compact, scratch: fixture.scratch)
+        #expect(onDisk() == [false, false, false], "every file is in the bucket now")
+        let keys = try await fixture.server.withStore(bucket: bucket) { try await $0.listObjects(prefix: "").map(\.key) }
+        #expect(keys == files.map(UploadFixture.defaultKey))
+    }
+}
