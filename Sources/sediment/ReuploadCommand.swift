@@ -45,7 +45,7 @@ struct ReuploadCommand: AsyncParsableCommand {
             guard start <= end else { throw SedimentError(.invalidArgument, "--from (\(from)) is after --to (\(to))") }
             let logger = common.makeLogger()
             let instance = try Archive.open(at: common.archive).resolveInstance(instance, topic: topic)
-            let uploader = try target.makeUploader(archive: common.archive, continuous: false, logger: logger)!
+            let uploader = try target.makeUploader(archive: common.archive, continuous: false, records: !dryRun, logger: logger)!
             let progress = dryRun ? nil : uploadProgress()
             let summary = try await uploader.closingStore {
                 try await uploader.reupload(instance: instance, topic: topic, range: start..<end, dryRun: dryRun, progress: progress)

@@ -31,13 +31,16 @@ struct TargetOptions: ParsableArguments {
 
     /// The uploader for `--target`, nil when none is given; secrets come from the
     /// environment or the credentials file and never appear in what this prints.
-    func makeUploader(archive: String, continuous: Bool, sharedByWorkers: Bool = false, logger: Logger) throws -> WindowUploader? {
-        try prepare(continuous: continuous, sharedByWorkers: sharedByWorkers, logger: logger)?.uploader(archive: archive, logger: logger)
+    func makeUploader(
+        archive: String, continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger
+    ) throws -> WindowUploader? {
+        try prepare(continuous: continuous, records: records, sharedByWorkers: sharedByWorkers, logger: logger)?
+            .uploader(archive: archive, logger: logger)
     }
 
     /// Checks the target, the credentials and the template, and opens the store, before
     /// there is an archive to upload from (`dump` creates it once Kafka answers).
-    func prepare(continuous: Bool, sharedByWorkers: Bool = false, logger: Logger) throws -> PreparedTarget? {
+    func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> PreparedTarget? {
         guard let uri = target else { return nil }
         let target = try ObjectTarget(parsing: uri)
         _ = try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers)
@@ -49,6 +52,7 @@ struct TargetOptions: ParsableArguments {
         }
         options.uploader.concurrency = uploadConcurrency
         options.continuous = continuous
+        options.recordsTarget = records
         let credentials = try Credentials.load(for: target, file: credentialsFile, profile: profile)
         let store = try target.makeStore(credentials: credentials, logger: logger)
         return PreparedTarget(uri: uri, store: store, options: options, template: keyTemplate, sharedByWorkers: sharedByWorkers)

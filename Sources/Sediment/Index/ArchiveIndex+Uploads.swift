@@ -23,6 +23,10 @@ extension ArchiveIndex {
         }
     }
 
+    func targetID(uri: String) throws -> Int64? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT id FROM upload_targets WHERE uri = ?", arguments: [uri]) }
+    }
+
     /// Window files still on disk, of one topic or all, whose windows meet `range`;
     /// with `unfinishedOnly`, only those not yet uploaded to the target.
     func uploadCandidates(

@@ -22,6 +22,7 @@ enum Schema {
     /// Opens the index at `path` for writing, refusing files that are not a Sediment index
     /// and indexes written by a newer schema, and applies any missing migrations.
     static func open(path: String, durable: Bool, upTo target: String? = nil) throws -> DatabasePool {
+        if !FileSystem.exists(path) { try create(path: path, durable: durable, upTo: target) }
         let pool = try connect(path: path, readOnly: false, durable: durable)
         let isNew = try check(pool, path: path).isNew
         let migrator = migrator(upTo: target)
@@ -34,6 +35,24 @@ enum Schema {
             throw SedimentError(.database, "cannot migrate \(path): \(describe(error))", context: ["path": path], underlying: error)
         }
         return pool
+    }
+
+    /// Builds a new index under a temporary name and renames it into place, so that a kill
+    /// during the first open never leaves an empty `sediment.sqlite` that readers would
+    /// take for something that is not an index.
+    private static func create(path: String, durable: Bool, upTo target: String?) throws {
+        let temporary = path + ".new"
+        for leftover in [temporary, temporary + "-wal", temporary + "-shm"] { try FileSystem.remove(leftover) }
+        let pool = try connect(path: temporary, readOnly: false, durable: durable)
+        do {
+            try pool.write { db in try db.execute(sql: "PRAGMA application_id = \(applicationID)") }
+            try migrator(upTo: target).migrate(pool)
+            try pool.close()
+        } catch {
+            throw SedimentError(.database, "cannot create \(path): \(describe(error))", context: ["path": path], underlying: error)
+        }
+        try FileSystem.rename(temporary, to: path)
+        FileSystem.synchronizeDirectory(FileSystem.parentDirectory(path))
     }
 
     /// Opens the index for reading only: a query never writes to the archive, so it works

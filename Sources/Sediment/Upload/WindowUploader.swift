@@ -17,6 +17,8 @@ public final class WindowUploader: Sendable {
         public var files = 4
         /// Whether local retention waits for this target. Default true (`reupload`: false).
         public var continuous = true
+        /// Whether to record the target in the index. Default true; a dry run records nothing.
+        public var recordsTarget = true
 
         public init(template: KeyTemplate) { self.template = template }
     }
@@ -35,8 +37,13 @@ public final class WindowUploader: Sendable {
         self.options = options
         self.logger = logger
         uploader = ObjectUploader(store: store, configuration: options.uploader, logger: logger)
-        targetID = try archive.index.registerTarget(
-            uri: targetURI, template: options.template.template, continuous: options.continuous, at: WallClock.nowMilliseconds())
+        if options.recordsTarget {
+            targetID = try archive.index.registerTarget(
+                uri: targetURI, template: options.template.template, continuous: options.continuous, at: WallClock.nowMilliseconds())
+        } else {
+            // An unknown target has no state yet: id 0 matches no row.
+            targetID = try archive.index.targetID(uri: targetURI) ?? 0
+        }
     }
 
     /// Uploads every window file not yet confirmed by the target.

@@ -32,6 +32,7 @@ struct ReuploadTests {
         #expect(listed.map { String($0.dropFirst("would upload ".count)) } == chosen.map(UploadFixture.defaultKey), "\(listed)")
         try await fixture.expectBucket(b, holds: [])
         #expect(try fixture.uploadRows().filter { $0.target.contains(b) }.isEmpty, "--dry-run records no state")
+        #expect(try Archive.open(at: fixture.path).uploadStatistics().allSatisfy { !$0.target.contains(b) }, "--dry-run records no target")
 
         let first = try JSONDecoder().decode(UploadSummary.self, from: try sediment(reupload + ["--json"]))
         #expect(first.objects == 3 && first.skipped == 0 && first.failed == 0)
