@@ -21,28 +21,50 @@ public final class ParallelGzip: @unchecked Sendable {
     private var finished: [Int: Result<Member, any Error>] = [:]
     private var submitted = 0
     private var delivered = 0
+    /// Emptied input buffers, handed back by `submit`: filling memory used before touches
+    /// no new pages, which fresh 1 MiB buffers did for every member.
+    private var spare: [[UInt8]] = []
 
     public init(level: Int32, depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
         self.level = level
         self.depth = max(1, depth)
     }
 
-    /// Queues `chunk` and returns the members that are ready, oldest first.
-    public func submit(_ chunk: [UInt8]) throws -> [Member] {
+    /// Queues the bytes of `chunk`, leaves an empty buffer of the same capacity in it to
+    /// fill next, and returns the members that are ready, oldest first.
+    public func submit(_ chunk: inout [UInt8]) throws -> [Member] {
         var ready: [Member] = []
         while submitted - delivered >= depth { ready.append(try waitForOldest()) }
         let number = submitted
         submitted += 1
         let level = level
+        var next = condition.withLock { spare.popLast() } ?? []
+        next.reserveCapacity(chunk.capacity)
+        swap(&next, &chunk)
+        let job = Job(next)
         queue.async { [self] in
-            let result = Result { Member(bytes: try GzipMember.compress(chunk, level: level), inputCount: chunk.count) }
+            let result = Result { Member(bytes: try GzipMember.compress(job.bytes, level: level), inputCount: job.bytes.count) }
+            var emptied = job.take()
+            emptied.removeAll(keepingCapacity: true)
             condition.lock()
             finished[number] = result
+            spare.append(emptied)
             condition.broadcast()
             condition.unlock()
         }
         ready.append(contentsOf: try takeReady())
         return ready
+    }
+
+    /// Holds a chunk for the one worker that compresses it, so that the worker ends up
+    /// with the only reference and can empty the buffer in place.
+    private final class Job: @unchecked Sendable {
+        private(set) var bytes: [UInt8]
+        init(_ bytes: consuming [UInt8]) { self.bytes = bytes }
+        func take() -> [UInt8] {
+            defer { bytes = [] }
+            return bytes
+        }
     }
 
     /// Every member still in flight, oldest first.

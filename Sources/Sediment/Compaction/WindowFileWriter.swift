@@ -73,9 +73,7 @@ final class WindowFileWriter {
     private func submitChunk() throws {
         queued.append(chunkStats)
         chunkStats = Stats()
-        let members = try gzip.submit(chunk)
-        chunk.removeAll(keepingCapacity: true)
-        for member in members { try place(member) }
+        for member in try gzip.submit(&chunk) { try place(member) }
     }
 
     private func place(_ member: ParallelGzip.Member) throws {
