@@ -72,6 +72,9 @@ struct CompactCommand: AsyncParsableCommand {
         }
         let compactor = try Compactor.open(at: common.archive, logger: logger)
         compactor.retention = policy
+        if StandardError.isTerminal && !json {
+            compactor.progress = { topic, messages in StandardError.write("\r\(topic): \(messages) messages written…\u{1B}[K") }
+        }
         let started = Date()
         var reports: [Report] = []
         for (instance, topic) in topics {
@@ -80,6 +83,7 @@ struct CompactCommand: AsyncParsableCommand {
                 print("\(topic): new settings apply to windows from \(Timestamp.iso8601(milliseconds: since))")
             }
             let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
+            if compactor.progress != nil { StandardError.write("\r\u{1B}[K") }
             reports.append(Report(instance: instance, topic: topic, summary: summary))
         }
         var uploaded: UploadSummary?

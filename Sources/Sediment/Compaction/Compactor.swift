@@ -11,6 +11,9 @@ public final class Compactor {
     public let archive: Archive
     /// What to delete once windows hold the data. Default: compacted segments; windows kept.
     public var retention = RetentionPolicy()
+    /// Called every 100,000 messages written with the topic and the count so far in this
+    /// run, for a progress line on a terminal. Default nil.
+    public var progress: ((_ topic: String, _ messages: Int) -> Void)?
     private let lock: ArchiveLock
     private let now: @Sendable () -> Int64
     var index: ArchiveIndex { archive.index }

@@ -10,6 +10,8 @@ struct WindowRun {
     var summary = CompactionSummary()
     private var window: WindowSchedule.Window?
     private var writer: WindowFileWriter?
+    /// Messages appended so far, for `Compactor.progress`.
+    private var appended = 0
 
     init(compactor: Compactor, instance: String, topic: String, positions: [Int32: Int64], now: Int64) {
         self.compactor = compactor
@@ -30,6 +32,8 @@ struct WindowRun {
                 coveredEnd: positions, writtenAt: now)
             window = next
         }
+        appended += 1
+        if appended % 100_000 == 0 { compactor.progress?(topic, appended) }
         do {
             try writer!.append(message)
         } catch {
