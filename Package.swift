@@ -20,7 +20,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
-        .target(name: "SedimentZlib", dependencies: ["CZlib"]),
+        // Our own C: CRC-32 folding with PCLMULQDQ (zlib's table CRC runs at ~1.4 GB/s here).
+        .target(name: "CSedimentCRC"),
+        .target(name: "SedimentZlib", dependencies: ["CZlib", "CSedimentCRC"]),
         .target(name: "SedimentKafka", dependencies: ["CRdKafka"]),
         .target(
             name: "SedimentObjectStore",
