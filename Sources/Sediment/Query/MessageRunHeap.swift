@@ -4,12 +4,49 @@ struct MessageRunHeap {
     private struct Run {
         var messages: [Message]
         var position = 0
+        /// The head's sort key, kept beside it: comparing keys copies no `Message` (and so
+        /// retains and releases none of its arrays).
+        var key: Key
+
+        init(messages: [Message]) {
+            self.messages = messages
+            self.key = Key(messages[0])
+        }
+
         var head: Message { messages[position] }
+
+        mutating func advance() {
+            position += 1
+            if position < messages.count { key = Key(messages[position]) }
+        }
+    }
+
+    private struct Key: Comparable {
+        var timestamp: Int64
+        var partition: Int32
+        var offset: Int64
+
+        init(_ message: Message) {
+            timestamp = message.timestamp
+            partition = message.partition
+            offset = message.offset
+        }
+
+        static func < (a: Self, b: Self) -> Bool {
+            (a.timestamp, a.partition, a.offset) < (b.timestamp, b.partition, b.offset)
+        }
     }
 
     private var heap: [Run] = []
 
     var head: Message? { heap.first?.head }
+    var isEmpty: Bool { heap.isEmpty }
+
+    /// Whether the head sorts before `bound`; false when the heap is empty.
+    func headPrecedes(_ bound: RunBound) -> Bool {
+        guard let key = heap.first?.key else { return false }
+        return (key.timestamp, key.partition, key.offset) < (bound.timestamp, bound.partition, bound.offset)
+    }
 
     mutating func insert(_ messages: [Message]) {
         guard !messages.isEmpty else { return }
@@ -20,7 +57,7 @@ struct MessageRunHeap {
     mutating func popHead() -> Message? {
         guard !heap.isEmpty else { return nil }
         let message = heap[0].head
-        heap[0].position += 1
+        heap[0].advance()
         if heap[0].position == heap[0].messages.count {
             heap.swapAt(0, heap.count - 1)
             heap.removeLast()
@@ -37,7 +74,7 @@ struct MessageRunHeap {
         var child = start
         while child > 0 {
             let parent = (child - 1) / 2
-            guard Self.precedes(heap[child].head, heap[parent].head) else { return }
+            guard heap[child].key < heap[parent].key else { return }
             heap.swapAt(child, parent)
             child = parent
         }
@@ -49,8 +86,8 @@ struct MessageRunHeap {
             let left = 2 * parent + 1
             let right = left + 1
             var smallest = parent
-            if left < heap.count && Self.precedes(heap[left].head, heap[smallest].head) { smallest = left }
-            if right < heap.count && Self.precedes(heap[right].head, heap[smallest].head) { smallest = right }
+            if left < heap.count && heap[left].key < heap[smallest].key { smallest = left }
+            if right < heap.count && heap[right].key < heap[smallest].key { smallest = right }
             if smallest == parent { return }
             heap.swapAt(parent, smallest)
             parent = smallest

@@ -8,10 +8,6 @@ struct RunBound: Comparable {
     static func < (a: Self, b: Self) -> Bool {
         (a.timestamp, a.partition, a.offset) < (b.timestamp, b.partition, b.offset)
     }
-
-    func follows(_ message: Message) -> Bool {
-        (message.timestamp, message.partition, message.offset) < (timestamp, partition, offset)
-    }
 }
 
 /// Where sorted runs of messages come from, in order of each run's bound: blocks of
@@ -31,25 +27,36 @@ protocol SortedRunSource {
 struct SortedRunMerge {
     private var sources: [any SortedRunSource]
     private var runs = MessageRunHeap()
+    /// The lowest bound over the sources, known until a run is read: asking the sources
+    /// for every message cost more than the merge itself.
+    private var upcoming: (source: Int, bound: RunBound)??
 
     init(sources: [any SortedRunSource]) { self.sources = sources }
 
     mutating func next() throws -> Message? {
         while true {
-            var upcoming: (source: Int, bound: RunBound)?
-            for index in sources.indices {
-                if let bound = try sources[index].peekBound(), upcoming == nil || bound < upcoming!.bound {
-                    upcoming = (index, bound)
-                }
-            }
-            if let head = runs.head, upcoming == nil || upcoming!.bound.follows(head) {
+            let upcoming = try lowestBound()
+            if !runs.isEmpty, upcoming == nil || runs.headPrecedes(upcoming!.bound) {
                 return runs.popHead()
             }
             guard let upcoming else { return nil }
+            self.upcoming = .none
             var run = try sources[upcoming.source].nextRun()
             if !run.isSortedForMerge { run.sort(by: MessageRunHeap.precedes) }
             runs.insert(run)
         }
+    }
+
+    private mutating func lowestBound() throws -> (source: Int, bound: RunBound)? {
+        if let known = upcoming { return known }
+        var lowest: (source: Int, bound: RunBound)?
+        for index in sources.indices {
+            if let bound = try sources[index].peekBound(), lowest == nil || bound < lowest!.bound {
+                lowest = (index, bound)
+            }
+        }
+        upcoming = .some(lowest)
+        return lowest
     }
 }
 
