@@ -87,15 +87,17 @@ public final class Compactor {
         guard let lowest = try index.read({ db in try snapshot.lowestPendingTimestamp(in: db) }), lowest < closedBefore else { return }
         var filter = SegmentBlockSource<IndexBlockFeed>.Filter(range: lowest..<closedBefore, snapshot: snapshot.positions, partitions: nil)
         filter.skipsBlock = { $0.lastOffset < coverage.compactedBelow[$0.partition] ?? 0 }
-        filter.keeps = { message, _ in
-            try !coverage.isInFile(message, window: coverage.schedule.window(containing: message.timestamp))
-        }
         let feed = IndexBlockFeed(
             index: index, instance: snapshot.instance, topic: snapshot.topic, range: lowest..<closedBefore,
             maxBlockSpan: snapshot.maxBlockSpan)
         var merge = SortedRunMerge(sources: [SegmentBlockSource(feed: feed, reader: segmentReader(snapshot), filter: filter)])
+        // Messages already in a file are left out here rather than in the source's filter:
+        // one window lookup per message instead of two.
+        let schedule = coverage.schedule
         while let message = try merge.next() {
-            try run.append(message, window: coverage.schedule.window(containing: message.timestamp))
+            let window = schedule.window(containing: message.timestamp)
+            if try coverage.isInFile(message, window: window) { continue }
+            try run.append(message, window: window)
         }
     }
 
