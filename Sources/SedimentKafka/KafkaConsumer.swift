@@ -101,9 +101,18 @@ public final class KafkaConsumer {
             return
         }
         let deadline = ContinuousClock.now + timeout
-        // Serves the revoke callback, on this thread, while the close runs.
+        // Serves the revoke, on this thread, while the close runs. Events, not callbacks:
+        // the close forwards the consumer queue here, and a fetched message that nobody
+        // read would make `rd_kafka_queue_poll_callback` abort (rdkafka_queue.c assert
+        // `res != RD_KAFKA_OP_RES_PASS`); as an event it is simply dropped.
         while rd_kafka_consumer_closed(rk) == 0 && ContinuousClock.now < deadline {
-            _ = rd_kafka_queue_poll_callback(events, 100)
+            guard let event = rd_kafka_queue_poll(events, 100) else { continue }
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE,
+                let partitions = rd_kafka_event_topic_partition_list(event)
+            {
+                KafkaConsumer.rebalance(rk, rd_kafka_event_error(event), partitions, callbacks)
+            }
+            rd_kafka_event_destroy(event)
         }
         isCloseComplete = rd_kafka_consumer_closed(rk) != 0
     }
