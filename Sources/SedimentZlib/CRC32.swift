@@ -3,8 +3,8 @@ import CZlib
 
 /// CRC-32 (IEEE, zlib's `crc32`), the checksum that frames every segment record.
 ///
-/// Long buffers go through carry-less-multiplication folding when the CPU has it (about
-/// ten times zlib's table speed); the result is the same value either way.
+/// Long buffers go through carry-less-multiplication folding when the CPU has it, 64 bytes
+/// a step instead of zlib's table lookups; the result is the same value either way.
 public enum CRC32 {
     static let folds = sediment_crc32_folding_available() != 0
 

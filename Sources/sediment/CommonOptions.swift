@@ -22,6 +22,24 @@ struct ArchiveOption: ParsableArguments {
     }
 }
 
+/// `--from` and `--to`, read as time expressions (relative ones like -2h too, hence
+/// unconditional parsing), for the commands that take a time range.
+struct TimeRangeOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("Start of the range, inclusive.", valueName: "time"))
+    var from: String
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("End of the range, exclusive.", valueName: "time"))
+    var to: String = "now"
+
+    /// `[from, to)` in milliseconds; an error when either cannot be read or from is after to.
+    func range(now: Int64 = WallClock.nowMilliseconds()) throws -> Range<Int64> {
+        let start = try TimeExpression.parse(from, now: now)
+        let end = try TimeExpression.parse(to, now: now)
+        guard start <= end else { throw SedimentError(.invalidArgument, "--from (\(from)) is after --to (\(to))") }
+        return start..<end
+    }
+}
+
 /// How the commands that write (`ingest`, `dump`) batch and protect what they append.
 struct WriterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("When segment bytes are forced to disk: batch (before each commit) or never.", valueName: "policy"))

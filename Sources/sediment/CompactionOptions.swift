@@ -29,20 +29,16 @@ struct CompactionOptions: ParsableArguments {
         var change = WindowSettingsChange()
         if let granularity {
             // A bare number is minutes, as the product Sediment replaces takes it.
-            let duration = try DurationExpression.parse(granularity.allSatisfy(\.isNumber) ? granularity + "m" : granularity, option: "--granularity")
-            change.granularity = Self.milliseconds(duration)
+            change.granularity = try DurationExpression.milliseconds(
+                granularity.allSatisfy(\.isNumber) ? granularity + "m" : granularity, option: "--granularity")
         }
         change.format = format
         change.compressionLevel = compressionLevel
         if let maxFileSize { change.maxFileSize = try ByteSizeExpression.parse(maxFileSize, option: "--max-file-size") }
-        if let grace { change.grace = Self.milliseconds(try DurationExpression.parse(grace, option: "--grace")) }
+        if let grace { change.grace = try DurationExpression.milliseconds(grace, option: "--grace") }
         change.windowTime = windowTime
         change.invalidUTF8 = invalidUTF8
         return change
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
 
@@ -62,7 +58,7 @@ struct RetentionOptions: ParsableArguments {
         var policy = RetentionPolicy()
         policy.deleteCompactedSegments = !keepSegments
         if let localRetention {
-            policy.localWindowRetention = CompactionOptions.milliseconds(try DurationExpression.parse(localRetention, option: "--local-retention"))
+            policy.localWindowRetention = try DurationExpression.milliseconds(localRetention, option: "--local-retention")
         }
         return policy
     }

@@ -20,11 +20,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The topic.", valueName: "topic"))
     var topic: String
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Start of the range, inclusive.", valueName: "time"))
-    var from: String
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("End of the range, exclusive.", valueName: "time"))
-    var to: String = "now"
+    @OptionGroup var time: TimeRangeOptions
 
     @Option(help: ArgumentHelp("Only this partition; repeat for several.", valueName: "n"))
     var partition: [Int32] = []
@@ -44,17 +40,12 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let now = WallClock.nowMilliseconds()
-            let start = try TimeExpression.parse(from, now: now)
-            let end = try TimeExpression.parse(to, now: now)
-            guard start <= end else {
-                throw SedimentError(.invalidArgument, "--from (\(from)) is after --to (\(to))")
-            }
+            let range = try time.range()
             if let limit, limit < 0 { throw SedimentError(.invalidArgument, "--limit must not be negative, got \(limit)") }
             let archive = try Archive.open(at: common.archive, logger: common.makeLogger())
             let instance = try archive.resolveInstance(instance, topic: topic)
             let cursor = try archive.messages(
-                instance: instance, topic: topic, in: start..<end, partitions: partition.isEmpty ? nil : Set(partition))
+                instance: instance, topic: topic, in: range, partitions: partition.isEmpty ? nil : Set(partition))
             let output = StandardOutput()
             var printed = 0
             while printed < limit ?? Int.max, let message = try cursor.next() {

@@ -24,11 +24,7 @@ struct ReuploadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The topic.", valueName: "topic"))
     var topic: String
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Start of the range (inclusive): ISO-8601, Unix seconds or ms, now, or -2h.", valueName: "time"))
-    var from: String
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("End of the range (exclusive).", valueName: "time"))
-    var to: String = "now"
+    @OptionGroup var time: TimeRangeOptions
 
     @Flag(help: "List what would be uploaded; upload nothing and record nothing.")
     var dryRun = false
@@ -39,16 +35,13 @@ struct ReuploadCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAsyncErrors {
             guard target.target != nil else { throw SedimentError(.invalidArgument, "give the store to upload to with --target") }
-            let now = WallClock.nowMilliseconds()
-            let start = try TimeExpression.parse(from, now: now)
-            let end = try TimeExpression.parse(to, now: now)
-            guard start <= end else { throw SedimentError(.invalidArgument, "--from (\(from)) is after --to (\(to))") }
+            let range = try time.range()
             let logger = common.makeLogger()
             let instance = try Archive.open(at: common.archive).resolveInstance(instance, topic: topic)
             let uploader = try target.makeUploader(archive: common.archive, continuous: false, records: !dryRun, logger: logger)!
             let progress = dryRun ? nil : uploadProgress()
             let summary = try await uploader.closingStore {
-                try await uploader.reupload(instance: instance, topic: topic, range: start..<end, dryRun: dryRun, progress: progress)
+                try await uploader.reupload(instance: instance, topic: topic, range: range, dryRun: dryRun, progress: progress)
             }
             if progress != nil { StandardError.write("\r\u{1B}[K") }
             if json {

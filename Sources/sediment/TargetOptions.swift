@@ -43,8 +43,9 @@ struct TargetOptions: ParsableArguments {
     func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> PreparedTarget? {
         guard let uri = target else { return nil }
         let target = try ObjectTarget(parsing: uri)
-        _ = try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers)
-        var options = WindowUploader.Options(template: try KeyTemplate(KeyTemplate.defaultTemplate))
+        // Checked here against what is known before the archive is; `uploader(archive:)`
+        // checks it again once the archive says how many instances it holds.
+        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers))
         options.uploader.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
         options.uploader.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
         guard uploadConcurrency >= 1 else {
@@ -55,7 +56,7 @@ struct TargetOptions: ParsableArguments {
         options.recordsTarget = records
         let credentials = try Credentials.load(for: target, file: credentialsFile, profile: profile)
         let store = try target.makeStore(credentials: credentials, logger: logger)
-        return PreparedTarget(uri: uri, store: store, options: options, template: keyTemplate, sharedByWorkers: sharedByWorkers)
+        return PreparedTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
     }
 }
 
@@ -64,14 +65,13 @@ struct PreparedTarget: Sendable {
     let uri: String
     let store: any ObjectStore
     let options: WindowUploader.Options
-    let template: String
     let sharedByWorkers: Bool
 
     /// The template is checked against the archive: several instances need {instance}.
     func uploader(archive: String, logger: Logger) throws -> WindowUploader {
         let instances = try Archive.open(at: archive).instanceCount()
         var options = options
-        options.template = try KeyTemplate(template, instances: instances, sharedByWorkers: sharedByWorkers)
+        options.template = try KeyTemplate(options.template.template, instances: instances, sharedByWorkers: sharedByWorkers)
         return try WindowUploader(archive: archive, store: store, targetURI: uri, options: options, logger: logger)
     }
 }

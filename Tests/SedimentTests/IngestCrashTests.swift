@@ -20,32 +20,18 @@ struct IngestCrashTests {
         return positions
     }
 
-    /// Runs `arguments` `kills` times, each time SIGKILLed after a random delay, then once to
-    /// completion. Returns how many runs the kill actually interrupted.
+    /// `CLIProcess.runWithKills` with the consistency check after every kill. The first
+    /// kills may land before the index exists; later ones must leave a consistent archive.
     static func ingestWithKills(
         _ arguments: [String], archive: String, topic: String, kills: Int, scratch: TemporaryDirectory,
         rng: inout SeededRandom
     ) throws -> Int {
-        var interrupted = 0
         var positions: [Int: Int] = [:]
-        for _ in 0..<kills {
-            let process = try CLIProcess(arguments, scratch: scratch)
-            Thread.sleep(forTimeInterval: Double(Int.random(in: 20...300, using: &rng)) / 1000)
-            process.kill()
-            let result = try process.wait()
-            if result.signaled {
-                interrupted += 1
-            } else {
-                // It finished before the kill: fine, but then it must have succeeded.
-                #expect(result.succeeded, "ingest run failed on its own: \(result.summary)")
-            }
-            // The first kills may land before the index exists; later ones must leave a consistent archive.
+        return try CLIProcess.runWithKills(arguments, kills: kills, delays: 20...300, scratch: scratch, rng: &rng) {
             if FileManager.default.fileExists(atPath: archive + "/sediment.sqlite") {
                 positions = try checkConsistent(archive, topic: topic, after: positions, scratch: scratch)
             }
         }
-        _ = try CLIProcess.succeed(arguments, scratch: scratch)
-        return interrupted
     }
 
     @Test("jsonl over 3 partitions: SIGKILL + rerun stores every message exactly once")

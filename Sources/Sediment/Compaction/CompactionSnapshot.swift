@@ -44,12 +44,9 @@ struct CompactionSnapshot {
     func lowestPendingTimestamp(in db: Database) throws -> Int64? {
         var lowest: Int64?
         for (partition, end) in positions {
-            let found = try Int64.fetchOne(db, sql: """
-                SELECT MIN(min_timestamp) FROM blocks
-                WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset < ?5
-                  AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM blocks
-                        WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?4), ?4)
-                """, arguments: [instance, topic, partition, compactedBelow[partition] ?? 0, end])
+            let found = try Int64.fetchOne(
+                db, sql: "SELECT MIN(min_timestamp) FROM blocks WHERE \(ArchiveIndex.blocksFromOffset)",
+                arguments: [instance, topic, partition, compactedBelow[partition] ?? 0, end])
             if let found { lowest = min(lowest ?? found, found) }
         }
         return lowest
@@ -60,12 +57,9 @@ struct CompactionSnapshot {
     func pendingByMessageTime(from closedBefore: Int64, in db: Database) throws -> [Int32: Int64] {
         var pending: [Int32: Int64] = [:]
         for (partition, end) in positions {
-            let found = try Int64.fetchOne(db, sql: """
-                SELECT MIN(first_offset) FROM blocks
-                WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset < ?5 AND max_timestamp >= ?6
-                  AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM blocks
-                        WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?4), ?4)
-                """, arguments: [instance, topic, partition, compactedBelow[partition] ?? 0, end, closedBefore])
+            let found = try Int64.fetchOne(
+                db, sql: "SELECT MIN(first_offset) FROM blocks WHERE \(ArchiveIndex.blocksFromOffset) AND max_timestamp >= ?6",
+                arguments: [instance, topic, partition, compactedBelow[partition] ?? 0, end, closedBefore])
             pending[partition] = max(found ?? end, compactedBelow[partition] ?? 0)
         }
         return pending

@@ -49,8 +49,12 @@ public final class Compactor {
     /// messages is closed now (a final flush).
     public func compact(instance: String, topic: String, closeAll: Bool = false) throws -> CompactionSummary {
         let time = now()
-        if try archive.windowSettings(instance: instance, topic: topic).isEmpty { try configure(instance: instance, topic: topic) }
-        let snapshot = try index.read { db in try CompactionSnapshot(index: index, instance: instance, topic: topic, in: db) }
+        var snapshot = try index.read { db in try CompactionSnapshot(index: index, instance: instance, topic: topic, in: db) }
+        if snapshot.schedule == nil {
+            // A topic never configured gets the defaults, recorded like any settings.
+            try configure(instance: instance, topic: topic)
+            snapshot = try index.read { db in try CompactionSnapshot(index: index, instance: instance, topic: topic, in: db) }
+        }
         guard let schedule = snapshot.schedule, !snapshot.positions.isEmpty else { return CompactionSummary() }
         let closedBefore = closeAll ? Int64.max : snapshot.closedBefore(schedule: schedule, now: time)
         let coverage = WindowCoverage(

@@ -188,18 +188,6 @@ extension ArchiveIndex {
         return latest
     }
 
-    /// Blocks of one partition from the one holding `offset` on, below `end`, in offset order.
-    func blocks(of key: PartitionKey, from offset: Int64, below end: Int64, in db: Database) throws -> [BlockRow] {
-        try Row.fetchAll(db, sql: """
-            SELECT \(BlockRow.columns) FROM blocks
-            WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset < ?5
-              AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM blocks
-                    WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?4), ?4)
-            ORDER BY first_offset
-            """, arguments: [key.instance, key.topic, key.partition, offset, end]
-        ).map(BlockRow.init(row:))
-    }
-
     func windowFiles(instance: String? = nil, topic: String? = nil) throws -> [WindowFile] {
         try read { db in
             try Row.fetchAll(db, sql: """

@@ -56,16 +56,24 @@ struct ArchiveIndex: Sendable {
 
     /// Blocks of one partition that may hold offsets in `offsets`, in offset order.
     func blocks(of key: PartitionKey, offsets: ClosedRange<Int64>) throws -> [BlockRow] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(BlockRow.columns) FROM blocks
-                WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?5
-                  AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM blocks
-                        WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?4), ?4)
-                ORDER BY first_offset
-                """, arguments: [key.instance, key.topic, key.partition, offsets.lowerBound, offsets.upperBound]
-            ).map(BlockRow.init(row:))
-        }
+        let end = offsets.upperBound == .max ? Int64.max : offsets.upperBound + 1
+        return try read { db in try blocks(of: key, from: offsets.lowerBound, below: end, in: db) }
+    }
+
+    /// A `WHERE` clause over `blocks`: partition ?3 of topic ?1/?2, from the block that
+    /// holds offset ?4 (or the first one after it) on, starting below offset ?5.
+    static let blocksFromOffset = """
+        instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset < ?5
+          AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM blocks
+                WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset <= ?4), ?4)
+        """
+
+    /// Blocks of one partition from the one holding `offset` on, below `end`, in offset order.
+    func blocks(of key: PartitionKey, from offset: Int64, below end: Int64, in db: Database) throws -> [BlockRow] {
+        try Row.fetchAll(
+            db, sql: "SELECT \(BlockRow.columns) FROM blocks WHERE \(Self.blocksFromOffset) ORDER BY first_offset",
+            arguments: [key.instance, key.topic, key.partition, offset, end]
+        ).map(BlockRow.init(row:))
     }
 
     /// Where a time-range scan of the index stands: the sort key of the last block returned.

@@ -11,4 +11,10 @@ public enum DurationExpression {
             .invalidArgument, "cannot read \(option) '\(text)' as a duration: use a whole number with ms, s, m, h or d (30s, 500ms)",
             context: ["option": option, "value": text])
     }
+
+    /// The same, as whole milliseconds: what window settings and retention store.
+    public static func milliseconds(_ text: String, option: String) throws -> Int64 {
+        let duration = try parse(text, option: option)
+        return duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
 }

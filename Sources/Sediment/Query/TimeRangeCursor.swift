@@ -10,7 +10,6 @@ public final class TimeRangeCursor {
     public let instance: String
     public let topic: String
     public let range: Range<Int64>
-    let partitions: Set<Int32>?
     private var merge: SortedRunMerge
     private let members: WindowMemberReader
 
@@ -18,7 +17,6 @@ public final class TimeRangeCursor {
         self.instance = instance
         self.topic = topic
         self.range = range
-        self.partitions = partitions
         let index = archive.index
         let snapshot = try index.read { db in
             try QuerySnapshot(index: index, instance: instance, topic: topic, in: db)

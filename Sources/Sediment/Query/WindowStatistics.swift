@@ -9,7 +9,7 @@ public struct WindowStatistics: Sendable, Hashable, Codable {
     /// When the settings last changed: they apply to windows from this time on (nil when
     /// they apply to every window).
     public var settingsSince: Int64?
-    /// Window writes (a window and its late parts count once per write).
+    /// Windows with at least one file (however many parts).
     public var windows: Int
     public var files: Int
     public var messages: Int64
@@ -30,7 +30,7 @@ extension Archive {
                 let topic: String = row[1]
                 let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
                 let totals = try Row.fetchOne(db, sql: """
-                    SELECT COUNT(DISTINCT window_start || '/' || written_at), COUNT(*), COALESCE(SUM(message_count), 0),
+                    SELECT COUNT(DISTINCT window_start), COUNT(*), COALESCE(SUM(message_count), 0),
                            COALESCE(SUM(skipped_count), 0), COALESCE(SUM(input_size), 0), COALESCE(SUM(size), 0), MAX(window_end)
                     FROM window_files WHERE instance = ? AND topic = ?
                     """, arguments: [instance, topic])!

@@ -69,7 +69,9 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
             case .token("instance"): key += file.instance
             case .token("topic"): key += file.topic
             case .token("date"): key += UTCDate.day(ofMilliseconds: file.windowStart)
-            case .token("hour"): key += String(UTCDate.iso8601(milliseconds: file.windowStart).dropFirst(11).prefix(2))
+            case .token("hour"):
+                let hour = (UTCDate.floorDivide(file.windowStart, 3_600_000) % 24 + 24) % 24
+                key += hour < 10 ? "0\(hour)" : "\(hour)"
             case .token("timestamp"): key += "\(seconds)"
             case .token("partition"): key += partitions.map(String.init).joined(separator: "-")
             case .token("part"):

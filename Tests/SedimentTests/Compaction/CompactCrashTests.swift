@@ -21,19 +21,11 @@ struct CompactCrashTests {
 
             let compact = ["compact", "--archive", archive, "--granularity", "5m", "--close-all"]
             var rng = SeededRandom(seed: 0xDEAD)
-            var interrupted = 0
-            for _ in 0..<8 {
-                let process = try CLIProcess(compact, scratch: scratch)
-                Thread.sleep(forTimeInterval: Double(Int.random(in: 30...400, using: &rng)) / 1000)
-                process.kill()
-                let result = try process.wait()
-                if result.signaled { interrupted += 1 } else { #expect(result.succeeded, "compact failed on its own: \(result.summary)") }
-                let fixture = ArchiveFiles(path: archive)
-                let visible = fixture.visible()
+            let interrupted = try CLIProcess.runWithKills(compact, kills: 8, delays: 30...400, scratch: scratch, rng: &rng) {
+                let visible = ArchiveFiles(path: archive).visible()
                 if !visible.isEmpty { _ = try CompactionFixture.run("gzip", ["-t"] + visible.map { archive + "/" + $0 }) }
             }
             #expect(interrupted >= 1, "no run was interrupted by its kill")
-            _ = try CLIProcess.succeed(compact, scratch: scratch)
 
             let files = try Archive.open(at: archive).windowFiles(topic: topic)
             #expect(files.count > 100)

@@ -256,3 +256,30 @@ struct JSONBytes: Decodable, Equatable {
         bytes = [UInt8](data)
     }
 }
+
+extension CLIProcess {
+    /// Runs `arguments` `kills` times, each SIGKILLed after a random delay in `delays`
+    /// (milliseconds), calling `afterEach` once the process is gone; then once more to
+    /// completion. A run the kill came too late for must have succeeded. Returns how many
+    /// runs the kill interrupted.
+    static func runWithKills(
+        _ arguments: [String], kills: Int, delays: ClosedRange<Int>, scratch: TemporaryDirectory,
+        rng: inout SeededRandom, afterEach: () throws -> Void
+    ) throws -> Int {
+        var interrupted = 0
+        for _ in 0..<kills {
+            let process = try CLIProcess(arguments, scratch: scratch)
+            Thread.sleep(forTimeInterval: Double(Int.random(in: delays, using: &rng)) / 1000)
+            process.kill()
+            let result = try process.wait()
+            if result.signaled {
+                interrupted += 1
+            } else {
+                #expect(result.succeeded, "sediment \(arguments.first ?? "") failed on its own: \(result.summary)")
+            }
+            try afterEach()
+        }
+        _ = try succeed(arguments, scratch: scratch)
+        return interrupted
+    }
+}
