@@ -73,7 +73,7 @@ let package = Package(
             ],
             path: "Tests/SedimentTestSupport"
         ),
-        .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib"]),
+        .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib", "CZlib"]),
         .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka"]),
         .testTarget(
             name: "SedimentObjectStoreTests",

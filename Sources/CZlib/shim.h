@@ -7,6 +7,11 @@ static inline int sediment_deflate_init_gzip(z_streamp strm, int level) {
     return deflateInit2(strm, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
 }
 
+// Raw deflate: the gzip header and trailer are written by GzipMember, with its own CRC.
+static inline int sediment_deflate_init_raw(z_streamp strm, int level) {
+    return deflateInit2(strm, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+}
+
 static inline int sediment_inflate_init_gzip(z_streamp strm) {
     return inflateInit2(strm, 31);
 }

@@ -4,31 +4,47 @@ import CZlib
 /// from one buffer. Concatenated members are one valid gzip stream for every reader, and
 /// each member can be inflated alone: that is what makes a window file seekable.
 ///
-/// The header is zlib's default (mtime 0, no name), so the same input and level always
-/// give the same bytes.
+/// The bytes are those of zlib's own gzip wrapping (mtime 0, no name, OS 3), so the same
+/// input and level always give the same member. zlib is asked for raw deflate and the
+/// header and trailer are written here: the CRC-32 by folding costs a tenth of the one
+/// zlib computes inside deflate.
 public enum GzipMember {
+    static let headerSize = 10
+    static let trailerSize = 8
+
     public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
         try withStream(end: { deflateEnd($0) }) { stream in
-            let status = sediment_deflate_init_gzip(stream, level)
+            let status = sediment_deflate_init_raw(stream, level)
             guard status == Z_OK else { throw error("deflateInit2", status, stream) }
-            return try deflateAll(input, stream)
+            return try deflateAll(input, level: level, stream)
         }
     }
 
-    private static func deflateAll(_ input: UnsafeRawBufferPointer, _ stream: UnsafeMutablePointer<z_stream>) throws -> [UInt8] {
-        // deflateBound covers the zlib wrapper; the gzip header and trailer need 18 more.
-        let bound = Int(deflateBound(stream, uLong(input.count))) + 32
-        // Uninitialized: deflate writes every byte kept, and zero-filling 1 MiB per member showed.
+    private static func deflateAll(_ input: UnsafeRawBufferPointer, level: Int32, _ stream: UnsafeMutablePointer<z_stream>) throws -> [UInt8] {
+        let bound = Int(deflateBound(stream, uLong(input.count))) + headerSize + trailerSize
+        // Uninitialized: every byte kept is written, and zero-filling 1 MiB per member showed.
         return try [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
             let out = UnsafeMutableRawBufferPointer(buffer)
+            writeHeader(level: level, into: out)
             stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(input.count)
-            stream.pointee.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(out.count)
+            stream.pointee.next_out = out.baseAddress!.advanced(by: headerSize).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(out.count - headerSize - trailerSize)
             let result = deflate(stream, Z_FINISH)
             guard result == Z_STREAM_END else { throw error("deflate", result, stream) }
-            initialized = out.count - Int(stream.pointee.avail_out)
+            let end = out.count - trailerSize - Int(stream.pointee.avail_out)
+            out.storeBytes(of: CRC32.checksum(input).littleEndian, toByteOffset: end, as: UInt32.self)
+            out.storeBytes(of: UInt32(truncatingIfNeeded: input.count).littleEndian, toByteOffset: end + 4, as: UInt32.self)
+            initialized = end + trailerSize
         }
+    }
+
+    /// zlib's default header: magic, deflate, no flags, mtime 0, its extra flags for the
+    /// level, and Unix as the OS.
+    private static func writeHeader(level: Int32, into out: UnsafeMutableRawBufferPointer) {
+        let extraFlags: UInt8 = level == 9 ? 2 : (level < 2 ? 4 : 0)
+        let header: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, extraFlags, 3]
+        for (index, byte) in header.enumerated() { out[index] = byte }
     }
 
     public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Compresses chunks into gzip members on every core, as pigz does, and hands them back
@@ -16,7 +15,6 @@ public final class ParallelGzip: @unchecked Sendable {
 
     private let level: Int32
     private let depth: Int
-    private let queue = DispatchQueue(label: "sediment.gzip", attributes: .concurrent)
     private let condition = NSCondition()
     private var finished: [Int: Result<Member, any Error>] = [:]
     private var submitted = 0
@@ -42,7 +40,7 @@ public final class ParallelGzip: @unchecked Sendable {
         next.reserveCapacity(chunk.capacity)
         swap(&next, &chunk)
         let job = Job(next)
-        queue.async { [self] in
+        CompressionWorkers.shared.run { [self] in
             let result = Result { Member(bytes: try GzipMember.compress(job.bytes, level: level), inputCount: job.bytes.count) }
             var emptied = job.take()
             emptied.removeAll(keepingCapacity: true)

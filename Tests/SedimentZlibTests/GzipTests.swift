@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Testing
 @testable import SedimentZlib
@@ -22,6 +23,33 @@ struct GzipTests {
         }
         let stream = members.flatMap { $0 }
         #expect(try stream.withUnsafeBytes { try GzipInflater.decompress($0) } == chunks.flatMap { $0 })
+    }
+
+    @Test("a member is byte for byte what zlib's own gzip wrapping makes, at every level", arguments: 1...9)
+    func sameAsZlibWrapping(level: Int32) throws {
+        for input in [Self.sample(200_003, seed: UInt64(level)), [], [0x41]] {
+            #expect(try GzipMember.compress(input, level: level) == Self.zlibWrapped(input, level: level))
+        }
+    }
+
+    /// deflate with zlib's gzip wrapper (window bits 31), the way members were first made.
+    static func zlibWrapped(_ input: [UInt8], level: Int32) -> [UInt8] {
+        var stream = z_stream()
+        #expect(sediment_deflate_init_gzip(&stream, level) == Z_OK)
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        var input = input
+        let produced = input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                #expect(deflate(&stream, Z_FINISH) == Z_STREAM_END)
+                return outBuffer.count - Int(stream.avail_out)
+            }
+        }
+        return Array(output.prefix(produced))
     }
 
     @Test("gzip(1) reads concatenated members as one file")

@@ -89,7 +89,7 @@ public final class Compactor {
         _ snapshot: CompactionSnapshot, coverage: WindowCoverage, closedBefore: Int64, into run: inout WindowRun
     ) throws {
         guard let lowest = try index.read({ db in try snapshot.lowestPendingTimestamp(in: db) }), lowest < closedBefore else { return }
-        var filter = SegmentBlockSource<IndexBlockFeed>.Filter(range: lowest..<closedBefore, snapshot: snapshot.positions, partitions: nil)
+        var filter = SegmentBlockFilter(range: lowest..<closedBefore, snapshot: snapshot.positions, partitions: nil)
         filter.skipsBlock = { $0.lastOffset < coverage.compactedBelow[$0.partition] ?? 0 }
         let feed = IndexBlockFeed(
             index: index, instance: snapshot.instance, topic: snapshot.topic, range: lowest..<closedBefore,
@@ -123,7 +123,7 @@ public final class Compactor {
         }
         for start in byWindow.keys.sorted() {
             let (window, windowBlocks) = byWindow[start]!
-            var filter = SegmentBlockSource<ListBlockFeed>.Filter(range: .min ..< .max, snapshot: snapshot.positions, partitions: nil)
+            var filter = SegmentBlockFilter(range: .min ..< .max, snapshot: snapshot.positions, partitions: nil)
             filter.keeps = { message, _ in try !coverage.isInFile(message, window: window) }
             var merge = SortedRunMerge(sources: [
                 SegmentBlockSource(feed: ListBlockFeed(windowBlocks), reader: segmentReader(snapshot), filter: filter)

@@ -21,7 +21,7 @@ public final class TimeRangeCursor {
         let snapshot = try index.read { db in
             try QuerySnapshot(index: index, instance: instance, topic: topic, in: db)
         }
-        var filter = SegmentBlockSource<IndexBlockFeed>.Filter(range: range, snapshot: snapshot.positions, partitions: partitions)
+        var filter = SegmentBlockFilter(range: range, snapshot: snapshot.positions, partitions: partitions)
         members = WindowMemberReader(layout: archive.layout)
         var sources: [any SortedRunSource] = []
         if let schedule = snapshot.schedule {

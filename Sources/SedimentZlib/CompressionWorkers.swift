@@ -1,0 +1,44 @@
+import Foundation
+
+/// A fixed set of threads, one per core, that run compression jobs first in, first out.
+///
+/// Dispatch's pool on Linux grows by watching for idle cores, and with the producer
+/// thread busy on one of two cores it ran a single compressor for the first seconds of
+/// every window. Threads of our own are all there from the first member.
+final class CompressionWorkers: @unchecked Sendable {
+    static let shared = CompressionWorkers(count: ProcessInfo.processInfo.activeProcessorCount)
+
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var head = 0
+
+    private init(count: Int) {
+        for number in 0..<max(1, count) {
+            let thread = Thread { [unowned self] in self.work() }
+            thread.name = "sediment.gzip.\(number)"
+            thread.start()
+        }
+    }
+
+    func run(_ job: @escaping () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while head == jobs.count { condition.wait() }
+            let job = jobs[head]
+            head += 1
+            if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            condition.unlock()
+            job()
+        }
+    }
+}
