@@ -33,6 +33,8 @@ public final class ArchiveDump {
     /// Group mode: assigned partitions whose resume offsets are still to be read.
     var uncheckedCommits: Set<TopicPartition> = []
     let fatal = FirstError()
+    var wakeup = FetchWakeup()
+    static let pollSize = 10_000
 
     public init(archive path: String, options: DumpOptions, archiveOptions: ArchiveOptions, logger: Logger) throws {
         try options.validate()
@@ -56,6 +58,12 @@ public final class ArchiveDump {
                 logger.warning("Kafka: \(error.message)", metadata: ["code": "\(error.name)"])
             }
         }
+        // What `--kafka-option debug=fetch,...` asks of librdkafka, seen with --log-level debug.
+        // Its warnings and errors are left out here: they reach onError.
+        consumer.onLog = { [logger] line in
+            guard line.level >= 6 else { return }
+            logger.debug("librdkafka \(line.facility): \(line.message)")
+        }
         let partitions = try connect(consumer, stop: stop)
         writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger)
         pending = PendingBatches(writer: writer, instance: options.instance)
@@ -67,9 +75,12 @@ public final class ArchiveDump {
             try subscribe(consumer)
         }
         while !stop.isRequested {
-            _ = try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(100)) { message in
+            let polled = try consumer.poll(maxMessages: Self.pollSize, timeout: .milliseconds(100)) { message in
                 try add(message)
             }
+            wakeup.afterPoll(
+                drained: polled < Self.pollSize, partitions: targets.keys,
+                nextOffset: { pending.nextOffset(topic: $0.topic, partition: $0.partition) }, consumer: consumer)
             try checkResumePositions(consumer)
             if let error = fatal.error {
                 throw SedimentError(.kafka, "Kafka: \(error.message) (\(error.name))", underlying: error)

@@ -28,6 +28,23 @@ struct DumpTests {
         try fixture.expectArchive(archive, topic: "orders")
     }
 
+    @Test("a consumer queue far smaller than a fetch stops librdkafka's fetching again and again; every message still arrives once")
+    func fullConsumerQueue() throws {
+        let fixture = try KafkaFixture(topics: ["small-queue": 4])
+        try fixture.produce(topic: "small-queue", partitions: 4, count: 20_000)
+        let archive = scratch.file("small-queue")
+        // Each full queue is a stall the dump ends by waking the fetcher (FetchWakeup).
+        let result = try dump(fixture, archive, topic: "small-queue", [
+            "--kafka-option", "queued.max.messages.kbytes=16", "--kafka-option", "queued.min.messages=100",
+            "--kafka-option", "debug=fetch", "--log-level", "debug",
+        ])
+        #expect(result.succeeded, "\(result.summary)")
+        // librdkafka's own lines, passed through by --log-level debug, show the queue was full.
+        #expect(result.stderr.contains("librdkafka FETCH"), "\(result.stderr.suffix(2000))")
+        #expect(result.stderr.contains("not fetchable: queued.m"), "\(result.stderr.suffix(2000))")
+        try fixture.expectArchive(archive, topic: "small-queue")
+    }
+
     @Test("--start earliest, offset:N and timestamp:TIME on a fresh archive; a stored position overrides --start")
     func startPositions() throws {
         let fixture = try KafkaFixture(topics: ["t": 2])

@@ -1,0 +1,25 @@
+import CRdKafka
+
+extension KafkaConsumer {
+    /// The high watermark librdkafka last saw for the partition in a fetch response, without
+    /// asking the broker; nil when it has seen none.
+    public func cachedHighWatermark(_ partition: TopicPartition) -> Int64? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_get_watermark_offsets(rk, partition.topic, partition.partition, &low, &high)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return high
+    }
+
+    /// Wakes the thread that fetches the partition, so that it decides again, now, whether
+    /// to fetch.
+    ///
+    /// librdkafka 2.0 stops fetching once the consumer queue holds `queued.min.messages` or
+    /// `queued.max.messages.kbytes`, and looks again only when that broker's thread next
+    /// wakes: up to a second later (its fixed block time), however soon the queue empties.
+    /// A request through that thread wakes it; a watermark query is the cheapest there is.
+    /// (librdkafka 2.1 added `fetch.queue.backoff.ms` for the same stall.)
+    public func wakeFetcher(of partition: TopicPartition, timeout: Duration) {
+        _ = try? watermarks(partition, timeout: timeout)
+    }
+}
