@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import Sediment
 
@@ -105,6 +106,17 @@ struct RecoveryTests {
         } throws: { error in
             let error = error as? SedimentError
             return error?.code == .corruptSegment && error!.message.contains("00000000000000000000.seg at byte 0")
+        }
+    }
+
+    @Test("a writer's index commits are fsynced (synchronous FULL) unless --fsync never")
+    func durableCommits() throws {
+        for (policy, expected) in [(ArchiveOptions.FsyncPolicy.batch, 2), (.never, 1)] {
+            var options = ArchiveOptions()
+            options.fsync = policy
+            let writer = try ArchiveWriter(at: directory.file("sync-\(policy)"), options: options)
+            let level = try writer.archive.index.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(level == expected, "fsync \(policy)")
         }
     }
 }

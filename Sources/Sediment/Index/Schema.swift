@@ -75,15 +75,16 @@ enum Schema {
         configuration.busyMode = .timeout(30)
         configuration.label = "sediment.index"
         configuration.readonly = readOnly
-        if !readOnly {
-            configuration.prepareDatabase { db in
-                // FULL makes each commit durable on its own; NORMAL in WAL mode keeps
-                // the index consistent but may lose the latest commits on power loss.
-                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-            }
-        }
         do {
-            return try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            if !readOnly && durable {
+                // FULL makes each commit durable on its own; NORMAL in WAL mode keeps the
+                // index consistent but may lose the latest commits on power loss. Set here,
+                // on the one writing connection, because the pool sets NORMAL as it opens,
+                // after any `prepareDatabase`.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+            return pool
         } catch {
             throw openError(error, path: path)
         }

@@ -147,6 +147,7 @@ public final class ArchiveWriter {
                 let id = SegmentID(key: key, baseOffset: segment.baseOffset)
                 if commit.originalSizes[id] == nil { commit.originalSizes[id] = (segment.file, segment.size) }
                 try segment.file.write(UnsafeRawBufferPointer(rebasing: bytes[block.start..<block.start + block.length]), at: segment.size)
+                if options.fsync == .batch { segment.file.startWriteback(at: segment.size, count: block.length) }
                 commit.blocks.append((key, BlockRow(
                     partition: key.partition, minTimestamp: block.minTimestamp, maxTimestamp: block.maxTimestamp,
                     firstOffset: block.firstOffset, lastOffset: block.lastOffset, count: block.count,
