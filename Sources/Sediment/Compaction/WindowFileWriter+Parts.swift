@@ -82,6 +82,9 @@ extension WindowFileWriter {
         mutating func append(_ member: ParallelGzip.Member, stats memberStats: Stats) throws {
             try member.bytes.withUnsafeBytes { bytes in
                 try file.write(bytes, at: size)
+                // Written back while the next members compress: the fsync that closes the
+                // part then has little left to wait for.
+                file.startWriteback(at: size, count: bytes.count)
                 md5.update(bufferPointer: bytes)
                 sha256.update(bufferPointer: bytes)
             }
