@@ -15,20 +15,27 @@ public struct RetentionPolicy: Sendable, Hashable {
 }
 
 extension Compactor {
-    /// Applies `policy` to one topic. Segments are judged by the compaction positions
-    /// recorded by the previous run (`compactedBelow` of the run's snapshot), not this
-    /// one's: a query that started before this run still sees them as segment data, and
-    /// must find the files it was promised.
+    /// Applies `policy` to one topic. Nothing is deleted while a cursor is open, in any
+    /// process (`ReaderLease`): a query must find the files its snapshot promised, so the
+    /// next run tries again. Segments are judged by the compaction positions recorded by
+    /// the previous run (`compactedBelow` of the run's snapshot), not this one's.
     func applyRetention(_ policy: RetentionPolicy, snapshot: CompactionSnapshot, schedule: WindowSchedule, now: Int64) throws -> (segments: Int, windowFiles: Int) {
-        var segments = 0
-        if policy.deleteCompactedSegments {
-            segments = try deleteCompactedSegments(snapshot: snapshot, schedule: schedule)
+        guard policy.deleteCompactedSegments || policy.localWindowRetention != nil else { return (0, 0) }
+        guard let exclusive = try ReaderLease.exclusive(layout: archive.layout) else {
+            logger.debug("a query is reading the archive: deletions wait for the next run", metadata: ["topic": "\(snapshot.topic)"])
+            return (0, 0)
         }
-        var windowFiles = 0
-        if let retention = policy.localWindowRetention {
-            windowFiles = try deleteExpiredWindowFiles(instance: snapshot.instance, topic: snapshot.topic, before: now - retention)
+        return try withExtendedLifetime(exclusive) {
+            var segments = 0
+            if policy.deleteCompactedSegments {
+                segments = try deleteCompactedSegments(snapshot: snapshot, schedule: schedule)
+            }
+            var windowFiles = 0
+            if let retention = policy.localWindowRetention {
+                windowFiles = try deleteExpiredWindowFiles(instance: snapshot.instance, topic: snapshot.topic, before: now - retention)
+            }
+            return (segments, windowFiles)
         }
-        return (segments, windowFiles)
     }
 
     private func deleteCompactedSegments(snapshot: CompactionSnapshot, schedule: WindowSchedule) throws -> Int {

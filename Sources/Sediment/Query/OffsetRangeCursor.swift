@@ -4,6 +4,7 @@ public final class OffsetRangeCursor {
     public let key: PartitionKey
     public let offsets: ClosedRange<Int64>
     private let reader: SegmentReader
+    private let lease: ReaderLease
     private var blocks: [BlockRow]
     private var blockIndex = 0
     private var current: [Message] = []
@@ -12,6 +13,7 @@ public final class OffsetRangeCursor {
     init(archive: Archive, key: PartitionKey, offsets: ClosedRange<Int64>) throws {
         self.key = key
         self.offsets = offsets
+        self.lease = ReaderLease(layout: archive.layout)
         self.reader = SegmentReader(layout: archive.layout, instance: key.instance, topic: key.topic)
         self.blocks = try archive.index.blocks(of: key, offsets: offsets)
     }

@@ -12,11 +12,13 @@ public final class TimeRangeCursor {
     public let range: Range<Int64>
     private var merge: SortedRunMerge
     private let members: WindowMemberReader
+    private let lease: ReaderLease
 
     init(archive: Archive, instance: String, topic: String, range: Range<Int64>, partitions: Set<Int32>?) throws {
         self.instance = instance
         self.topic = topic
         self.range = range
+        lease = ReaderLease(layout: archive.layout)
         let index = archive.index
         let snapshot = try index.read { db in
             try QuerySnapshot(index: index, instance: instance, topic: topic, in: db)

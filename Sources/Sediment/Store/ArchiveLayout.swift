@@ -21,6 +21,7 @@ public struct ArchiveLayout: Sendable, Hashable {
     public var lockPath: String { root + "/sediment.lock" }
     public var segmentsRoot: String { root + "/segments" }
     public var compactionLockPath: String { root + "/sediment.compact.lock" }
+    public var readersLockPath: String { root + "/sediment.readers.lock" }
     public static let windowsDirectory = "windows"
 
     /// The path of a window file relative to the archive (and its default object key).

@@ -44,6 +44,27 @@ struct RetentionTests {
         expectSame(try fixture.query(), byTime(first + second))
     }
 
+    @Test("a cursor open across the runs keeps every file it may read; deletions wait until it is gone")
+    func openCursorHoldsDeletions() throws {
+        let fixture = CompactionFixture(label: "retention-reader")
+        let messages = Self.messages(0..<12_000)
+        try fixture.append(messages)
+        let segments = Self.segmentFiles(fixture)
+        // Opened before the windows exist: its snapshot reads every message from segments.
+        let cursor = try Archive.open(at: fixture.path).messages(instance: "local", topic: "orders", in: Int64.min..<Int64.max)
+        let first = try #require(try cursor.next())
+        try fixture.compact(granularity(5), closeAll: true)
+        #expect(try fixture.compact(closeAll: true).segmentsDeleted == 0)
+        #expect(Self.segmentFiles(fixture) == segments)
+        var read = [first]
+        while let message = try cursor.next() { read.append(message) }
+        expectSame(read, byTime(messages))
+        // Once the cursor is gone, the next run deletes what the windows hold.
+        _ = consume cursor
+        #expect(try fixture.compact(closeAll: true).segmentsDeleted == segments.count - 2)
+        expectSame(try fixture.query(), byTime(messages))
+    }
+
     @Test("text windows are lossy: their segments stay; --keep-segments keeps every segment")
     func segmentsKept() throws {
         for keep in [false, true] {

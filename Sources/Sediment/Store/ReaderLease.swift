@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A shared lock on `sediment.readers.lock`, held by every cursor from before it reads the
+/// index until it is gone, whatever process it is in. Retention deletes segment and window
+/// files only under the exclusive lock (`exclusive`), so a long query never finds a file
+/// its snapshot promised deleted under it; while any cursor is open, deletions wait for a
+/// later compaction run.
+///
+/// On a read-only copy of an archive without the lock file nothing can delete, and the
+/// lease holds no lock.
+final class ReaderLease {
+    private let descriptor: Int32
+
+    init(layout: ArchiveLayout) {
+        let path = layout.readersLockPath
+        var descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 { descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        // Blocks only while retention deletes, a short moment.
+        if descriptor >= 0 { _ = retryingOnInterrupt { flock(descriptor, LOCK_SH) } }
+        self.descriptor = descriptor
+    }
+
+    private init(descriptor: Int32) { self.descriptor = descriptor }
+
+    /// The exclusive lock, if no reader holds the shared one now; nil otherwise.
+    static func exclusive(layout: ArchiveLayout) throws -> ReaderLease? {
+        let descriptor = open(layout.readersLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SystemFile.error("cannot open lock file", layout.readersLockPath) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return ReaderLease(descriptor: descriptor)
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+}
