@@ -13,6 +13,16 @@ struct RetentionTests {
         }
     }
 
+    /// An archive of 12,000 messages over two partitions, in more than four segments.
+    static func filled(_ label: String) throws -> (fixture: CompactionFixture, messages: [Message], segments: [String]) {
+        let fixture = CompactionFixture(label: label)
+        let messages = Self.messages(0..<12_000)
+        try fixture.append(messages)
+        let segments = Self.segmentFiles(fixture)
+        #expect(segments.count > 4, "\(segments)")
+        return (fixture, messages, segments)
+    }
+
     static func segmentFiles(_ fixture: CompactionFixture) -> [String] {
         (FileManager.default.enumerator(atPath: fixture.path + "/segments")?.allObjects ?? [])
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".seg") }.sorted()
@@ -20,11 +30,7 @@ struct RetentionTests {
 
     @Test("segments whose messages are all in jsonl windows are deleted on the next run; queries and appends go on")
     func compactedSegmentsDeleted() throws {
-        let fixture = CompactionFixture(label: "retention")
-        let first = Self.messages(0..<12_000)
-        try fixture.append(first)
-        let segmentsBefore = Self.segmentFiles(fixture)
-        #expect(segmentsBefore.count > 4, "\(segmentsBefore)")
+        let (fixture, first, segmentsBefore) = try Self.filled("retention")
         let before = try fixture.query()
         #expect(try fixture.compact(granularity(5), closeAll: true).segmentsDeleted == 0)
         let summary = try fixture.compact(closeAll: true)
@@ -46,10 +52,7 @@ struct RetentionTests {
 
     @Test("a cursor open across the runs keeps every file it may read; deletions wait until it is gone")
     func openCursorHoldsDeletions() throws {
-        let fixture = CompactionFixture(label: "retention-reader")
-        let messages = Self.messages(0..<12_000)
-        try fixture.append(messages)
-        let segments = Self.segmentFiles(fixture)
+        let (fixture, messages, segments) = try Self.filled("retention-reader")
         // Opened before the windows exist: its snapshot reads every message from segments.
         let cursor = try Archive.open(at: fixture.path).messages(instance: "local", topic: "orders", in: Int64.min..<Int64.max)
         let first = try #require(try cursor.next())
