@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 /// A shared lock on `sediment.readers.lock`, held by every cursor from before it reads the
-/// index until it is gone, whatever process it is in. Retention deletes segment and window
-/// files only under the exclusive lock (`exclusive`), so a long query never finds a file
-/// its snapshot promised deleted under it; while any cursor is open, deletions wait for a
-/// later compaction run.
+/// index until it is gone, and by every upload pass, whatever process it is in. Retention
+/// deletes segment and window files only under the exclusive lock (`exclusive`), so a long
+/// query or upload never finds a file it was promised deleted under it; while any is
+/// running, deletions wait for a later compaction run.
 ///
 /// On a read-only copy of an archive without the lock file nothing can delete, and the
 /// lease holds no lock.

@@ -46,10 +46,13 @@ public final class WindowUploader: Sendable {
         }
     }
 
-    /// Uploads every window file not yet confirmed by the target.
+    /// Uploads every window file not yet confirmed by the target. Like a query, an upload
+    /// holds a `ReaderLease`: local retention deletes no window file while it reads them.
     public func uploadPending(
         instance: String? = nil, topic: String? = nil, progress: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> UploadSummary {
+        let lease = ReaderLease(layout: archive.layout)
+        defer { withExtendedLifetime(lease) {} }
         let candidates = try archive.index.uploadCandidates(
             targetID: targetID, instance: instance, topic: topic, range: nil, unfinishedOnly: true)
         return try await upload(candidates, checkFirst: { $0.state != nil }, dryRun: false, progress: progress)
@@ -62,6 +65,8 @@ public final class WindowUploader: Sendable {
         instance: String, topic: String, range: Range<Int64>, dryRun: Bool,
         progress: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> UploadSummary {
+        let lease = ReaderLease(layout: archive.layout)
+        defer { withExtendedLifetime(lease) {} }
         let candidates = try archive.index.uploadCandidates(
             targetID: targetID, instance: instance, topic: topic, range: range, unfinishedOnly: false)
         return try await upload(candidates, checkFirst: { _ in true }, dryRun: dryRun, progress: progress)
