@@ -74,7 +74,7 @@ let package = Package(
             path: "Tests/SedimentTestSupport"
         ),
         .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib", "CZlib"]),
-        .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka"]),
+        .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka", "SedimentTestSupport"]),
         .testTarget(
             name: "SedimentObjectStoreTests",
             dependencies: [

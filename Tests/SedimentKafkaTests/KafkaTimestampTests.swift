@@ -1,4 +1,5 @@
 import SedimentKafka
+import SedimentTestSupport
 import Testing
 
 @Suite("Timestamps and lookups by time on the mock cluster")
@@ -20,10 +21,9 @@ struct KafkaTimestampTests {
         #expect((1_700_000_000_000..<4_102_444_800_000).contains(received[2].timestamp))
     }
 
-    /// The mock cannot produce LogAppendTime: its topics have no configuration, and it
-    /// stores message sets as producers sent them, so they keep the producer's CreateTime.
-    @Test("the mock keeps CreateTime: it has no LogAppendTime topics")
-    func noLogAppendTime() throws {
+    /// The mock's topics have no configuration, so its producers' batches keep CreateTime.
+    @Test("the mock keeps a producer's CreateTime: it has no LogAppendTime topics")
+    func producedKeepsCreateTime() throws {
         let kafka = try MockKafka(partitions: 1)
         try kafka.produce(5, partition: 0)
         let consumer = try kafka.consumer()
@@ -31,6 +31,34 @@ struct KafkaTimestampTests {
         let received = try consume(consumer, count: 5)
         #expect(received.count == 5)
         #expect(received.allSatisfy { $0.timestampType == .createTime })
+    }
+
+    /// A batch written on the wire with the LogAppendTime attribute is stored as sent, and
+    /// read back the way a broker-stamped batch is: every record with the batch's time.
+    /// `check.crcs` makes librdkafka verify the batch's CRC-32C.
+    @Test("a LogAppendTime batch written raw to the mock reads back as LogAppendTime, byte for byte")
+    func rawLogAppendTime() throws {
+        let kafka = try MockKafka(partitions: 1)
+        try kafka.produce(2, partition: 0)
+        let records = [
+            RawProduce.Record(key: nil, value: [0, 255, 1]),
+            RawProduce.Record(key: [], value: nil, headers: [("h", [9]), ("empty", nil)]),
+            RawProduce.Record(key: Array("k".utf8), value: []),
+        ]
+        try RawProduce.send(
+            records, topic: kafka.topic, partition: 0, timestamp: 1_764_000_123_456, logAppendTime: true,
+            broker: kafka.cluster.bootstrapServers)
+        try kafka.produce(1, partition: 0, from: 2)
+        let consumer = try kafka.consumer(["check.crcs": "true"])
+        try consumer.assign([(kafka.partition(0), offset: KafkaConsumer.beginning)])
+        let received = try consume(consumer, count: 6)
+        #expect(received.map(\.offset) == Array(0..<6))
+        #expect(received.map(\.timestampType) == [.createTime, .createTime, .logAppendTime, .logAppendTime, .logAppendTime, .createTime])
+        let stamped = Array(received[2..<5])
+        #expect(stamped.allSatisfy { $0.timestamp == 1_764_000_123_456 })
+        #expect(stamped.map(\.key) == records.map(\.key))
+        #expect(stamped.map(\.value) == records.map(\.value))
+        #expect(stamped[1].headers == [Record.Header(name: "h", value: [9]), Record.Header(name: "empty", value: nil)])
     }
 
     /// librdkafka 2.0.2's mock answers ListOffsets by timestamp with -1 ("FIXME: by

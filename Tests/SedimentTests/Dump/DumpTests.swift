@@ -1,4 +1,5 @@
 import Foundation
+import SedimentTestSupport
 import Testing
 @testable import Sediment
 
@@ -26,6 +27,32 @@ struct DumpTests {
         let again = try dump(fixture, archive, topic: "orders")
         #expect(again.succeeded && again.stdoutText.contains("stored 0 messages"), "\(again.stdoutText) \(again.summary)")
         try fixture.expectArchive(archive, topic: "orders")
+    }
+
+    @Test("a LogAppendTime batch (written raw to the broker) is archived as LogAppendTime with the broker's time; CreateTime around it stays")
+    func logAppendTime() throws {
+        let fixture = try KafkaFixture(topics: ["stamped": 1])
+        try fixture.produce(topic: "stamped", partitions: 1, count: 50)
+        let created = fixture.produced["stamped"]![0]!
+        let records = [
+            RawProduce.Record(key: [0xFF, 0x00], value: Array("stamped by the broker".utf8), headers: [("trace", [1, 2]), ("none", nil)]),
+            RawProduce.Record(key: nil, value: nil),
+            RawProduce.Record(key: [], value: [0x00, 0xC3, 0x28]),
+        ]
+        let stampedAt: Int64 = 1_764_000_999_000
+        try RawProduce.send(records, topic: "stamped", partition: 0, timestamp: stampedAt, logAppendTime: true, broker: fixture.bootstrap)
+        let archive = scratch.file("log-append-time")
+        let result = try dump(fixture, archive, topic: "stamped")
+        #expect(result.succeeded, "\(result.summary)")
+        let stored = try Archive.open(at: archive)
+            .messages(of: PartitionKey(instance: "local", topic: "stamped", partition: 0), offsets: 0...Int64.max).all()
+        #expect(stored.map(\.offset) == Array(0..<53))
+        #expect(Array(stored.prefix(50)) == created)
+        for (message, record) in zip(stored.suffix(3), records) {
+            #expect(message.timestampType == .logAppendTime && message.timestamp == stampedAt)
+            #expect(message.key == record.key && message.value == record.value)
+            #expect(message.headers == record.headers.map { Header(name: $0.0, value: $0.1) })
+        }
     }
 
     @Test("a consumer queue far smaller than a fetch stops librdkafka's fetching again and again; every message still arrives once")
