@@ -154,10 +154,16 @@ extension ArchiveDump {
             return Start(offset: offset, target: (high, floor))
         case .timestamp(let milliseconds):
             let found = try consumer.offsetsForTimes([partition: milliseconds], timeout: .seconds(10))[partition] ?? -1
-            // -1: no message at or after that time; start at the end, like Kafka's own tools.
-            let offset = found >= 0 ? found : high
-            return Start(offset: offset, target: (high, min(max(offset, low), high)))
+            return Self.timestampStart(found: found, low: low, high: high)
         }
+    }
+
+    /// Where `--start timestamp:` begins, given the broker's offsets-for-times answer: the
+    /// first offset at or after the time, or, for -1 (no message that late), the end, like
+    /// Kafka's own tools.
+    static func timestampStart(found: Int64, low: Int64, high: Int64) -> Start {
+        let offset = found >= 0 ? found : high
+        return Start(offset: offset, target: (high, min(max(offset, low), high)))
     }
 
     /// Every partition's watermarks, asked of the leaders several at a time: one round trip

@@ -97,6 +97,19 @@ struct DumpTests {
         try fixture.expectArchive(earliest, topic: "t")
     }
 
+    /// The mock answers every lookup by time with -1, so the lookup itself cannot run here
+    /// (KafkaTimestampTests pins that down); what follows the broker's answer can.
+    @Test("--start timestamp: begins at the offset the broker finds, or at the end when it finds none")
+    func timestampStartFromAnswer() {
+        let found = ArchiveDump.timestampStart(found: 120, low: 100, high: 500)
+        #expect(found.offset == 120 && found.target == (500, 120))
+        let none = ArchiveDump.timestampStart(found: -1, low: 100, high: 500)
+        #expect(none.offset == 500 && none.target == (500, 500))
+        // An answer below what the partition still holds (retention ran since) reads from the start of what is held.
+        let deleted = ArchiveDump.timestampStart(found: 40, low: 100, high: 500)
+        #expect(deleted.offset == 40 && deleted.target == (500, 100))
+    }
+
     @Test("--start latest archives only what is produced after the dump started")
     func startLatest() throws {
         let fixture = try KafkaFixture(topics: ["t": 2])
