@@ -47,7 +47,9 @@ struct StatusCommand: ParsableCommand {
             let messages = partitions.reduce(0) { $0 + $1.messages }
             let bytes = partitions.reduce(0) { $0 + $1.bytes }
             let topics = Set(partitions.map { "\($0.instance)/\($0.topic)" }).count
-            print("\(topics) topic(s), \(partitions.count) partition(s), \(messages) messages, \(ByteCount(bytes))")
+            // Segments only: once compacted segments are deleted, their messages are counted
+            // in the windows table instead.
+            print("\(topics) topic(s), \(partitions.count) partition(s), \(messages) messages in segments, \(ByteCount(bytes))")
             if !windows.isEmpty { print("\n" + Self.windowTable(windows), terminator: "") }
             if !uploads.isEmpty { print("\n" + Self.uploadTable(uploads), terminator: "") }
         }
