@@ -21,7 +21,7 @@ extension Compactor {
     /// the previous run (`compactedBelow` of the run's snapshot), not this one's.
     func applyRetention(_ policy: RetentionPolicy, snapshot: CompactionSnapshot, schedule: WindowSchedule, now: Int64) throws -> (segments: Int, windowFiles: Int) {
         guard policy.deleteCompactedSegments || policy.localWindowRetention != nil else { return (0, 0) }
-        guard let exclusive = try ReaderLease.exclusive(layout: archive.layout) else {
+        guard let exclusive = try ArchiveLock.ifFree(path: archive.layout.readersLockPath) else {
             logger.debug("a query is reading the archive: deletions wait for the next run", metadata: ["topic": "\(snapshot.topic)"])
             return (0, 0)
         }

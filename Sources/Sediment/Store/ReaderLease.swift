@@ -6,9 +6,9 @@ import Darwin
 
 /// A shared lock on `sediment.readers.lock`, held by every cursor from before it reads the
 /// index until it is gone, and by every upload pass, whatever process it is in. Retention
-/// deletes segment and window files only under the exclusive lock (`exclusive`), so a long
-/// query or upload never finds a file it was promised deleted under it; while any is
-/// running, deletions wait for a later compaction run.
+/// deletes segment and window files only under the exclusive lock (`ArchiveLock.ifFree`),
+/// so a long query or upload never finds a file it was promised deleted under it; while
+/// any is running, deletions wait for a later compaction run.
 ///
 /// On a read-only copy of an archive without the lock file nothing can delete, and the
 /// lease holds no lock.
@@ -22,19 +22,6 @@ final class ReaderLease {
         // Blocks only while retention deletes, a short moment.
         if descriptor >= 0 { _ = retryingOnInterrupt { flock(descriptor, LOCK_SH) } }
         self.descriptor = descriptor
-    }
-
-    private init(descriptor: Int32) { self.descriptor = descriptor }
-
-    /// The exclusive lock, if no reader holds the shared one now; nil otherwise.
-    static func exclusive(layout: ArchiveLayout) throws -> ReaderLease? {
-        let descriptor = open(layout.readersLockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SystemFile.error("cannot open lock file", layout.readersLockPath) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
-            return nil
-        }
-        return ReaderLease(descriptor: descriptor)
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
