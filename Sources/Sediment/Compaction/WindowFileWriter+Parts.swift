@@ -14,14 +14,11 @@ extension WindowFileWriter {
         var maxTimestamp = Int64.min
         var count = 0
         var skipped = 0
-        /// Per partition; `slots` finds a partition's entry with one lookup per message.
-        private(set) var ranges: [Range] = []
-        private(set) var order: [Int32] = []
+        /// In the order first seen; `slots` finds a partition's entry with one lookup per message.
+        private var entries: [(partition: Int32, range: Range)] = []
         private var slots: [Int32: Int] = [:]
 
-        var partitions: [(partition: Int32, range: Range)] {
-            zip(order, ranges).map { ($0, $1) }.sorted { $0.partition < $1.partition }
-        }
+        var partitions: [(partition: Int32, range: Range)] { entries.sorted { $0.partition < $1.partition } }
 
         mutating func add(_ message: Message) {
             minTimestamp = min(minTimestamp, message.timestamp)
@@ -38,13 +35,12 @@ extension WindowFileWriter {
 
         private mutating func note(_ partition: Int32, _ range: Range) {
             if let slot = slots[partition] {
-                ranges[slot].first = min(ranges[slot].first, range.first)
-                ranges[slot].last = max(ranges[slot].last, range.last)
-                ranges[slot].count += range.count
+                entries[slot].range.first = min(entries[slot].range.first, range.first)
+                entries[slot].range.last = max(entries[slot].range.last, range.last)
+                entries[slot].range.count += range.count
             } else {
-                slots[partition] = ranges.count
-                ranges.append(range)
-                order.append(partition)
+                slots[partition] = entries.count
+                entries.append((partition, range))
             }
         }
 
@@ -53,7 +49,7 @@ extension WindowFileWriter {
             maxTimestamp = max(maxTimestamp, other.maxTimestamp)
             count += other.count
             skipped += other.skipped
-            for (partition, range) in zip(other.order, other.ranges) { note(partition, range) }
+            for (partition, range) in other.entries { note(partition, range) }
         }
     }
 
