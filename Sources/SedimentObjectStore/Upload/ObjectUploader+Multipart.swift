@@ -42,8 +42,9 @@ extension ObjectUploader {
                 let offset = Int64(number - 1) * partSize
                 let length = Swift.min(partSize, size - offset)
                 group.addTask {
-                    // Parts go as UNSIGNED-PAYLOAD: Content-MD5 and the ETag check cover them, and
-                    // the whole file's SHA-256 is checked once, above.
+                    // Parts go as UNSIGNED-PAYLOAD: Content-MD5 and the ETag check cover each on
+                    // its way. Nothing here hashes the whole file again: the `sha256` metadata
+                    // is what the caller knew or read before the parts were sent.
                     let payload = try await ObjectPayload.file(path: path, offset: offset, length: length, withSHA256: false)
                     let etag = try await store.uploadPart(key: key, uploadID: uploadID, partNumber: number, payload: payload)
                     guard etag == payload.md5Hex else {
