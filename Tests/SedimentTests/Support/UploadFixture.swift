@@ -29,6 +29,16 @@ final class UploadFixture {
         try fill(Array(repeating: (perWindow, valueBytes), count: windows), seed: seed)
     }
 
+    /// A new fixture filled as `fill(windows:perWindow:valueBytes:)` fills it, its window
+    /// files, and a new bucket named from `bucket`: what most upload tests start from.
+    static func filled(
+        label: String, windows: Int, perWindow: Int, valueBytes: Int, bucket: String
+    ) async throws -> (fixture: UploadFixture, files: [WindowFile], bucket: String) {
+        let fixture = try await UploadFixture(label: label)
+        try fixture.fill(windows: windows, perWindow: perWindow, valueBytes: valueBytes)
+        return (fixture, try fixture.archive.files(), try await fixture.server.makeBucket(bucket))
+    }
+
     /// One 5-minute window per shape, in order from `windowBase`; files split past `maxFileSize`.
     func fill(_ shapes: [(perWindow: Int, valueBytes: Int)], seed: UInt64 = 7, maxFileSize: Int64? = nil) throws {
         let random = TestFiles.bytes(size: shapes.reduce(0) { $0 + $1.perWindow * $1.valueBytes }, seed: seed)

@@ -11,11 +11,9 @@ import Testing
 struct StaleUploadTests {
     @Test("a rerun with single PUTs, or one that finds the object already there, aborts the crashed run's open upload and records the ETag")
     func rerunSweepsWhatACrashLeft() async throws {
-        let fixture = try await UploadFixture(label: "upload-stale")
-        try fixture.fill(windows: 2, perWindow: 20, valueBytes: 500)
-        let files = try fixture.archive.files()
+        let (fixture, files, bucket) = try await UploadFixture.filled(
+            label: "upload-stale", windows: 2, perWindow: 20, valueBytes: 500, bucket: "stale")
         let keys = files.map(UploadFixture.defaultKey)
-        let bucket = try await fixture.server.makeBucket("stale")
 
         // The state a SIGKILL mid-part leaves (as `sediment upload --multipart-threshold 5MiB`
         // did in the crash test): both files `uploading`, an open upload for each key, and

@@ -12,10 +12,8 @@ struct UploadCredentialsTests {
 
     @Test("the named profile signs the upload; the default profile (a wrong secret) is not used; a missing profile is named")
     func profileFromFile() async throws {
-        let fixture = try await UploadFixture(label: "upload-credentials")
-        try fixture.fill(windows: 2, perWindow: 10, valueBytes: 200)
-        let files = try fixture.archive.files()
-        let bucket = try await fixture.server.makeBucket("credentials")
+        let (fixture, files, bucket) = try await UploadFixture.filled(
+            label: "upload-credentials", windows: 2, perWindow: 10, valueBytes: 200, bucket: "credentials")
         let path = fixture.scratch.file("credentials")
         try Data("""
             [default]

@@ -9,10 +9,8 @@ import Testing
 struct UploadRetentionTests {
     @Test("compact --local-retention keeps window files a target has not confirmed, and deletes them once it has")
     func retentionWaitsForTheTarget() async throws {
-        let fixture = try await UploadFixture(label: "upload-retention")
-        try fixture.fill(windows: 3, perWindow: 10, valueBytes: 200)
-        let files = try fixture.archive.files()
-        let bucket = try await fixture.server.makeBucket("retention")
+        let (fixture, files, bucket) = try await UploadFixture.filled(
+            label: "upload-retention", windows: 3, perWindow: 10, valueBytes: 200, bucket: "retention")
         let upload = ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket)]
         // The windows are from 2023: a minute of retention has long expired for all of them.
         let compact = ["compact", "--archive", fixture.path, "--local-retention", "1m"]

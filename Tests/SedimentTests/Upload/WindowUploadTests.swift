@@ -11,11 +11,9 @@ import Testing
 struct WindowUploadTests {
     @Test("small windows go up in one PUT each, under {instance}/{topic}/{date}/{timestamp}.jsonl.gz")
     func singlePut() async throws {
-        let fixture = try await UploadFixture(label: "upload-single")
-        try fixture.fill(windows: 3, perWindow: 20, valueBytes: 1000)
-        let files = try fixture.archive.files()
+        let (fixture, files, bucket) = try await UploadFixture.filled(
+            label: "upload-single", windows: 3, perWindow: 20, valueBytes: 1000, bucket: "single")
         #expect(files.count == 3)
-        let bucket = try await fixture.server.makeBucket("single")
 
         let uploader = try fixture.uploader(bucket: bucket)
         let summary = try await uploader.closingStore { try await uploader.uploadPending() }
@@ -81,10 +79,8 @@ struct WindowUploadTests {
 
     @Test("sediment upload --key-template with {hour} and {part}, under a target prefix, credentials from the environment")
     func customTemplateThroughTheCLI() async throws {
-        let fixture = try await UploadFixture(label: "upload-template")
-        try fixture.fill(windows: 2, perWindow: 20, valueBytes: 500)
-        let files = try fixture.archive.files()
-        let bucket = try await fixture.server.makeBucket("template")
+        let (fixture, files, bucket) = try await UploadFixture.filled(
+            label: "upload-template", windows: 2, perWindow: 20, valueBytes: 500, bucket: "template")
 
         let output = try CLIProcess.succeed(
             ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket, prefix: "archive/v1"),
