@@ -6,8 +6,8 @@ import CZlib
 ///
 /// The bytes are those of zlib's own gzip wrapping (mtime 0, no name, OS 3), so the same
 /// input and level always give the same member. zlib is asked for raw deflate and the
-/// header and trailer are written here: the CRC-32 by folding costs a tenth of the one
-/// zlib computes inside deflate.
+/// header and trailer are written here, with the folded CRC-32 instead of the table CRC
+/// zlib computes inside deflate (about 1% of a compaction's CPU, measured with perf).
 public enum GzipMember {
     static let headerSize = 10
     static let trailerSize = 8
