@@ -6,9 +6,9 @@ import Logging
 ///
 /// Below `multipartThreshold` a file goes in one PUT; above it, in parts of `partSize`
 /// with `concurrency` parts in flight. Every request carries Content-MD5 and (SigV4)
-/// the signed SHA-256 of its body, and every ETag returned is compared with the MD5
-/// of what was sent. The whole file's SHA-256 is stored as the `sha256` metadata so
-/// that `objectMatches` can later tell whether a key already holds this file.
+/// the signed SHA-256 of its body, but parts, which go as UNSIGNED-PAYLOAD; every ETag
+/// returned is compared with the MD5 of what was sent. The whole file's SHA-256 is stored as the `sha256` metadata so
+/// that `matchingObject` can later tell whether a key already holds this file.
 ///
 /// Memory: bodies are streamed from the file in 256 KiB chunks, so an upload holds
 /// about `concurrency` × a few chunks, whatever the part size.
@@ -78,14 +78,9 @@ public struct ObjectUploader: Sendable {
         return try await uploadInParts(path: path, key: key, whole: whole, metadata: metadata)
     }
 
-    /// Whether `key` already holds a file with this SHA-256 (from the `sha256` metadata)
-    /// or, for a single-part object without that metadata, this MD5 (the ETag).
-    public func objectMatches(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> Bool {
-        try await matchingObject(key: key, sha256: sha256, md5: md5, size: size) != nil
-    }
-
-    /// The object at `key` when it matches as `objectMatches` says, else nil: a caller
-    /// that skips the upload records the ETag the store has.
+    /// The object at `key` when it holds a file with this SHA-256 (from the `sha256`
+    /// metadata) or, for a single-part object without that metadata, this MD5 (the ETag);
+    /// else nil. A caller that skips the upload records the ETag the store has.
     public func matchingObject(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> ObjectInfo? {
         guard let info = try await store.headObject(key: key) else { return nil }
         if let size, info.size != size { return nil }
