@@ -6,34 +6,18 @@ struct MessageRunHeap {
         var position = 0
         /// The head's sort key, kept beside it: comparing keys copies no `Message` (and so
         /// retains and releases none of its arrays).
-        var key: Key
+        var key: RunBound
 
         init(messages: [Message]) {
             self.messages = messages
-            self.key = Key(messages[0])
+            self.key = RunBound(messages[0])
         }
 
         var head: Message { messages[position] }
 
         mutating func advance() {
             position += 1
-            if position < messages.count { key = Key(messages[position]) }
-        }
-    }
-
-    private struct Key: Comparable {
-        var timestamp: Int64
-        var partition: Int32
-        var offset: Int64
-
-        init(_ message: Message) {
-            timestamp = message.timestamp
-            partition = message.partition
-            offset = message.offset
-        }
-
-        static func < (a: Self, b: Self) -> Bool {
-            (a.timestamp, a.partition, a.offset) < (b.timestamp, b.partition, b.offset)
+            if position < messages.count { key = RunBound(messages[position]) }
         }
     }
 
@@ -45,7 +29,7 @@ struct MessageRunHeap {
     /// Whether the head sorts before `bound`; false when the heap is empty.
     func headPrecedes(_ bound: RunBound) -> Bool {
         guard let key = heap.first?.key else { return false }
-        return (key.timestamp, key.partition, key.offset) < (bound.timestamp, bound.partition, bound.offset)
+        return key < bound
     }
 
     mutating func insert(_ messages: [Message]) {
@@ -66,9 +50,7 @@ struct MessageRunHeap {
         return message
     }
 
-    static func precedes(_ a: Message, _ b: Message) -> Bool {
-        (a.timestamp, a.partition, a.offset) < (b.timestamp, b.partition, b.offset)
-    }
+    static func precedes(_ a: Message, _ b: Message) -> Bool { RunBound(a) < RunBound(b) }
 
     private mutating func siftUp(_ start: Int) {
         var child = start

@@ -10,6 +10,13 @@ struct RunBound: Comparable {
     }
 }
 
+extension RunBound {
+    /// A message's own position in the order: a run's head, as the merge heap keys it.
+    init(_ message: Message) {
+        self.init(timestamp: message.timestamp, partition: message.partition, offset: message.offset)
+    }
+}
+
 /// Where sorted runs of messages come from, in order of each run's bound: blocks of
 /// segment files, or gzip members of window files.
 protocol SortedRunSource {
