@@ -54,6 +54,11 @@ struct CompactCommand: AsyncParsableCommand {
             let logger = common.makeLogger()
             // The target is checked, and registered so that retention waits for it, first.
             let uploader = try upload.makeUploader(archive: common.archive, continuous: true, logger: logger)
+            if policy.localWindowRetention != nil, uploader == nil, try !Archive.open(at: common.archive, logger: logger).hasContinuousTarget() {
+                throw SedimentError(
+                    .invalidArgument,
+                    "--local-retention deletes window files only once an upload target has confirmed them, and \(common.archive) has none: give --target")
+            }
             try await withStore(uploader) { uploader in
                 try await compact(change: change, policy: policy, uploader: uploader, logger: logger)
             }

@@ -51,7 +51,7 @@ struct RetentionOptions: ParsableArguments {
     @Flag(help: "Keep segment files after their messages are in jsonl windows (by default they are deleted, except each partition's last).")
     var keepSegments = false
 
-    @Option(help: ArgumentHelp("Delete local window files whose window ended longer ago than this (default: keep them forever).", valueName: "duration"))
+    @Option(help: ArgumentHelp("Delete local window files whose window ended longer ago than this, once every upload target has confirmed them; needs a target (default: keep them forever).", valueName: "duration"))
     var localRetention: String?
 
     func policy() throws -> RetentionPolicy {

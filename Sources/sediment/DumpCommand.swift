@@ -50,7 +50,7 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long to keep trying to reach the brokers at start.", valueName: "duration"))
     var connectTimeout = "30s"
 
-    @Option(help: ArgumentHelp("This process's name in a consumer group, recorded per partition (default: the host name).", valueName: "name"))
+    @Option(help: ArgumentHelp("This process's name, recorded per partition and used by {worker} in object keys (default: the host name plus the archive's id, unique per archive).", valueName: "name"))
     var worker: String?
 
     @OptionGroup var writing: WriterOptions
@@ -76,13 +76,13 @@ struct DumpCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.makeLogger()
         try await reportingAsyncErrors {
-            let service = try makeService(logger: logger)
             if upload.target != nil && noCompact {
                 throw SedimentError(.invalidArgument, "--target uploads the windows dump writes: it cannot go with --no-compact")
             }
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
             let target = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
+            let service = try makeService(target: target, logger: logger)
             var services = [ServiceGroupConfiguration.ServiceConfiguration(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
             // The archive exists once Kafka answered: the uploader opens it then.
             let archive = common.archive
@@ -107,7 +107,7 @@ struct DumpCommand: AsyncParsableCommand {
         }
     }
 
-    private func makeService(logger: Logger) throws -> DumpService {
+    private func makeService(target: PreparedTarget?, logger: Logger) throws -> DumpService {
         var options = DumpOptions(brokers: brokers, topics: topics)
         options.instance = instance
         options.group = group
@@ -125,10 +125,18 @@ struct DumpCommand: AsyncParsableCommand {
             options.compaction?.change = change
             options.compaction?.interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
             options.compaction?.retention = try retention.policy()
+            options.compaction?.targets = target.map { [$0.record] } ?? []
+            if options.compaction?.retention.localWindowRetention != nil && target == nil {
+                throw SedimentError(
+                    .invalidArgument,
+                    "--local-retention deletes window files only once an upload target has confirmed them: give --target")
+            }
         }
         var archiveOptions = ArchiveOptions()
         archiveOptions.fsync = writing.fsync
-        archiveOptions.worker = worker ?? ProcessInfo.processInfo.hostName
+        archiveOptions.worker = worker
+        archiveOptions.recordsWorker = true
+        archiveOptions.consumerGroup = group
         return DumpService(try ArchiveDump(archive: common.archive, options: options, archiveOptions: archiveOptions, logger: logger))
     }
 

@@ -67,11 +67,18 @@ struct PreparedTarget: Sendable {
     let options: WindowUploader.Options
     let sharedByWorkers: Bool
 
-    /// The template is checked against the archive: several instances need {instance}.
+    var record: UploadTargetRecord {
+        UploadTargetRecord(uri: uri, template: options.template, continuous: options.continuous)
+    }
+
+    /// The template is checked against the archive: several instances need {instance}, and
+    /// an archive a consumer group fills (whichever command uploads it) needs {worker}.
     func uploader(archive: String, logger: Logger) throws -> WindowUploader {
-        let instances = try Archive.open(at: archive).instanceCount()
+        let opened = try Archive.open(at: archive)
         var options = options
-        options.template = try KeyTemplate(options.template.template, instances: instances, sharedByWorkers: sharedByWorkers)
+        options.template = try KeyTemplate(
+            options.template.template, instances: try opened.instanceCount(),
+            sharedByWorkers: try sharedByWorkers || opened.isFilledByGroup())
         return try WindowUploader(archive: archive, store: store, targetURI: uri, options: options, logger: logger)
     }
 }

@@ -15,7 +15,7 @@ public final class Compactor {
     /// run, for a progress line on a terminal. Default nil.
     public var progress: ((_ topic: String, _ messages: Int) -> Void)?
     private let lock: ArchiveLock
-    private let now: @Sendable () -> Int64
+    let now: @Sendable () -> Int64
     var index: ArchiveIndex { archive.index }
     var logger: Logger { archive.logger }
 

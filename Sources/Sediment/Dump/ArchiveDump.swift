@@ -103,6 +103,9 @@ public final class ArchiveDump {
     private func startCompaction() throws -> BackgroundCompaction? {
         guard let settings = options.compaction else { return nil }
         let compactor = try Compactor(writer: writer)
+        // Before any pass: a target not yet recorded would let retention delete windows
+        // it never received.
+        for target in settings.targets { _ = try writer.archive.index.register(target, at: compactor.now()) }
         compactor.retention = settings.retention
         let topics = options.topics.map { (instance: options.instance, topic: $0) }
         for (instance, topic) in topics { try compactor.configure(instance: instance, topic: topic, settings.change) }
@@ -110,8 +113,6 @@ public final class ArchiveDump {
         compaction.start()
         return compaction
     }
-
-
 
     private var isFlushDue: Bool {
         guard let oldestPending else { return false }

@@ -32,6 +32,9 @@ public struct DumpOptions: Sendable {
         /// Default 30 s.
         public var interval: Duration = .seconds(30)
         public var retention = RetentionPolicy()
+        /// Upload targets to record before the first pass, so that retention waits for
+        /// them from the start. Default none.
+        public var targets: [UploadTargetRecord] = []
 
         public init() {}
     }

@@ -6,7 +6,7 @@ struct UploadCandidate: Sendable {
     var partitions: [Int32]
     var worker: String?
     /// The state for the target, nil when the file was never tried there.
-    var state: String?
+    var state: UploadState?
 }
 
 /// The upload side of the index: targets and the state of each window file per target.
@@ -43,18 +43,14 @@ extension ArchiveIndex {
                 FROM window_files f LEFT JOIN window_uploads u ON u.file_id = f.id AND u.target_id = ?1
                 WHERE f.local_deleted_at IS NULL AND (?2 IS NULL OR f.instance = ?2) AND (?3 IS NULL OR f.topic = ?3)
                   AND (?4 IS NULL OR (f.window_end > ?4 AND f.window_start < ?5))
-                  AND (?6 = 0 OR u.state IS NULL OR u.state <> 'uploaded')
+                  AND (?6 = 0 OR u.state IS NULL OR u.state <> '\(UploadState.uploaded.rawValue)')
                 ORDER BY f.instance, f.topic, f.window_start, f.part
                 """, arguments: [targetID, instance, topic, range?.lowerBound, range?.upperBound, unfinishedOnly])
             return rows.map { row in
                 let partitions = (row[19] as String?)?.split(separator: ",").compactMap { Int32($0) } ?? []
-                return UploadCandidate(file: WindowFile(row: row), partitions: partitions, worker: row[20], state: row[18])
+                return UploadCandidate(file: WindowFile(row: row), partitions: partitions, worker: row[20], state: (row[18] as String?).flatMap(UploadState.init(rawValue:)))
             }
         }
-    }
-
-    enum UploadState: String {
-        case pending, uploading, uploaded, failed
     }
 
     /// Moves a file's upload to `state`. Repeating a transition changes nothing more.
@@ -74,16 +70,5 @@ extension ArchiveIndex {
                     attempts = attempts + CASE WHEN excluded.state = 'uploading' THEN 1 ELSE 0 END
                 """, arguments: [fileID, targetID, key, state.rawValue, etag, error, now])
         }
-    }
-
-    /// Files of the topic that some continuous target has not confirmed yet, as window
-    /// time ranges: local retention must not delete what they hold.
-    func unconfirmedWindows(instance: String, topic: String, in db: Database) throws -> [ClosedRange<Int64>] {
-        try Row.fetchAll(db, sql: """
-            SELECT f.window_start, f.window_end FROM window_files f, upload_targets t
-            WHERE f.instance = ? AND f.topic = ? AND t.continuous = 1
-              AND NOT EXISTS (SELECT 1 FROM window_uploads u WHERE u.file_id = f.id AND u.target_id = t.id AND u.state = 'uploaded')
-            """, arguments: [instance, topic]
-        ).map { ($0[0] as Int64)...($0[1] as Int64 - 1) }
     }
 }

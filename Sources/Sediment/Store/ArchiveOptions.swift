@@ -19,8 +19,15 @@ public struct ArchiveOptions: Sendable {
     /// Create the archive directory and index when they do not exist. Default true.
     public var createIfMissing = true
     /// The name recorded for the partitions this writer appends to: the `sediment dump`
-    /// worker, in a consumer group. Default nil (nothing recorded).
+    /// worker. Default nil: the archive's own name (`Archive.defaultWorkerName`) when
+    /// `recordsWorker` is set, else nothing.
     public var worker: String?
+    /// Whether to record a worker name for the partitions appended to. Default false
+    /// (`ingest`); `dump` sets it.
+    public var recordsWorker = false
+    /// The consumer group the partitions come through, recorded with them: an archive
+    /// filled by a group shares its bucket with other workers. Default nil.
+    public var consumerGroup: String?
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Logging
 
@@ -14,6 +15,8 @@ public final class ArchiveWriter {
     private var partitions: [PartitionKey: PartitionState] = [:]
     private let now: @Sendable () -> Int64
     private let buffers: BufferPool
+    /// Recorded with every partition appended to (`ArchiveOptions.worker`).
+    private let worker: String?
 
     /// Opens (and by default creates) the archive at `path` for writing, and recovers it:
     /// torn tails are truncated and the stored positions are where appending resumes.
@@ -36,6 +39,8 @@ public final class ArchiveWriter {
         self.now = now
         self.buffers = BufferPool(retainedBytes: 4 * options.blockBytes + 64 << 20)
         try ArchiveRecovery(archive: archive).run()
+        worker = try options.worker
+            ?? (options.recordsWorker ? archive.defaultWorkerName(host: ProcessInfo.processInfo.hostName) : nil)
         for row in try index.partitions() {
             partitions[row.key] = PartitionState(id: row.id, nextOffset: row.nextOffset)
         }
@@ -193,11 +198,12 @@ public final class ArchiveWriter {
             var ids: [PartitionKey: Int64] = [:]
             for key in pending.touched.sorted() {
                 let id = try Int64.fetchOne(db, sql: """
-                    INSERT INTO partitions (instance, topic, partition, next_offset, worker) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO partitions (instance, topic, partition, next_offset, worker, consumer_group) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (instance, topic, partition)
-                    DO UPDATE SET next_offset = excluded.next_offset, worker = COALESCE(excluded.worker, worker)
+                    DO UPDATE SET next_offset = excluded.next_offset, worker = COALESCE(excluded.worker, worker),
+                        consumer_group = COALESCE(excluded.consumer_group, consumer_group)
                     RETURNING id
-                    """, arguments: [key.instance, key.topic, key.partition, partitions[key]!.nextOffset, options.worker])!
+                    """, arguments: [key.instance, key.topic, key.partition, partitions[key]!.nextOffset, worker, options.consumerGroup])!
                 ids[key] = id
             }
             for (segment, size) in pending.segmentSizes {

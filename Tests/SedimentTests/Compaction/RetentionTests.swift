@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import SedimentObjectStore
 import Testing
 @testable import Sediment
 
@@ -84,18 +86,29 @@ struct RetentionTests {
         }
     }
 
-    @Test("local retention deletes window files whose window ended long enough ago, and only those")
-    func localWindowRetention() throws {
+    @Test("local retention deletes window files whose window ended long enough ago, and only once a target confirmed them")
+    func localWindowRetention() async throws {
         let fixture = CompactionFixture(label: "retention-windows")
         try fixture.append(Self.messages(0..<3000))
         try fixture.compact(granularity(5), closeAll: true)
         let files = try fixture.files()
         #expect(files.count == 2)
         fixture.now = files[0].windowEnd + minutes(60) + 1
-        let compactor = try fixture.compactor()
-        compactor.retention.localWindowRetention = minutes(60)
-        let summary = try compactor.compact(instance: "local", topic: "orders")
-        #expect(summary.windowFilesDeleted == 1)
+        func retain() throws -> CompactionSummary {
+            let compactor = try fixture.compactor()
+            compactor.retention.localWindowRetention = minutes(60)
+            return try compactor.compact(instance: "local", topic: "orders")
+        }
+        // No target known: the files are the only copy, whatever their age.
+        #expect(try retain().windowFilesDeleted == 0)
+        #expect(fixture.visibleWindowFiles() == files.map(\.path))
+
+        let bucket = fixture.directory.file("bucket")
+        let uploader = try WindowUploader(
+            archive: fixture.path, store: try FileObjectStore(directory: bucket), targetURI: "file://" + bucket,
+            options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)), logger: Logger(label: "test.retention"))
+        #expect(try await uploader.closingStore { try await uploader.uploadPending() }.objects == 2)
+        #expect(try retain().windowFilesDeleted == 1)
         #expect(try fixture.files().map(\.locallyDeleted) == [true, false])
         #expect(fixture.visibleWindowFiles() == [files[1].path])
     }

@@ -25,13 +25,13 @@ final class KafkaFixture {
 
     var bootstrap: String { cluster.bootstrapServers }
 
-    /// Produces `count` messages round-robin over the partitions; values stay small because
-    /// the mock keeps only about 5 MB per partition.
-    func produce(topic: String, partitions: Int32, count: Int, startTimestamp: Int64 = 1_764_000_000_000) throws {
+    /// Produces `count` messages round-robin over the partitions, `spacing` milliseconds
+    /// apart; values stay small because the mock keeps only about 5 MB per partition.
+    func produce(topic: String, partitions: Int32, count: Int, startTimestamp: Int64 = 1_764_000_000_000, spacing: Int64 = 1) throws {
         for index in 0..<count {
             let partition = Int32(index % Int(partitions))
             let offset = Int64(produced[topic]?[partition]?.count ?? 0)
-            var message = factory.message(partition: partition, offset: offset, timestamp: startTimestamp + Int64(index))
+            var message = factory.message(partition: partition, offset: offset, timestamp: startTimestamp + Int64(index) * spacing)
             message.timestampType = .createTime
             if let value = message.value, value.count > 60 { message.value = Array(value.prefix(60)) }
             try producer.produce(

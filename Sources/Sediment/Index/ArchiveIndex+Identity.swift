@@ -1,0 +1,39 @@
+import GRDB
+
+/// Who the archive is: its generated id, and whether a consumer group fills it.
+extension ArchiveIndex {
+    /// The id generated once for the archive (Schema/0006).
+    func archiveID() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "SELECT archive_id FROM archive_identity") } ?? "unknown"
+    }
+
+    /// Whether some partition was dumped through a consumer group: other workers then
+    /// feed the same bucket.
+    func isFilledByGroup() throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM partitions WHERE consumer_group IS NOT NULL)") ?? false
+        }
+    }
+}
+
+extension Archive {
+    /// The name a `dump` worker of this archive records unless told otherwise: the host
+    /// name plus the archive's id, so that two archives on one host never share one.
+    public func defaultWorkerName(host: String) throws -> String {
+        "\(host)-\(try index.archiveID())"
+    }
+
+    /// What `{worker}` stands for in the keys of partitions with no worker recorded
+    /// (`ingest`, or archives older than worker names): unique to the archive all the same.
+    func anonymousWorkerName() throws -> String {
+        "archive-\(try index.archiveID())"
+    }
+
+    /// Whether a consumer group fills this archive: its uploads share the bucket with
+    /// other workers, so their keys need `{worker}`.
+    public func isFilledByGroup() throws -> Bool { try index.isFilledByGroup() }
+
+    /// Whether the archive knows a continuous upload target (one that local retention
+    /// waits for).
+    public func hasContinuousTarget() throws -> Bool { try index.hasContinuousTarget() }
+}
