@@ -140,8 +140,9 @@ extension ArchiveIndex {
             arguments: [instance, topic]) ?? 0
     }
 
-    /// One page of the members of jsonl files (up to `maxFileID`, still on disk) that may
-    /// hold timestamps in `range`, in (min_timestamp, file, ordinal) order, after `cursor`.
+    /// One page of the members of jsonl files (up to `maxFileID`, still on disk, of windows
+    /// none of whose files local retention deleted: segments serve those) that may hold
+    /// timestamps in `range`, in (min_timestamp, file, ordinal) order, after `cursor`.
     func members(
         instance: String, topic: String, range: Range<Int64>, maxMemberSpan: Int64, maxFileID: Int64,
         after cursor: (minTimestamp: Int64, fileID: Int64, ordinal: Int)?, limit: Int
@@ -157,11 +158,13 @@ extension ArchiveIndex {
                 WHERE m.instance = ? AND m.topic = ? AND m.min_timestamp >= ? AND m.min_timestamp < ?
                   AND m.max_timestamp >= ? AND (m.min_timestamp, m.file_id, m.ordinal) > (?, ?, ?)
                   AND f.id <= ? AND f.format = 'jsonl' AND f.local_deleted_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM window_files d WHERE d.instance = f.instance AND d.topic = f.topic
+                      AND d.window_start = f.window_start AND d.local_deleted_at IS NOT NULL AND d.id <= ?)
                 ORDER BY m.min_timestamp, m.file_id, m.ordinal
                 LIMIT ?
                 """, arguments: [
                     instance, topic, overflow ? Int64.min : difference, range.upperBound, range.lowerBound,
-                    after.minTimestamp, after.fileID, after.ordinal, maxFileID, limit,
+                    after.minTimestamp, after.fileID, after.ordinal, maxFileID, maxFileID, limit,
                 ]
             ).map { row in
                 LocatedMember(

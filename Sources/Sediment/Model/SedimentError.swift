@@ -16,6 +16,11 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(name: "I/O error")
         public static let database = Code(name: "database error")
         public static let notFound = Code(name: "not found")
+        /// Part of a query's range is held only by an upload target: local retention
+        /// deleted its window files, and their segments are gone too.
+        public static let notHeldLocally = Code(name: "not held locally")
+        /// An object already holds other content under the key a window file would take.
+        public static let objectCollision = Code(name: "object collision")
         public static let kafka = Code(name: "Kafka error")
         public static let kafkaUnreachable = Code(name: "Kafka unreachable")
     }

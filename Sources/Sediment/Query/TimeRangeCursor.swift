@@ -20,8 +20,15 @@ public final class TimeRangeCursor {
         self.range = range
         lease = ReaderLease(layout: archive.layout)
         let index = archive.index
-        let snapshot = try index.read { db in
-            try QuerySnapshot(index: index, instance: instance, topic: topic, in: db)
+        let (snapshot, remoteOnly) = try index.read { db in
+            let snapshot = try QuerySnapshot(index: index, instance: instance, topic: topic, in: db)
+            let remoteOnly = snapshot.locallyDeletedWindows.isEmpty ? [] : try index.remoteOnlyWindows(
+                instance: instance, topic: topic, range: range, partitions: partitions, maxFileID: snapshot.maxFileID, in: db)
+            return (snapshot, remoteOnly)
+        }
+        // A range part of which only a bucket holds is an error, never a shorter answer.
+        if !remoteOnly.isEmpty {
+            throw SedimentError.heldOnlyRemotely(remoteOnly, instance: instance, topic: topic, range: range)
         }
         var filter = SegmentBlockFilter(range: range, snapshot: snapshot.positions, partitions: partitions)
         members = WindowMemberReader(layout: archive.layout)
@@ -30,6 +37,7 @@ public final class TimeRangeCursor {
             let coverage = WindowCoverage(
                 index: index, instance: instance, topic: topic, schedule: schedule,
                 compactedBelow: snapshot.compactedBelow, maxFileID: snapshot.maxFileID)
+            coverage.locallyDeletedWindows = snapshot.locallyDeletedWindows
             filter.skipsBlock = { coverage.isServedByWindows($0) }
             filter.keeps = { try !coverage.isServedByWindows($0, in: $1) }
             sources.append(WindowMemberSource(

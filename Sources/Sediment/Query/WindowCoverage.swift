@@ -7,6 +7,10 @@ final class WindowCoverage {
     let schedule: WindowSchedule
     /// Every message below these offsets is in a file (a hint that may lag, never lead).
     let compactedBelow: [Int32: Int64]
+    /// Windows (window time, merged, in order) with a file local retention deleted: a query
+    /// reads them from segments alone. Compaction leaves this empty, since the deleted
+    /// files still hold their messages where they were uploaded.
+    var locallyDeletedWindows: [Range<Int64>] = []
     private let index: ArchiveIndex
     private let instance: String
     private let topic: String
@@ -45,7 +49,7 @@ final class WindowCoverage {
     /// it is in a file, and that file is lossless.
     func isServedByWindows(_ message: Message, in block: BlockRow) throws -> Bool {
         let window = window(of: message, in: block)
-        guard window.settings.format == .jsonl else { return false }
+        guard window.settings.format == .jsonl, !isLocallyDeleted(window.start...window.start) else { return false }
         return try isInFile(message, window: window)
     }
 
@@ -53,7 +57,20 @@ final class WindowCoverage {
     func isServedByWindows(_ block: BlockRow) -> Bool {
         guard block.lastOffset < compactedBelow[block.partition] ?? 0 else { return false }
         let times = windowTime == .ingest ? block.ingestedAt...block.ingestedAt : block.minTimestamp...block.maxTimestamp
-        return schedule.isLossless(in: times)
+        return schedule.isLossless(in: times) && !isLocallyDeleted(times)
+    }
+
+    /// Whether `times` meets a window with a locally deleted file.
+    private func isLocallyDeleted(_ times: ClosedRange<Int64>) -> Bool {
+        guard !locallyDeletedWindows.isEmpty else { return false }
+        var low = 0
+        var high = locallyDeletedWindows.count
+        // The first window that ends after `times` starts.
+        while low < high {
+            let middle = (low + high) / 2
+            if locallyDeletedWindows[middle].upperBound <= times.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        return low < locallyDeletedWindows.count && locallyDeletedWindows[low].lowerBound <= times.upperBound
     }
 
     private func coverage(of windowStart: Int64) throws -> [Int32: Int64] {
