@@ -9,8 +9,10 @@ public protocol ObjectStore: Sendable {
     /// Where the objects live, e.g. `s3://bucket/prefix`; never contains a secret.
     var target: ObjectTarget { get }
 
-    /// Stores `payload` under `key` in one request; returns the ETag the store gave.
-    func putObject(key: String, payload: ObjectPayload, metadata: [String: String]) async throws -> String
+    /// Stores `payload` under `key` in one request; returns the ETag the store gave. With
+    /// `ifAbsent`, an object already under `key` is left as it is and the call fails with
+    /// `.alreadyExists` (S3's `If-None-Match: *`, COS's `x-cos-forbid-overwrite`).
+    func putObject(key: String, payload: ObjectPayload, metadata: [String: String], ifAbsent: Bool) async throws -> String
 
     /// Starts a multipart upload and returns its upload ID.
     func createMultipartUpload(key: String, metadata: [String: String]) async throws -> String
@@ -19,9 +21,10 @@ public protocol ObjectStore: Sendable {
     func uploadPart(key: String, uploadID: String, partNumber: Int, payload: ObjectPayload) async throws -> String
 
     /// Assembles the parts; returns the object's ETag. `expectedETag`, when given, lets
-    /// a retry recognise an object that a previous attempt already completed.
+    /// a retry recognise an object that a previous attempt already completed. With
+    /// `ifAbsent`, as for `putObject`.
     func completeMultipartUpload(
-        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?
+        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?, ifAbsent: Bool
     ) async throws -> String
 
     /// Abandons a multipart upload and frees its parts.
@@ -50,8 +53,14 @@ public protocol ObjectStore: Sendable {
 }
 
 extension ObjectStore {
-    public func putObject(key: String, payload: ObjectPayload) async throws -> String {
-        try await putObject(key: key, payload: payload, metadata: [:])
+    public func putObject(key: String, payload: ObjectPayload, metadata: [String: String] = [:]) async throws -> String {
+        try await putObject(key: key, payload: payload, metadata: metadata, ifAbsent: false)
+    }
+
+    public func completeMultipartUpload(
+        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?
+    ) async throws -> String {
+        try await completeMultipartUpload(key: key, uploadID: uploadID, parts: parts, expectedETag: expectedETag, ifAbsent: false)
     }
 
     public func getObject(key: String, range: ClosedRange<Int64>? = nil) async throws -> Data {

@@ -21,6 +21,8 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
         public static let noSuchBucket = Code("noSuchBucket")
         public static let noSuchKey = Code("noSuchKey")
         public static let noSuchUpload = Code("noSuchUpload")
+        /// A create-only write found an object under its key (HTTP 412, or COS's 409).
+        public static let alreadyExists = Code("alreadyExists")
         public static let slowDown = Code("slowDown")
         /// Any other HTTP failure, by status.
         public static func http(_ status: Int) -> Code { Code("http", status: status) }

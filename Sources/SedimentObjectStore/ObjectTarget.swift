@@ -6,6 +6,10 @@ import Foundation
 ///   the COS XML API with COS's own signature; `https://BUCKET-APPID.cos.REGION.myqcloud.com`
 ///   unless `endpoint` names another host.
 /// - `s3://BUCKET[/prefix]?endpoint=URL&region=REGION[&path-style=true]`: AWS SigV4.
+///
+/// Both HTTP flavors take `conditional-writes=false` for a store that does not honour
+/// create-only writes (`If-None-Match: *`, `x-cos-forbid-overwrite`): uploads then look
+/// the key up before writing instead.
 /// - `file:///DIR[/prefix]`: a directory laid out like a bucket.
 public struct ObjectTarget: Sendable, Hashable, CustomStringConvertible {
     public enum Flavor: String, Sendable, Hashable {
@@ -22,6 +26,10 @@ public struct ObjectTarget: Sendable, Hashable, CustomStringConvertible {
     public var endpoint: URL?
     /// Bucket in the path (`endpoint/bucket/key`) rather than in the host name.
     public var pathStyle: Bool
+    /// Whether the store refuses a create-only write to a key that holds an object. True
+    /// for `file` and, unless the URI says `conditional-writes=false`, for COS and S3
+    /// (AWS since 2024, SeaweedFS, MinIO).
+    public var conditionalWrites = true
 
     public init(flavor: Flavor, bucket: String, prefix: String = "", region: String? = nil, endpoint: URL? = nil, pathStyle: Bool = false) {
         self.flavor = flavor
@@ -70,9 +78,15 @@ public struct ObjectTarget: Sendable, Hashable, CustomStringConvertible {
         guard bucket.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
             throw invalid("bucket '\(bucket)' may hold only letters, digits, '-' and '.'")
         }
-        let known: Set = ["region", "endpoint", "path-style"]
+        let known: Set = ["region", "endpoint", "path-style", "conditional-writes"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
-            throw invalid("unknown parameter '\(unknown)' (known: endpoint, region, path-style)")
+            throw invalid("unknown parameter '\(unknown)' (known: endpoint, region, path-style, conditional-writes)")
+        }
+        let conditionalWrites: Bool
+        switch query["conditional-writes"]?.lowercased() {
+        case nil, "true", "1", "": conditionalWrites = true
+        case "false", "0": conditionalWrites = false
+        case let other?: throw invalid("conditional-writes must be true or false, not '\(other)'")
         }
         let region = query["region"].flatMap { $0.isEmpty ? nil : $0 }
         let pathStyle: Bool
@@ -107,11 +121,17 @@ public struct ObjectTarget: Sendable, Hashable, CustomStringConvertible {
             break
         }
         self.init(flavor: flavor, bucket: bucket, prefix: prefix, region: region, endpoint: endpoint, pathStyle: pathStyle)
+        self.conditionalWrites = conditionalWrites
     }
 
     /// The full key of `key` under this target's prefix.
     public func fullKey(_ key: String) -> String {
         prefix.isEmpty ? key : prefix + "/" + key
+    }
+
+    /// Where `key` is, as a person reads it: `s3://bucket/prefix/key`.
+    public func fullKeyDescription(_ key: String) -> String {
+        bucketDescription + "/" + fullKey(key)
     }
 
     /// `key` relative to the prefix, for keys the store lists.

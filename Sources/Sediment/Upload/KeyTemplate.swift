@@ -4,7 +4,8 @@
 ///
 /// `date` is the UTC `yyyy-MM-dd` of the window start, `hour` its `HH`, `timestamp` the
 /// start in Unix seconds, `partition` the partitions the file holds joined by `-`,
-/// `part` the part number and `worker` the `dump` worker that archived it. Unless the
+/// `part` the part number and `worker` the `dump` worker that archived it (the host
+/// name plus the archive's id unless `--worker` named it; `archive-<id>` for `ingest`). Unless the
 /// template names `{part}`, parts from 2 on get `.partN`; the format's extension always
 /// follows. The default gives the same path as the local copy under `windows/`.
 public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
@@ -23,8 +24,8 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// Refuses unknown tokens, and templates under which two windows would share a key:
     /// `{topic}` and `{timestamp}` are required, and `{instance}` when the archive holds
-    /// several instances, and `{worker}` or `{partition}` when several workers fill it
-    /// or feed one bucket (a consumer group).
+    /// several instances, and `{worker}` when several workers feed one bucket (a
+    /// consumer group).
     public init(_ template: String, instances: Int = 1, sharedByWorkers: Bool = false) throws {
         var pieces: [Piece] = []
         var rest = Substring(template)
@@ -48,8 +49,10 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
         try require("topic", "two topics would write the same keys")
         try require("timestamp", "two windows of a topic would write the same key")
         if instances > 1 { try require("instance", "the archive holds several instances") }
-        if sharedByWorkers && !names.contains("worker") && !names.contains("partition") {
-            throw Self.invalid(template, "several workers share the topic: add {worker} or {partition} so that their windows cannot collide")
+        if sharedByWorkers && !names.contains("worker") {
+            // {partition} is not enough: after a rebalance two workers write files of the
+            // same window holding the same partitions.
+            throw Self.invalid(template, "several workers of a consumer group share the topic: add {worker} so that their windows cannot collide")
         }
         if template.hasPrefix("/") || template.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
             throw Self.invalid(template, "keys may not start with '/' or contain '.' or '..' segments")
@@ -59,7 +62,7 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The key of one window file, relative to the target's prefix.
-    func key(for file: WindowFile, partitions: [Int32], worker: String?) -> String {
+    func key(for file: WindowFile, partitions: [Int32], worker: String) -> String {
         let seconds = UTCDate.floorDivide(file.windowStart, 1000)
         var key = ""
         var namesPart = false
@@ -77,7 +80,7 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
             case .token("part"):
                 key += "\(file.part)"
                 namesPart = true
-            case .token("worker"): key += worker ?? "local"
+            case .token("worker"): key += worker
             case .token: break
             }
         }

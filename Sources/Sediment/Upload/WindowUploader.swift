@@ -28,6 +28,9 @@ public final class WindowUploader: Sendable {
     public let options: Options
     private let uploader: ObjectUploader
     private let targetID: Int64
+    /// `{worker}` for partitions with no worker recorded.
+    private let anonymousWorker: String
+    private let archiveID: String
     private let logger: Logger
 
     /// Opens the archive at `path` for uploading to `store` (whose target URI is recorded).
@@ -37,9 +40,12 @@ public final class WindowUploader: Sendable {
         self.options = options
         self.logger = logger
         uploader = ObjectUploader(store: store, configuration: options.uploader, logger: logger)
+        anonymousWorker = try archive.anonymousWorkerName()
+        archiveID = try archive.index.archiveID()
         if options.recordsTarget {
-            targetID = try archive.index.registerTarget(
-                uri: targetURI, template: options.template.template, continuous: options.continuous, at: WallClock.nowMilliseconds())
+            targetID = try archive.index.register(
+                UploadTargetRecord(uri: targetURI, template: options.template, continuous: options.continuous),
+                at: WallClock.nowMilliseconds())
         } else {
             // An unknown target has no state yet: id 0 matches no row.
             targetID = try archive.index.targetID(uri: targetURI) ?? 0
@@ -55,7 +61,10 @@ public final class WindowUploader: Sendable {
         defer { withExtendedLifetime(lease) {} }
         let candidates = try archive.index.uploadCandidates(
             targetID: targetID, instance: instance, topic: topic, range: nil, unfinishedOnly: true)
-        return try await upload(candidates, checkFirst: { $0.state != nil }, dryRun: false, progress: progress)
+        // A file never tried goes straight to a create-only write where the store takes
+        // one: it fails rather than replace anything, and costs no extra request.
+        let lookFirst = !store.target.conditionalWrites
+        return try await upload(candidates, checkFirst: { lookFirst || $0.state != nil }, dryRun: false, progress: progress)
     }
 
     /// Uploads the window files of a topic whose windows meet `range`, whatever their state:
@@ -121,13 +130,15 @@ public final class WindowUploader: Sendable {
 
     private func upload(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
         let file = candidate.file
-        let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker)
+        let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker ?? anonymousWorker)
         let index = archive.index
         // A run cut short mid-part leaves an open multipart upload of this key; only a
         // multipart completion sweeps it, so a skip or a single PUT must do it here.
-        let mayHaveLeftUploads = !dryRun && (candidate.state == "uploading" || candidate.state == "failed")
+        let mayHaveLeftUploads = !dryRun && candidate.state?.mayHaveReachedStore == true
         do {
-            if checkFirst, let found = try await uploader.matchingObject(key: key, sha256: file.sha256, md5: file.md5, size: file.size) {
+            // The key may hold this file already (a lost reply, a reupload) or another one,
+            // which is never replaced.
+            if checkFirst, let found = try await sameObject(at: key, as: candidate) {
                 if !dryRun {
                     try index.setUploadState(
                         fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: WallClock.nowMilliseconds())
@@ -137,9 +148,18 @@ public final class WindowUploader: Sendable {
             }
             if dryRun { return .wouldUpload(key) }
             try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: WallClock.nowMilliseconds())
-            let uploaded = try await uploader.upload(
-                file: archive.layout.root + "/" + file.path, to: key, metadata: ["sha256": file.sha256],
-                known: .init(md5: file.md5, sha256: file.sha256))
+            let uploaded: UploadedObject
+            do {
+                uploaded = try await uploader.upload(
+                    file: archive.layout.root + "/" + file.path, to: key, metadata: metadata(of: file),
+                    known: .init(md5: file.md5, sha256: file.sha256))
+            } catch let error as ObjectStoreError where error.code == .alreadyExists {
+                // Written meanwhile: by a retry of ours whose reply was lost, or by someone else.
+                guard let found = try await sameObject(at: key, as: candidate) else { throw error }
+                try index.setUploadState(
+                    fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: WallClock.nowMilliseconds())
+                return .skipped
+            }
             // The recorded checksums go with the upload: a single PUT carries them (the store
             // refuses other bytes), parts carry their own MD5s; the size is checked here.
             guard uploaded.size == file.size else {
@@ -161,6 +181,48 @@ public final class WindowUploader: Sendable {
             }
             return .failed(error)
         }
+    }
+
+    /// The object at `key` if it holds this window file; nil if there is none; a collision
+    /// error, naming both windows, if it holds anything else.
+    private func sameObject(at key: String, as candidate: UploadCandidate) async throws -> ObjectInfo? {
+        let file = candidate.file
+        switch try await uploader.existingObject(key: key, sha256: file.sha256, md5: file.md5, size: file.size) {
+        case .none: return nil
+        case .same(let info): return info
+        case .other(let info): throw collision(key: key, file: file, existing: info)
+        }
+    }
+
+    /// What an object says about where it came from: its SHA-256 (which `existingObject`
+    /// compares) and its window, so that a collision can name both sides.
+    private func metadata(of file: WindowFile) -> [String: String] {
+        let source = "\(archiveID):\(file.path)"
+        return [
+            "sha256": file.sha256,
+            "sediment-source": source.addingPercentEncoding(withAllowedCharacters: Self.headerSafe) ?? source,
+        ]
+    }
+
+    private static let headerSafe: CharacterSet = {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("%")
+        return allowed
+    }()
+
+    private func collision(key: String, file: WindowFile, existing: ObjectInfo) -> SedimentError {
+        var other = "an object Sediment did not write"
+        if let source = existing.metadata["sediment-source"].map({ $0.removingPercentEncoding ?? $0 }),
+            let colon = source.firstIndex(of: ":") {
+            other = "window \(source[source.index(after: colon)...]) of archive \(source[..<colon])"
+        }
+        let sha = existing.metadata["sha256"].map { "SHA-256 \($0)" } ?? "ETag \(existing.etag)"
+        return SedimentError(
+            .objectCollision,
+            "\(store.target.fullKeyDescription(key)) already holds \(other) (\(existing.size) bytes, \(sha)); "
+                + "window \(file.path) of this archive (\(file.size) bytes, SHA-256 \(file.sha256)) would replace it, so it was not uploaded. "
+                + "Give each worker its own name (--worker) or keys of their own (--key-template with {worker}).",
+            context: ["key": key, "path": file.path])
     }
 }
 

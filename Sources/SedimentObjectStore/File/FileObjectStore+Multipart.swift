@@ -53,7 +53,7 @@ extension FileObjectStore {
     }
 
     public func completeMultipartUpload(
-        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?
+        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?, ifAbsent: Bool
     ) async throws -> String {
         let path = try objectPath(key, operation: "CompleteMultipartUpload")
         return try await run("CompleteMultipartUpload", key) {
@@ -88,7 +88,7 @@ extension FileObjectStore {
                 partDigests.append(digests.md5)
             }
             let etag = Data(Insecure.MD5.hash(data: partDigests)).hexString + "-\(ordered.count)"
-            let size = try writer.commit(to: path)
+            let size = try writer.commit(to: path, replacing: !ifAbsent)
             try writeSidecar(key, Sidecar(etag: etag, size: size, metadata: record.metadata))
             try? FileManager.default.removeItem(atPath: directory)
             return etag

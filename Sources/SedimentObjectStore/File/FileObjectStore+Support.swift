@@ -75,7 +75,7 @@ extension FileObjectStore {
 extension FileObjectStore {
     /// Writes the payload to `path` through a temporary file, refusing bytes whose MD5
     /// differs from the payload's: the same check a store makes with Content-MD5.
-    static func store(_ payload: ObjectPayload, at path: String, what: String) throws {
+    static func store(_ payload: ObjectPayload, at path: String, what: String, ifAbsent: Bool = false) throws {
         let writer = try FileWriter(temporaryBeside: path)
         var digests = FileDigests(withSHA256: false)
         try copy(payload) { chunk in
@@ -86,6 +86,6 @@ extension FileObjectStore {
             writer.discard()
             throw ObjectStoreError(.checksumMismatch, message: "\(what): the bytes read differ from the payload's MD5")
         }
-        try writer.commit(to: path)
+        try writer.commit(to: path, replacing: !ifAbsent)
     }
 }

@@ -47,10 +47,10 @@ public struct FileObjectStore: ObjectStore {
         var metadata: [String: String]
     }
 
-    public func putObject(key: String, payload: ObjectPayload, metadata: [String: String]) async throws -> String {
+    public func putObject(key: String, payload: ObjectPayload, metadata: [String: String], ifAbsent: Bool) async throws -> String {
         let path = try objectPath(key, operation: "PUT")
         return try await run("PUT", key) {
-            try Self.store(payload, at: path, what: "the object")
+            try Self.store(payload, at: path, what: "the object", ifAbsent: ifAbsent)
             let etag = payload.md5Hex
             try writeSidecar(key, Sidecar(etag: etag, size: payload.length, metadata: Self.lowercased(metadata)))
             return etag

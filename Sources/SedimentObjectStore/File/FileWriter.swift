@@ -52,16 +52,30 @@ final class FileWriter: @unchecked Sendable {
         try data.withUnsafeBytes { try write($0) }
     }
 
-    /// Makes the bytes durable under `path`; returns how many were written.
+    /// Makes the bytes durable under `path`; returns how many were written. Unless
+    /// `replacing`, a file already at `path` stays as it is and the commit fails with
+    /// `.alreadyExists`: the temporary file is linked to `path`, which never replaces.
     @discardableResult
-    func commit(to path: String) throws -> Int64 {
+    func commit(to path: String, replacing: Bool = true) throws -> Int64 {
         guard fsync(fd) == 0 else { throw Self.failure("cannot fsync", temporaryPath) }
         close(fd)
         fd = -1
-        guard rename(temporaryPath, path) == 0 else {
-            let error = Self.failure("cannot rename to \(path)", temporaryPath)
+        if replacing {
+            guard rename(temporaryPath, path) == 0 else {
+                let error = Self.failure("cannot rename to \(path)", temporaryPath)
+                unlink(temporaryPath)
+                throw error
+            }
+        } else {
+            let linked = link(temporaryPath, path)
+            let failure = linked == 0 ? nil : (errno, Self.failure("cannot link to \(path)", temporaryPath))
             unlink(temporaryPath)
-            throw error
+            if let (code, error) = failure {
+                guard code == EEXIST else { throw error }
+                throw ObjectStoreError(
+                    .alreadyExists, message: "an object is already there, and a create-only write does not replace it",
+                    httpStatus: 412)
+            }
         }
         let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {

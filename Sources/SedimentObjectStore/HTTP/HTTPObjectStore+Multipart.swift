@@ -30,7 +30,7 @@ extension HTTPObjectStore {
     /// because the lost attempt completed it. The object is then checked: if it has
     /// `expectedETag`, the completion did happen and the call succeeds.
     public func completeMultipartUpload(
-        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?
+        key: String, uploadID: String, parts: [CompletedPart], expectedETag: String?, ifAbsent: Bool
     ) async throws -> String {
         var body = "<CompleteMultipartUpload>"
         for part in parts.sorted(by: { $0.partNumber < $1.partNumber }) {
@@ -39,6 +39,7 @@ extension HTTPObjectStore {
         body += "</CompleteMultipartUpload>"
         var request = StoreRequest(method: .POST, key: key, query: [("uploadId", uploadID)], body: .data(Data(body.utf8)))
         request.headers.append(("content-type", "application/xml"))
+        if ifAbsent { request.headers += createOnlyHeaders }
         let operation = "CompleteMultipartUpload"
         var attempts = 0
         while true {
@@ -56,9 +57,12 @@ extension HTTPObjectStore {
                     throw failure
                 }
                 return unquoted(xml.value("ETag") ?? reply.etag() ?? "")
-            } catch let failure as ObjectStoreError where failure.code == .noSuchUpload {
+            } catch let failure as ObjectStoreError where failure.code == .noSuchUpload || failure.code == .alreadyExists {
+                // An attempt whose reply was lost completed it: the upload is gone (S3) or,
+                // create-only, the object is there already (412) with these very parts.
                 if let info = try await headObject(key: key), let expectedETag, info.etag == expectedETag {
                     logger.info("multipart upload was completed by an attempt whose reply was lost", metadata: ["key": "\(key)"])
+                    if failure.code == .alreadyExists { try? await abortMultipartUpload(key: key, uploadID: uploadID) }
                     return info.etag
                 }
                 throw failure

@@ -136,7 +136,8 @@ extension HTTPObjectStore {
         case "NoSuchKey": code = .noSuchKey
         case "NoSuchUpload": code = .noSuchUpload
         case "SlowDown": code = .slowDown
-        default: code = .http(status)
+        case "PreconditionFailed", "FileAlreadyExists", "ObjectAlreadyExists": code = .alreadyExists
+        default: code = status == 412 ? .alreadyExists : .http(status)
         }
         let requestID = xml.value("RequestId") ?? headers.first(name: signer.headerPrefix + "request-id")
         var error = self.error(code, operation: operation, key: key)

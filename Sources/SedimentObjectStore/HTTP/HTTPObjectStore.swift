@@ -71,10 +71,11 @@ public final class HTTPObjectStore: ObjectStore {
         if ownsClient { try await client.shutdown() }
     }
 
-    public func putObject(key: String, payload: ObjectPayload, metadata: [String: String]) async throws -> String {
+    public func putObject(key: String, payload: ObjectPayload, metadata: [String: String], ifAbsent: Bool) async throws -> String {
         var request = StoreRequest(method: .PUT, key: key, body: .payload(payload))
         request.headers.append(("content-md5", payload.md5Base64))
         request.headers += metadataHeaders(metadata)
+        if ifAbsent { request.headers += createOnlyHeaders }
         // A PUT whose reply was lost may have stored the object: if the store already
         // holds these exact bytes, sending them again is wasted work.
         let reply = try await perform(request, operation: "PUT") { _ in
@@ -147,6 +148,15 @@ public final class HTTPObjectStore: ObjectStore {
             _ = try await perform(StoreRequest(method: .PUT, key: nil), operation: "PUT bucket")
         } catch let error as ObjectStoreError where error.serverCode == "BucketAlreadyOwnedByYou" {
             return
+        }
+    }
+
+    /// What makes a write fail rather than replace an object: S3 (and SeaweedFS, MinIO)
+    /// take `If-None-Match: *`, COS its own header.
+    var createOnlyHeaders: [(String, String)] {
+        switch target.flavor {
+        case .cos: [("x-cos-forbid-overwrite", "true")]
+        default: [("if-none-match", "*")]
         }
     }
 

@@ -14,7 +14,7 @@ extension ObjectUploader {
             let expected = Self.multipartETag(partMD5s: parts.map(\.md5))
             let completed = parts.map { CompletedPart(partNumber: $0.number, etag: $0.etag) }
             let etag = try await store.completeMultipartUpload(
-                key: key, uploadID: uploadID, parts: completed, expectedETag: expected)
+                key: key, uploadID: uploadID, parts: completed, expectedETag: expected, ifAbsent: createOnly)
             try await verifyCompleted(key: key, etag: etag, expected: expected, whole: whole)
             await sweepStaleUploads(key: key)
             return UploadedObject(

@@ -20,9 +20,17 @@ public struct ObjectUploader: Sendable {
         public var partSize: Int64 = 8 << 20
         /// Parts uploaded at once. Default 4.
         public var concurrency = 4
+        /// Never replace an object: a key that already holds one fails the upload with
+        /// `.alreadyExists` and the object stays as it was, on stores that take
+        /// create-only writes (`ObjectTarget.conditionalWrites`); the caller looks the key
+        /// up first on the others. Default true.
+        public var createOnly = true
 
         public init() {}
     }
+
+    /// Whether writes ask the store not to replace an object.
+    var createOnly: Bool { configuration.createOnly && store.target.conditionalWrites }
 
     /// The smallest part S3 and COS accept (except the last).
     public static let minimumPartSize: Int64 = 5 << 20
@@ -67,7 +75,7 @@ public struct ObjectUploader: Sendable {
         var metadata = metadata
         metadata["sha256"] = whole.sha256Hex
         if whole.length < configuration.multipartThreshold {
-            let etag = try await store.putObject(key: key, payload: whole, metadata: metadata)
+            let etag = try await store.putObject(key: key, payload: whole, metadata: metadata, ifAbsent: createOnly)
             guard etag == whole.md5Hex else {
                 throw mismatch("PUT", key, "the store's ETag \(etag) is not the MD5 \(whole.md5Hex) of the file")
             }
@@ -78,14 +86,28 @@ public struct ObjectUploader: Sendable {
         return try await uploadInParts(path: path, key: key, whole: whole, metadata: metadata)
     }
 
-    /// The object at `key` when it holds a file with this SHA-256 (from the `sha256`
-    /// metadata) or, for a single-part object without that metadata, this MD5 (the ETag);
-    /// else nil. A caller that skips the upload records the ETag the store has.
+    /// What a key holds, compared with a file about to go there.
+    public enum ExistingObject: Sendable {
+        case none
+        /// The same bytes: a caller that skips the upload records this ETag.
+        case same(ObjectInfo)
+        /// Other bytes, or bytes that cannot be told to be the same: never replaced.
+        case other(ObjectInfo)
+    }
+
+    /// Whether `key` holds a file with this SHA-256 (from the `sha256` metadata) or, for
+    /// a single-part object without that metadata, this MD5 (the ETag).
+    public func existingObject(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> ExistingObject {
+        guard let info = try await store.headObject(key: key) else { return .none }
+        if let size, info.size != size { return .other(info) }
+        if let stored = info.metadata["sha256"] { return stored.lowercased() == sha256.lowercased() ? .same(info) : .other(info) }
+        if let md5, !info.etag.contains("-") { return info.etag.lowercased() == md5.lowercased() ? .same(info) : .other(info) }
+        return .other(info)
+    }
+
+    /// The object at `key` when it holds this file (see `existingObject`), else nil.
     public func matchingObject(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> ObjectInfo? {
-        guard let info = try await store.headObject(key: key) else { return nil }
-        if let size, info.size != size { return nil }
-        if let stored = info.metadata["sha256"] { return stored.lowercased() == sha256.lowercased() ? info : nil }
-        if let md5, !info.etag.contains("-") { return info.etag.lowercased() == md5.lowercased() ? info : nil }
+        if case .same(let info) = try await existingObject(key: key, sha256: sha256, md5: md5, size: size) { return info }
         return nil
     }
 
