@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import Sediment
-import ServiceLifecycle
 
 struct DumpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -76,38 +75,22 @@ struct DumpCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.makeLogger()
         try await reportingAsyncErrors {
-            if upload.target != nil && noCompact {
-                throw SedimentError(.invalidArgument, "--target uploads the windows dump writes: it cannot go with --no-compact")
-            }
+            var configuration = try makeConfiguration()
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
-            let target = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
-            let service = try makeService(target: target, logger: logger)
-            var services = [ServiceGroupConfiguration.ServiceConfiguration(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
-            // The archive exists once Kafka answered: the uploader opens it then.
-            let archive = common.archive
-            let uploaders = target.map { UploaderSlot(target: $0, archive: archive, logger: logger) }
-            if let uploaders {
-                let interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
-                services.append(.init(service: UploadService(uploader: { try uploaders.get() }, interval: interval, logger: logger)))
-            }
-            let configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            var summary: DumpSummary?
+            configuration.upload = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
+            let pipeline: Pipeline
             do {
-                try await ServiceGroup(configuration: configuration).run()
-                summary = service.summary
-                // The dump's last compaction pass has run: its windows go up now.
-                if let uploader = try uploaders?.get() { summary?.upload = try await uploader.uploadPending() }
+                pipeline = try Pipeline(configuration: configuration, logger: logger)
             } catch {
-                try? await target?.store.shutdown()
+                try? await configuration.upload?.store.shutdown()
                 throw error
             }
-            try await target?.store.shutdown()
-            if let summary { try printSummary(summary) }
+            try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint]))
         }
     }
 
-    private func makeService(target: PreparedTarget?, logger: Logger) throws -> DumpService {
+    private func makeConfiguration() throws -> PipelineConfiguration {
         var options = DumpOptions(brokers: brokers, topics: topics)
         options.instance = instance
         options.group = group
@@ -118,6 +101,9 @@ struct DumpCommand: AsyncParsableCommand {
         options.linger = try DurationExpression.parse(linger, option: "--linger")
         options.batchBytes = writing.batchBytes
         if noCompact {
+            if upload.target != nil {
+                throw SedimentError(.invalidArgument, "--target uploads the windows dump writes: it cannot go with --no-compact")
+            }
             options.compaction = nil
         } else {
             let change = try compaction.change()
@@ -125,19 +111,19 @@ struct DumpCommand: AsyncParsableCommand {
             options.compaction?.change = change
             options.compaction?.interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
             options.compaction?.retention = try retention.policy()
-            options.compaction?.targets = target.map { [$0.record] } ?? []
-            if options.compaction?.retention.localWindowRetention != nil && target == nil {
+            if options.compaction?.retention.localWindowRetention != nil && upload.target == nil {
                 throw SedimentError(
                     .invalidArgument,
                     "--local-retention deletes window files only once an upload target has confirmed them: give --target")
             }
         }
-        var archiveOptions = ArchiveOptions()
-        archiveOptions.fsync = writing.fsync
-        archiveOptions.worker = worker
-        archiveOptions.recordsWorker = true
-        archiveOptions.consumerGroup = group
-        return DumpService(try ArchiveDump(archive: common.archive, options: options, archiveOptions: archiveOptions, logger: logger))
+        var configuration = PipelineConfiguration(archive: common.archive, dump: options)
+        configuration.writer.fsync = writing.fsync
+        configuration.writer.worker = worker
+        configuration.writer.consumerGroup = group
+        configuration.uploadRetryDelay = options.compaction?.interval ?? configuration.uploadRetryDelay
+        try configuration.dump.validate()
+        return configuration
     }
 
     private func printSummary(_ summary: DumpSummary) throws {

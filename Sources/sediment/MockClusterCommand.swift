@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import Sediment
 import SedimentKafka
-import ServiceLifecycle
 
 struct MockClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,17 +40,7 @@ struct MockClusterCommand: AsyncParsableCommand {
         // Written straight to the descriptor: whoever started us waits for this line.
         let line = cluster.bootstrapServers + "\n"
         _ = line.withCString { write(1, $0, strlen($0)) }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: ServeUntilShutdown())],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: .init(label: "sediment.mock-cluster")))
-        try await group.run()
+        await waitForShutdownSignal()
         withExtendedLifetime(cluster) {}
-    }
-
-    struct ServeUntilShutdown: Service {
-        func run() async throws {
-            try? await gracefulShutdown()
-        }
     }
 }

@@ -40,12 +40,10 @@ struct TargetOptions: ParsableArguments {
 
     /// Checks the target, the credentials and the template, and opens the store, before
     /// there is an archive to upload from (`dump` creates it once Kafka answers).
-    func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> PreparedTarget? {
+    func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> UploadTarget? {
         guard let uri = target else { return nil }
         let target = try ObjectTarget(parsing: uri)
-        // Checked here against what is known before the archive is; `uploader(archive:)`
-        // checks it again once the archive says how many instances it holds.
-        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers))
+        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate))
         options.uploader.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
         options.uploader.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
         guard uploadConcurrency >= 1 else {
@@ -55,31 +53,10 @@ struct TargetOptions: ParsableArguments {
         options.continuous = continuous
         options.recordsTarget = records
         let credentials = try Credentials.load(for: target, file: credentialsFile, profile: profile)
+        // Checked before the store opens: an HTTP client must be shut down once made.
+        _ = try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers)
         let store = try target.makeStore(credentials: credentials, logger: logger)
-        return PreparedTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
-    }
-}
-
-/// A target ready to use, waiting for its archive.
-struct PreparedTarget: Sendable {
-    let uri: String
-    let store: any ObjectStore
-    let options: WindowUploader.Options
-    let sharedByWorkers: Bool
-
-    var record: UploadTargetRecord {
-        UploadTargetRecord(uri: uri, template: options.template, continuous: options.continuous)
-    }
-
-    /// The template is checked against the archive: several instances need {instance}, and
-    /// an archive a consumer group fills (whichever command uploads it) needs {worker}.
-    func uploader(archive: String, logger: Logger) throws -> WindowUploader {
-        let opened = try Archive.open(at: archive)
-        var options = options
-        options.template = try KeyTemplate(
-            options.template.template, instances: try opened.instanceCount(),
-            sharedByWorkers: try sharedByWorkers || opened.isFilledByGroup())
-        return try WindowUploader(archive: archive, store: store, targetURI: uri, options: options, logger: logger)
+        return try UploadTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
     }
 }
 
@@ -101,28 +78,4 @@ func describe(_ summary: UploadSummary) -> String {
 func withStore<T: Sendable>(_ uploader: WindowUploader?, _ body: (WindowUploader?) async throws -> T) async throws -> T {
     guard let uploader else { return try await body(nil) }
     return try await uploader.closingStore { try await body(uploader) }
-}
-
-/// Opens the uploader once its archive exists, and keeps it.
-final class UploaderSlot: @unchecked Sendable {
-    private let target: PreparedTarget
-    private let archive: String
-    private let logger: Logger
-    private let lock = NSLock()
-    private var uploader: WindowUploader?
-
-    init(target: PreparedTarget, archive: String, logger: Logger) {
-        self.target = target
-        self.archive = archive
-        self.logger = logger
-    }
-
-    func get() throws -> WindowUploader? {
-        try lock.withLock {
-            if let uploader { return uploader }
-            guard FileManager.default.fileExists(atPath: archive + "/sediment.sqlite") else { return nil }
-            uploader = try target.uploader(archive: archive, logger: logger)
-            return uploader
-        }
-    }
 }

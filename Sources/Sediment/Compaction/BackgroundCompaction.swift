@@ -19,11 +19,19 @@ public final class BackgroundCompaction: @unchecked Sendable {
     private var totals = CompactionSummary()
     private var lastError: (any Error)?
 
-    public init(compactor: Compactor, topics: [(instance: String, topic: String)], interval: Duration, logger: Logger) {
+    /// Called after a pass that wrote window files (on the compaction thread, or the
+    /// caller's for the last pass): the uploader's cue.
+    private let onWindowsWritten: (@Sendable () -> Void)?
+
+    public init(
+        compactor: Compactor, topics: [(instance: String, topic: String)], interval: Duration, logger: Logger,
+        onWindowsWritten: (@Sendable () -> Void)? = nil
+    ) {
         self.compactor = compactor
         self.topics = topics
         self.interval = interval
         self.logger = logger
+        self.onWindowsWritten = onWindowsWritten
     }
 
     public func start() {
@@ -63,9 +71,12 @@ public final class BackgroundCompaction: @unchecked Sendable {
     }
 
     private func pass() {
+        var wrote = false
+        defer { if wrote { onWindowsWritten?() } }
         for (instance, topic) in topics {
             do {
                 let summary = try compactor.compact(instance: instance, topic: topic)
+                wrote = wrote || summary.files > 0
                 condition.withLock {
                     totals.add(summary)
                     lastError = nil

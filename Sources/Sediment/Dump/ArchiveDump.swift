@@ -34,6 +34,9 @@ public final class ArchiveDump {
     var uncheckedCommits: Set<TopicPartition> = []
     let fatal = FirstError()
     var wakeup = FetchWakeup()
+    /// Called with the archive once it is open (after the brokers answered), and again
+    /// after each compaction pass that wrote window files. Set before `run`.
+    public var onArchiveChanged: (@Sendable (Archive) -> Void)?
     static let pollSize = 10_000
 
     public init(archive path: String, options: DumpOptions, archiveOptions: ArchiveOptions, logger: Logger) throws {
@@ -66,6 +69,7 @@ public final class ArchiveDump {
         }
         let partitions = try connect(consumer, stop: stop)
         writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger)
+        onArchiveChanged?(writer.archive)
         pending = PendingBatches(writer: writer, instance: options.instance)
         pipeline = AppendPipeline(writer: writer)
         let compaction = try startCompaction()
@@ -109,7 +113,13 @@ public final class ArchiveDump {
         compactor.retention = settings.retention
         let topics = options.topics.map { (instance: options.instance, topic: $0) }
         for (instance, topic) in topics { try compactor.configure(instance: instance, topic: topic, settings.change) }
-        let compaction = BackgroundCompaction(compactor: compactor, topics: topics, interval: settings.interval, logger: logger)
+        var onWindowsWritten: (@Sendable () -> Void)?
+        if let changed = onArchiveChanged {
+            let archive = writer.archive
+            onWindowsWritten = { changed(archive) }
+        }
+        let compaction = BackgroundCompaction(
+            compactor: compactor, topics: topics, interval: settings.interval, logger: logger, onWindowsWritten: onWindowsWritten)
         compaction.start()
         return compaction
     }

@@ -26,7 +26,7 @@ public final class Archive: Sendable {
 
     /// Opens an existing archive with a writable index, for the stages that record their
     /// work beside the writer (compaction, upload); it migrates an older schema first.
-    static func openForUpdate(at path: String, logger: Logger) throws -> Archive {
+    public static func openForUpdate(at path: String, logger: Logger = Logger(label: "sediment")) throws -> Archive {
         let layout = ArchiveLayout(root: path)
         try requireExisting(layout)
         let pool = try Schema.open(path: layout.databasePath, durable: true)

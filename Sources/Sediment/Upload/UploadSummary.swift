@@ -10,6 +10,15 @@ public struct UploadSummary: Sendable, Hashable, Codable {
     public var wouldUpload: [String] = []
 
     public init() {}
+
+    /// Adds another pass's counts (a long-running task makes many).
+    public mutating func add(_ other: UploadSummary) {
+        objects += other.objects
+        bytes += other.bytes
+        skipped += other.skipped
+        failed += other.failed
+        wouldUpload += other.wouldUpload
+    }
 }
 
 /// Progress after each object, for a terminal.

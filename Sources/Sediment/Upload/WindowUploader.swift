@@ -34,8 +34,15 @@ public final class WindowUploader: Sendable {
     private let logger: Logger
 
     /// Opens the archive at `path` for uploading to `store` (whose target URI is recorded).
-    public init(archive path: String, store: any ObjectStore, targetURI: String, options: Options, logger: Logger) throws {
-        archive = try Archive.openForUpdate(at: path, logger: logger)
+    public convenience init(archive path: String, store: any ObjectStore, targetURI: String, options: Options, logger: Logger) throws {
+        try self.init(
+            archive: try Archive.openForUpdate(at: path, logger: logger), store: store, targetURI: targetURI, options: options,
+            logger: logger)
+    }
+
+    /// Uploads from `archive` (whose index records the upload states) to `store`.
+    public init(archive: Archive, store: any ObjectStore, targetURI: String, options: Options, logger: Logger) throws {
+        self.archive = archive
         self.store = store
         self.options = options
         self.logger = logger

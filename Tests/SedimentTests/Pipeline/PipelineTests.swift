@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import Logging
+import SedimentObjectStore
+import Testing
+@testable import Sediment
+
+/// The library's `Pipeline`, in this process: consumer, store, compaction and upload
+/// from one configuration value, with no command line in between.
+@Suite("Pipeline")
+struct PipelineTests {
+    let scratch = TemporaryDirectory(label: "pipeline")
+
+    @Test("consumes until caught up, compacts, uploads every window it wrote and records them as uploaded")
+    func consumeCompactUpload() async throws {
+        let fixture = try KafkaFixture(topics: ["p": 2])
+        let start = WallClock.nowMilliseconds() - 3 * 3_600_000
+        try fixture.produce(topic: "p", partitions: 2, count: 3000, startTimestamp: start, spacing: 1000)
+        var dump = DumpOptions(brokers: fixture.bootstrap, topics: ["p"])
+        dump.untilCaughtUp = true
+        dump.linger = .milliseconds(20)
+        dump.compaction?.change = granularity(5)
+        dump.compaction?.retention.localWindowRetention = 86_400_000
+        var configuration = PipelineConfiguration(archive: scratch.file("archive"), dump: dump)
+        let bucket = scratch.file("bucket")
+        configuration.upload = try UploadTarget(
+            uri: "file://" + bucket, store: try FileObjectStore(directory: bucket),
+            options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
+        let pipeline = try Pipeline(configuration: configuration, logger: Logger(label: "test.pipeline"))
+        try await pipeline.run()
+
+        let summary = try #require(pipeline.summary)
+        #expect(summary.stored == 3000)
+        let written = try #require(summary.compaction)
+        #expect(written.files > 5 && summary.upload?.objects == written.files && summary.upload?.failed == 0, "\(summary)")
+        let lines = try BucketMessages.inDirectory(bucket)
+        #expect(lines.count == written.messages && Set(lines.map { "\($0.partition)/\($0.offset)" }).count == written.messages)
+        let archive = try Archive.open(at: scratch.file("archive"))
+        let states = try archive.index.read { db in try String.fetchAll(db, sql: "SELECT state FROM window_uploads") }
+        #expect(states.count == written.files && states.allSatisfy { $0 == UploadState.uploaded.rawValue })
+        #expect(try archive.hasContinuousTarget())
+    }
+
+    @Test("settings that cannot work together are refused before anything opens")
+    func refusesBadSettings() throws {
+        var dump = DumpOptions(brokers: "127.0.0.1:1", topics: ["t"])
+        dump.compaction?.retention.localWindowRetention = 1000
+        let archive = scratch.file("never")
+        let error = #expect(throws: SedimentError.self) {
+            try Pipeline(configuration: PipelineConfiguration(archive: archive, dump: dump), logger: Logger(label: "test"))
+        }
+        #expect(error?.message.contains("localWindowRetention") == true)
+        #expect(!FileManager.default.fileExists(atPath: archive))
+    }
+}
