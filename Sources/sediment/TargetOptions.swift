@@ -7,7 +7,7 @@ import SedimentObjectStore
 /// Where windows go, and how (`upload`, `reupload`, and `dump`/`compact` with --target).
 struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "cos://BUCKET-APPID[/prefix]?region=R[&endpoint=URL], s3://BUCKET[/prefix]?endpoint=URL&region=R[&path-style=true], or file:///DIR.",
+        "cos://BUCKET-APPID[/prefix]?region=R[&endpoint=URL], s3://BUCKET[/prefix]?endpoint=URL&region=R[&path-style=true], or file:///DIR. Uploads never replace an object; add &conditional-writes=false for a store without If-None-Match.",
         valueName: "uri"))
     var target: String?
 

@@ -10,7 +10,10 @@ struct UploadCommand: AsyncParsableCommand {
             Each file is uploaded once per key, verified (Content-MD5 on every request, the \
             returned ETags, and the object's sha256 metadata), and its state recorded in the \
             index per target: pending, uploading, uploaded or failed. Running it again is \
-            always safe: a file whose upload was cut short is first looked up in the store.
+            always safe: a file whose upload was cut short is first looked up in the store. \
+            An object is never replaced: a key that holds other bytes fails that window, \
+            naming both windows. From an archive a consumer group filled, --key-template \
+            must hold {worker}.
 
             Credentials come from the environment (COS_SECRET_ID/COS_SECRET_KEY or \
             TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY for cos://, AWS_ACCESS_KEY_ID/\
