@@ -1,5 +1,3 @@
-import GRDB
-
 /// A change to a topic's window settings: the fields given on a command line.
 public struct WindowSettingsChange: Sendable, Hashable {
     public var granularity: Int64?
@@ -42,7 +40,7 @@ extension Compactor {
     /// compacted) with `change` applied. Windows already written keep theirs.
     @discardableResult
     public func configure(instance: String, topic: String, _ change: WindowSettingsChange = .init()) throws -> WindowSettingsOutcome {
-        let time = WallClock.nowMilliseconds()
+        let time = now()
         return try index.write { db in
             let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
             let current = entries.last?.settings ?? WindowSettings()

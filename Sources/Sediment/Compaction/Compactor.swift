@@ -1,4 +1,3 @@
-import GRDB
 import Logging
 
 /// Turns what the store holds into window files: for each topic, every window that is

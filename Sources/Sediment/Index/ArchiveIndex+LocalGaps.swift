@@ -28,7 +28,7 @@ extension ArchiveIndex {
             WHERE instance = ? AND topic = ? AND local_deleted_at IS NOT NULL AND id <= ?
             ORDER BY window_start
             """, arguments: [instance, topic, maxFileID]) {
-            let window: Range<Int64> = (row[0] as Int64)..<(row[1] as Int64)
+            let window: Range<Int64> = (row["window_start"] as Int64)..<(row["window_end"] as Int64)
             if let last = merged.last, last.upperBound >= window.lowerBound {
                 merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, window.upperBound)
             } else {
@@ -57,11 +57,11 @@ extension ArchiveIndex {
                     AND s.min_timestamp <= f.max_timestamp)
             ORDER BY f.window_start, f.part
             """, arguments: [instance, topic, range.lowerBound, range.upperBound, maxFileID]) {
-            let partition: Int32 = row[4]
+            let partition: Int32 = row["partition"]
             guard partitions?.contains(partition) ?? true else { continue }
-            let id: Int64 = row[0]
+            let id: Int64 = row["id"]
             if found[id] == nil {
-                found[id] = RemoteOnlyWindow(path: row[1], windowStart: row[2], windowEnd: row[3], copies: [])
+                found[id] = RemoteOnlyWindow(path: row["path"], windowStart: row["window_start"], windowEnd: row["window_end"], copies: [])
             }
         }
         for id in found.keys {
@@ -69,7 +69,7 @@ extension ArchiveIndex {
                 SELECT t.uri, u.key FROM window_uploads u JOIN upload_targets t ON t.id = u.target_id
                 WHERE u.file_id = ? AND u.state = '\(UploadState.uploaded.rawValue)' ORDER BY t.uri
                 """, arguments: [id]
-            ).map { RemoteOnlyWindow.UploadedCopy(target: $0[0], key: $0[1]) }
+            ).map { RemoteOnlyWindow.UploadedCopy(target: $0["uri"], key: $0["key"]) }
         }
         return found.values.sorted { ($0.windowStart, $0.path) < ($1.windowStart, $1.path) }
     }

@@ -36,7 +36,7 @@ extension ArchiveIndex {
             SELECT f.window_start, f.window_end FROM window_files f
             WHERE f.instance = ? AND f.topic = ? AND \(Self.isUnconfirmedWindowFile)
             """, arguments: [instance, topic]
-        ).map { ($0[0] as Int64)...($0[1] as Int64 - 1) }
+        ).map { ($0["window_start"] as Int64)...($0["window_end"] as Int64 - 1) }
     }
 
     /// The topic's segment files but each partition's last (which the writer appends to),
@@ -46,9 +46,10 @@ extension ArchiveIndex {
     ) throws -> [SegmentRetentionCandidate] {
         try Row.fetchAll(db, sql: """
             SELECT p.id, p.partition, s.base_offset,
-                   MIN(b.first_offset), MAX(b.last_offset), MIN(b.min_timestamp), MAX(b.max_timestamp),
-                   MIN(CASE WHEN ?3 = 'ingest' THEN b.ingested_at ELSE b.min_timestamp END),
-                   MAX(CASE WHEN ?3 = 'ingest' THEN b.ingested_at ELSE b.max_timestamp END)
+                   MIN(b.first_offset) AS first_offset, MAX(b.last_offset) AS last_offset,
+                   MIN(b.min_timestamp) AS min_timestamp, MAX(b.max_timestamp) AS max_timestamp,
+                   MIN(CASE WHEN ?3 = 'ingest' THEN b.ingested_at ELSE b.min_timestamp END) AS low,
+                   MAX(CASE WHEN ?3 = 'ingest' THEN b.ingested_at ELSE b.max_timestamp END) AS high
             FROM partitions p JOIN segments s ON s.partition_id = p.id
             JOIN blocks b ON b.instance = p.instance AND b.topic = p.topic AND b.partition = p.partition
                 AND b.segment_base = s.base_offset
@@ -59,8 +60,9 @@ extension ArchiveIndex {
             """, arguments: [instance, topic, windowTime.rawValue]
         ).map { row in
             SegmentRetentionCandidate(
-                partitionID: row[0], partition: row[1], baseOffset: row[2], firstOffset: row[3], lastOffset: row[4],
-                minTimestamp: row[5], maxTimestamp: row[6], windowTimes: (row[7] as Int64)...(row[8] as Int64))
+                partitionID: row["id"], partition: row["partition"], baseOffset: row["base_offset"],
+                firstOffset: row["first_offset"], lastOffset: row["last_offset"], minTimestamp: row["min_timestamp"],
+                maxTimestamp: row["max_timestamp"], windowTimes: (row["low"] as Int64)...(row["high"] as Int64))
         }
     }
 
@@ -101,7 +103,7 @@ extension ArchiveIndex {
                   AND \(Self.isDeletableWindowFile)
                 ORDER BY f.id
                 """, arguments: [instance, topic, cutoff]
-            ).map { (id: $0[0] as Int64, path: $0[1] as String) }
+            ).map { (id: $0["id"] as Int64, path: $0["path"] as String) }
         }
     }
 

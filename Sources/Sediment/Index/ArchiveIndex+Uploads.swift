@@ -35,11 +35,12 @@ extension ArchiveIndex {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(WindowFile.columns(of: "f")),
-                       u.state,
+                       u.state AS upload_state,
                        (SELECT GROUP_CONCAT(partition, ',') FROM (SELECT partition FROM window_partitions
-                            WHERE file_id = f.id ORDER BY partition)),
+                            WHERE file_id = f.id ORDER BY partition)) AS partition_list,
                        (SELECT MIN(p.worker) FROM window_partitions wp JOIN partitions p
                             ON p.instance = f.instance AND p.topic = f.topic AND p.partition = wp.partition WHERE wp.file_id = f.id)
+                            AS worker
                 FROM window_files f LEFT JOIN window_uploads u ON u.file_id = f.id AND u.target_id = ?1
                 WHERE f.local_deleted_at IS NULL AND (?2 IS NULL OR f.instance = ?2) AND (?3 IS NULL OR f.topic = ?3)
                   AND (?4 IS NULL OR (f.window_end > ?4 AND f.window_start < ?5))
@@ -47,8 +48,10 @@ extension ArchiveIndex {
                 ORDER BY f.instance, f.topic, f.window_start, f.part
                 """, arguments: [targetID, instance, topic, range?.lowerBound, range?.upperBound, unfinishedOnly])
             return rows.map { row in
-                let partitions = (row[19] as String?)?.split(separator: ",").compactMap { Int32($0) } ?? []
-                return UploadCandidate(file: WindowFile(row: row), partitions: partitions, worker: row[20], state: (row[18] as String?).flatMap(UploadState.init(rawValue:)))
+                let partitions = (row["partition_list"] as String?)?.split(separator: ",").compactMap { Int32($0) } ?? []
+                return UploadCandidate(
+                    file: WindowFile(row: row), partitions: partitions, worker: row["worker"],
+                    state: (row["upload_state"] as String?).flatMap(UploadState.init(rawValue:)))
             }
         }
     }

@@ -9,14 +9,14 @@ extension ArchiveIndex {
             """, arguments: [instance, topic]
         ).map { row in
             var settings = WindowSettings()
-            settings.granularity = row[1]
-            settings.format = WindowSettings.Format(rawValue: row[2]) ?? .jsonl
-            settings.compressionLevel = row[3]
-            settings.maxFileSize = row[4]
-            settings.grace = row[5]
-            settings.windowTime = WindowSettings.WindowTime(rawValue: row[6]) ?? .message
-            settings.invalidUTF8 = WindowSettings.InvalidUTF8Policy(rawValue: row[7]) ?? .error
-            return WindowSchedule.Entry(since: row[0], settings: settings)
+            settings.granularity = row["granularity"]
+            settings.format = WindowSettings.Format(rawValue: row["format"]) ?? .jsonl
+            settings.compressionLevel = row["compression_level"]
+            settings.maxFileSize = row["max_file_size"]
+            settings.grace = row["grace"]
+            settings.windowTime = WindowSettings.WindowTime(rawValue: row["window_time"]) ?? .message
+            settings.invalidUTF8 = WindowSettings.InvalidUTF8Policy(rawValue: row["invalid_utf8"]) ?? .error
+            return WindowSchedule.Entry(since: row["since"], settings: settings)
         }
     }
 
@@ -63,11 +63,11 @@ extension ArchiveIndex {
     func coverage(instance: String, topic: String, windowStart: Int64, maxFileID: Int64, in db: Database) throws -> [Int32: Int64] {
         var coverage: [Int32: Int64] = [:]
         for row in try Row.fetchAll(db, sql: """
-            SELECT p.partition, MAX(p.covered_end) FROM window_partitions p JOIN window_files f ON f.id = p.file_id
+            SELECT p.partition, MAX(p.covered_end) AS covered_end FROM window_partitions p JOIN window_files f ON f.id = p.file_id
             WHERE f.instance = ? AND f.topic = ? AND f.window_start = ? AND f.id <= ?
             GROUP BY p.partition
             """, arguments: [instance, topic, windowStart, maxFileID]) {
-            coverage[row[0]] = row[1]
+            coverage[row["partition"]] = row["covered_end"]
         }
         return coverage
     }
@@ -77,7 +77,7 @@ extension ArchiveIndex {
         for row in try Row.fetchAll(
             db, sql: "SELECT partition, compacted_below FROM compaction_positions WHERE instance = ? AND topic = ?",
             arguments: [instance, topic]) {
-            positions[row[0]] = row[1]
+            positions[row["partition"]] = row["compacted_below"]
         }
         return positions
     }
@@ -169,9 +169,10 @@ extension ArchiveIndex {
             ).map { row in
                 LocatedMember(
                     member: MemberRow(
-                        fileID: row[0], ordinal: row[1], minTimestamp: row[2], maxTimestamp: row[3], position: row[4],
-                        length: row[5], inputSize: row[6], count: row[7]),
-                    path: row[8])
+                        fileID: row["file_id"], ordinal: row["ordinal"], minTimestamp: row["min_timestamp"],
+                        maxTimestamp: row["max_timestamp"], position: row["position"], length: row["length"],
+                        inputSize: row["input_size"], count: row["message_count"]),
+                    path: row["path"])
             }
         }
     }
@@ -186,7 +187,7 @@ extension ArchiveIndex {
                   WHERE instance = p.instance AND topic = p.topic AND partition = p.partition)
             WHERE p.instance = ? AND p.topic = ?
             """, arguments: [instance, topic]) {
-            latest[row[0]] = (row[1], row[2])
+            latest[row["partition"]] = (row["max_timestamp"], row["ingested_at"])
         }
         return latest
     }

@@ -25,6 +25,18 @@ struct ArchiveIndex: Sendable {
         var nextOffset: Int64
     }
 
+    /// The topics the archive holds, as (instance, topic).
+    func topics() throws -> [(instance: String, topic: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT DISTINCT instance, topic FROM partitions ORDER BY instance, topic")
+                .map { ($0["instance"], $0["topic"]) }
+        }
+    }
+
+    func instanceCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT instance) FROM partitions") ?? 0 }
+    }
+
     func partitions(instance: String? = nil, topic: String? = nil) throws -> [PartitionRow] {
         try read { db in
             try Row.fetchAll(db, sql: """
@@ -33,7 +45,9 @@ struct ArchiveIndex: Sendable {
                 ORDER BY instance, topic, partition
                 """, arguments: [instance, topic]
             ).map { row in
-                PartitionRow(id: row[0], key: PartitionKey(instance: row[1], topic: row[2], partition: row[3]), nextOffset: row[4])
+                PartitionRow(
+                    id: row["id"], key: PartitionKey(instance: row["instance"], topic: row["topic"], partition: row["partition"]),
+                    nextOffset: row["next_offset"])
             }
         }
     }
@@ -42,7 +56,7 @@ struct ArchiveIndex: Sendable {
         try Row.fetchAll(
             db, sql: "SELECT base_offset, size FROM segments WHERE partition_id = ? ORDER BY base_offset",
             arguments: [partitionID]
-        ).map { SegmentRow(baseOffset: $0[0], size: $0[1]) }
+        ).map { SegmentRow(baseOffset: $0["base_offset"], size: $0["size"]) }
     }
 
     func blocks(of key: PartitionKey, segmentBase: Int64, in db: Database) throws -> [BlockRow] {

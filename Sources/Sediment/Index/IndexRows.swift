@@ -18,7 +18,7 @@ public struct PartitionKey: Hashable, Sendable, Comparable {
 }
 
 /// One row of the sparse time index: a run of records of one partition in one segment.
-struct BlockRow: Sendable, Hashable {
+struct BlockRow: Sendable, Hashable, FetchableRecord {
     var partition: Int32
     var minTimestamp: Int64
     var maxTimestamp: Int64
@@ -51,8 +51,9 @@ struct BlockRow: Sendable, Hashable {
 
     init(row: Row) {
         self.init(
-            partition: row[0], minTimestamp: row[1], maxTimestamp: row[2], firstOffset: row[3], lastOffset: row[4],
-            count: row[5], segmentBase: row[6], position: row[7], length: row[8], ingestedAt: row[9])
+            partition: row["partition"], minTimestamp: row["min_timestamp"], maxTimestamp: row["max_timestamp"],
+            firstOffset: row["first_offset"], lastOffset: row["last_offset"], count: row["record_count"],
+            segmentBase: row["segment_base"], position: row["position"], length: row["length"], ingestedAt: row["ingested_at"])
     }
 
     /// The `date` column: UTC `yyyy-MM-dd`, clamped to years 0000...9999 so that the

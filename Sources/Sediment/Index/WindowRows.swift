@@ -81,23 +81,23 @@ public struct WindowFile: Sendable, Hashable, Codable {
     static func columns(of alias: String) -> String { columnNames.map { alias + "." + $0 }.joined(separator: ", ") }
 
     init(row: Row) {
-        id = row[0]
-        instance = row[1]
-        topic = row[2]
-        windowStart = row[3]
-        windowEnd = row[4]
-        part = row[5]
-        path = row[6]
-        format = row[7]
-        count = row[8]
-        skipped = row[9]
-        minTimestamp = row[10]
-        maxTimestamp = row[11]
-        inputSize = row[12]
-        size = row[13]
-        md5 = row[14]
-        sha256 = row[15]
-        writtenAt = row[16]
-        locallyDeleted = (row[17] as Int64?) != nil
+        id = row["id"]
+        instance = row["instance"]
+        topic = row["topic"]
+        windowStart = row["window_start"]
+        windowEnd = row["window_end"]
+        part = row["part"]
+        path = row["path"]
+        format = row["format"]
+        count = row["message_count"]
+        skipped = row["skipped_count"]
+        minTimestamp = row["min_timestamp"]
+        maxTimestamp = row["max_timestamp"]
+        inputSize = row["input_size"]
+        size = row["size"]
+        md5 = row["md5"]
+        sha256 = row["sha256"]
+        writtenAt = row["written_at"]
+        locallyDeleted = (row["local_deleted_at"] as Int64?) != nil
     }
 }

@@ -1,5 +1,3 @@
-import GRDB
-
 /// What an archive holds, per partition, as `sediment status` prints it.
 public struct PartitionStatistics: Sendable, Hashable, Codable {
     public var instance: String
@@ -20,24 +18,11 @@ public struct PartitionStatistics: Sendable, Hashable, Codable {
 }
 
 extension Archive {
-    public func statistics() throws -> [PartitionStatistics] {
-        try index.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT p.instance, p.topic, p.partition, p.next_offset,
-                       COALESCE(SUM(b.record_count), 0), COALESCE(SUM(b.length), 0),
-                       (SELECT COUNT(*) FROM segments s WHERE s.partition_id = p.id),
-                       MIN(b.first_offset), MAX(b.last_offset), MIN(b.min_timestamp), MAX(b.max_timestamp), p.worker
-                FROM partitions p
-                LEFT JOIN blocks b ON b.instance = p.instance AND b.topic = p.topic AND b.partition = p.partition
-                GROUP BY p.id
-                ORDER BY p.instance, p.topic, p.partition
-                """
-            ).map { row in
-                PartitionStatistics(
-                    instance: row[0], topic: row[1], partition: row[2], position: row[3], messages: row[4],
-                    bytes: row[5], segments: row[6], firstOffset: row[7], lastOffset: row[8],
-                    minTimestamp: row[9], maxTimestamp: row[10], worker: row[11])
-            }
-        }
-    }
+    public func statistics() throws -> [PartitionStatistics] { try index.partitionStatistics() }
+
+    /// Where each upload target stands.
+    public func uploadStatistics() throws -> [UploadStatistics] { try index.uploadStatistics() }
+
+    /// One entry per topic that has window settings.
+    public func windowStatistics() throws -> [WindowStatistics] { try index.windowStatistics() }
 }

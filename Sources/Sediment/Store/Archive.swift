@@ -1,4 +1,3 @@
-import GRDB
 import Logging
 
 /// An archive directory opened for reading: the index and the segment files under it.
@@ -20,8 +19,7 @@ public final class Archive: Sendable {
     public static func open(at path: String, logger: Logger = Logger(label: "sediment")) throws -> Archive {
         let layout = ArchiveLayout(root: path)
         try requireExisting(layout)
-        let pool = try Schema.openForReading(path: layout.databasePath)
-        return Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
+        return Archive(layout: layout, index: try ArchiveIndex.openForReading(path: layout.databasePath), logger: logger)
     }
 
     /// Opens an existing archive with a writable index, for the stages that record their
@@ -29,8 +27,7 @@ public final class Archive: Sendable {
     public static func openForUpdate(at path: String, logger: Logger = Logger(label: "sediment")) throws -> Archive {
         let layout = ArchiveLayout(root: path)
         try requireExisting(layout)
-        let pool = try Schema.open(path: layout.databasePath, durable: true)
-        return Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
+        return Archive(layout: layout, index: try ArchiveIndex.openForWriting(path: layout.databasePath, durable: true), logger: logger)
     }
 
     static func requireExisting(_ layout: ArchiveLayout) throws {
@@ -74,13 +71,11 @@ public final class Archive: Sendable {
 extension Archive {
     /// The topics the archive holds, as (instance, topic).
     public func topics() throws -> [(instance: String, topic: String)] {
-        try index.read { db in
-            try Row.fetchAll(db, sql: "SELECT DISTINCT instance, topic FROM partitions ORDER BY instance, topic").map { ($0[0], $0[1]) }
-        }
+        try index.topics()
     }
 
     /// How many Kafka instances the archive holds topics of.
     public func instanceCount() throws -> Int {
-        try index.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT instance) FROM partitions") ?? 0 }
+        try index.instanceCount()
     }
 }

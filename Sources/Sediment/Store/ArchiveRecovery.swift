@@ -1,4 +1,3 @@
-import GRDB
 import Logging
 
 /// Brings an archive back to its last durable commit when a writer opens it:
@@ -20,7 +19,7 @@ struct ArchiveRecovery {
         for (key, directory) in partitionDirectories() {
             let segments: [SegmentRow]
             if let row = known[key] {
-                segments = try index.read { db in try index.segments(partitionID: row.id, in: db) }
+                segments = try index.segments(partitionID: row.id)
             } else {
                 segments = []
             }
@@ -70,27 +69,15 @@ struct ArchiveRecovery {
     private func recoverShortSegment(_ row: ArchiveIndex.PartitionRow, segment: SegmentRow, file: SystemFile, durableSize: Int64) throws {
         let key = row.key
         let index = archive.index
-        let blocks = try index.read { db in try index.blocks(of: key, segmentBase: segment.baseOffset, in: db) }
+        let blocks = try index.blocks(of: key, segmentBase: segment.baseOffset)
         let lost = blocks.filter { $0.position + Int64($0.length) > durableSize }
         guard let cut = lost.first else { return }
         var survivors = try survivingRecords(of: cut, in: file, durableSize: durableSize, partition: key.partition)
         let end = cut.position + Int64(survivors.length)
         let nextOffset = survivors.block?.lastOffset.advanced(by: 1) ?? cut.firstOffset
         survivors.block?.ingestedAt = cut.ingestedAt
-        try index.write { db in
-            for block in lost {
-                try db.execute(
-                    sql: "DELETE FROM blocks WHERE instance = ? AND topic = ? AND partition = ? AND first_offset = ?",
-                    arguments: [key.instance, key.topic, key.partition, block.firstOffset])
-            }
-            if let block = survivors.block { try block.insert(instance: key.instance, topic: key.topic, into: db) }
-            if end == 0 {
-                try db.execute(sql: "DELETE FROM segments WHERE partition_id = ? AND base_offset = ?", arguments: [row.id, segment.baseOffset])
-            } else {
-                try db.execute(sql: "UPDATE segments SET size = ? WHERE partition_id = ? AND base_offset = ?", arguments: [end, row.id, segment.baseOffset])
-            }
-            try db.execute(sql: "UPDATE partitions SET next_offset = ? WHERE id = ?", arguments: [nextOffset, row.id])
-        }
+        try index.recordShortSegment(
+            row, baseOffset: segment.baseOffset, lost: lost, survivor: survivors.block, end: end, nextOffset: nextOffset)
         try file.truncate(to: end)
         try file.synchronize()
         if end == 0 { try FileSystem.remove(file.path) }

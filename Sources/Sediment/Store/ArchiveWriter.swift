@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Logging
 
 /// The one writer of an archive. It appends batches to segment files, makes them
@@ -33,8 +32,8 @@ public final class ArchiveWriter {
             logger.info("created archive", metadata: ["archive": "\(layout.root)"])
         }
         self.lock = try ArchiveLock(path: layout.lockPath)
-        let pool = try Schema.open(path: layout.databasePath, durable: options.fsync == .batch)
-        self.archive = Archive(layout: layout, index: ArchiveIndex(pool: pool, path: layout.databasePath), logger: logger)
+        let index = try ArchiveIndex.openForWriting(path: layout.databasePath, durable: options.fsync == .batch)
+        self.archive = Archive(layout: layout, index: index, logger: logger)
         self.options = options
         self.now = now
         self.buffers = BufferPool(retainedBytes: 4 * options.blockBytes + 64 << 20)
@@ -169,7 +168,7 @@ public final class ArchiveWriter {
     private func partitionState(_ key: PartitionKey, commit: inout PendingCommit) throws -> PartitionState {
         var state = partitions[key] ?? PartitionState(id: nil, nextOffset: 0)
         if state.segment == nil, let id = state.id {
-            let last = try index.read { db in try index.segments(partitionID: id, in: db).last }
+            let last = try index.lastSegment(partitionID: id)
             if let last {
                 let path = archive.layout.segmentPath(instance: key.instance, topic: key.topic, partition: key.partition, baseOffset: last.baseOffset)
                 state.segment = OpenSegment(baseOffset: last.baseOffset, size: last.size, file: try SystemFile.openForAppending(path, create: false))
@@ -193,40 +192,11 @@ public final class ArchiveWriter {
     }
 
     private func commit(_ pending: PendingCommit) throws {
-        let ingestedAt = now()
-        let ids: [PartitionKey: Int64] = try index.write { db in
-            var ids: [PartitionKey: Int64] = [:]
-            for key in pending.touched.sorted() {
-                let id = try Int64.fetchOne(db, sql: """
-                    INSERT INTO partitions (instance, topic, partition, next_offset, worker, consumer_group) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (instance, topic, partition)
-                    DO UPDATE SET next_offset = excluded.next_offset, worker = COALESCE(excluded.worker, worker),
-                        consumer_group = COALESCE(excluded.consumer_group, consumer_group)
-                    RETURNING id
-                    """, arguments: [key.instance, key.topic, key.partition, partitions[key]!.nextOffset, worker, options.consumerGroup])!
-                ids[key] = id
-            }
-            for (segment, size) in pending.segmentSizes {
-                try db.execute(sql: """
-                    INSERT INTO segments (partition_id, base_offset, size, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (partition_id, base_offset) DO UPDATE SET size = excluded.size
-                    """, arguments: [ids[segment.key]!, segment.baseOffset, size, ingestedAt])
-            }
-            var spans: [PartitionKey: Int64] = [:]
-            for (key, var block) in pending.blocks {
-                block.ingestedAt = ingestedAt
-                try block.insert(instance: key.instance, topic: key.topic, into: db)
-                let topicKey = PartitionKey(instance: key.instance, topic: key.topic, partition: 0)
-                spans[topicKey] = max(spans[topicKey] ?? 0, block.maxTimestamp - block.minTimestamp)
-            }
-            for (key, span) in spans {
-                try db.execute(sql: """
-                    INSERT INTO topics (instance, topic, max_block_span) VALUES (?, ?, ?)
-                    ON CONFLICT (instance, topic) DO UPDATE SET max_block_span = MAX(max_block_span, excluded.max_block_span)
-                    """, arguments: [key.instance, key.topic, span])
-            }
-            return ids
-        }
+        var append = AppendCommit(worker: worker, consumerGroup: options.consumerGroup)
+        append.positions = pending.touched.sorted().map { ($0, partitions[$0]!.nextOffset) }
+        append.segmentSizes = pending.segmentSizes.map { ($0.key.key, $0.key.baseOffset, $0.value) }
+        append.blocks = pending.blocks.map { (key: $0.0, block: $0.1) }
+        let ids = try index.commit(append, ingestedAt: now())
         for (key, id) in ids { partitions[key]?.id = id }
     }
 

@@ -19,6 +19,8 @@ public final class WindowUploader: Sendable {
         public var continuous = true
         /// Whether to record the target in the index. Default true; a dry run records nothing.
         public var recordsTarget = true
+        /// Where the times recorded with each state come from. Default: the wall clock.
+        public var now: @Sendable () -> Int64 = WallClock.nowMilliseconds
 
         public init(template: KeyTemplate) { self.template = template }
     }
@@ -52,7 +54,7 @@ public final class WindowUploader: Sendable {
         if options.recordsTarget {
             targetID = try archive.index.register(
                 UploadTargetRecord(uri: targetURI, template: options.template, continuous: options.continuous),
-                at: WallClock.nowMilliseconds())
+                at: options.now())
         } else {
             // An unknown target has no state yet: id 0 matches no row.
             targetID = try archive.index.targetID(uri: targetURI) ?? 0
@@ -148,13 +150,13 @@ public final class WindowUploader: Sendable {
             if checkFirst, let found = try await sameObject(at: key, as: candidate) {
                 if !dryRun {
                     try index.setUploadState(
-                        fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: WallClock.nowMilliseconds())
+                        fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: options.now())
                 }
                 if mayHaveLeftUploads { await uploader.sweepStaleUploads(key: key) }
                 return .skipped
             }
             if dryRun { return .wouldUpload(key) }
-            try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: WallClock.nowMilliseconds())
+            try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: options.now())
             let uploaded: UploadedObject
             do {
                 uploaded = try await uploader.upload(
@@ -164,7 +166,7 @@ public final class WindowUploader: Sendable {
                 // Written meanwhile: by a retry of ours whose reply was lost, or by someone else.
                 guard let found = try await sameObject(at: key, as: candidate) else { throw error }
                 try index.setUploadState(
-                    fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: WallClock.nowMilliseconds())
+                    fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: options.now())
                 return .skipped
             }
             // The recorded checksums go with the upload: a single PUT carries them (the store
@@ -176,7 +178,7 @@ public final class WindowUploader: Sendable {
                     context: ["path": file.path])
             }
             try index.setUploadState(
-                fileID: file.id, targetID: targetID, key: key, .uploaded, etag: uploaded.etag, at: WallClock.nowMilliseconds())
+                fileID: file.id, targetID: targetID, key: key, .uploaded, etag: uploaded.etag, at: options.now())
             if mayHaveLeftUploads && uploaded.partCount == 1 { await uploader.sweepStaleUploads(key: key) }
             logger.debug("uploaded", metadata: ["key": "\(key)", "bytes": "\(file.size)"])
             return .uploaded(file.size)
@@ -184,7 +186,7 @@ public final class WindowUploader: Sendable {
             logger.error("cannot upload \(file.path): \(error)")
             if !dryRun {
                 try? index.setUploadState(
-                    fileID: file.id, targetID: targetID, key: key, .failed, error: "\(error)", at: WallClock.nowMilliseconds())
+                    fileID: file.id, targetID: targetID, key: key, .failed, error: "\(error)", at: options.now())
             }
             return .failed(error)
         }

@@ -16,13 +16,13 @@ struct QuerySnapshot {
         for row in try Row.fetchAll(
             db, sql: "SELECT partition, next_offset FROM partitions WHERE instance = ? AND topic = ?",
             arguments: [instance, topic]) {
-            positions[row[0]] = row[1]
+            positions[row["partition"]] = row["next_offset"]
         }
         let spans = try Row.fetchOne(
             db, sql: "SELECT max_block_span, max_member_span FROM topics WHERE instance = ? AND topic = ?",
             arguments: [instance, topic])
-        maxBlockSpan = spans?[0] ?? 0
-        maxMemberSpan = spans?[1] ?? 0
+        maxBlockSpan = spans?["max_block_span"] ?? 0
+        maxMemberSpan = spans?["max_member_span"] ?? 0
         schedule = try index.schedule(instance: instance, topic: topic, in: db)
         guard schedule != nil else { return }
         compactedBelow = try index.compactedBelow(instance: instance, topic: topic, in: db)
