@@ -9,12 +9,6 @@ import Musl
 import Darwin
 #endif
 
-/// Runs blocking file work on NIO's shared thread pool, keeping the cooperative pool free.
-enum BlockingIO {
-    static func run<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
-    }
-}
 
 /// A read-only file descriptor, read with `pread` so that concurrent readers of
 /// different ranges never share a file position. Closed when released.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import Foundation
 import Sediment
+import SedimentKafka
 import SedimentObjectStore
 
 #if canImport(Glibc)
@@ -52,13 +53,12 @@ struct WriterOptions: ParsableArguments {
 extension ArchiveOptions.FsyncPolicy: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// Runs a command body, turning a `SedimentError` into one clear line on stderr and exit 1.
+/// Runs a command body, turning any error into one clear line on stderr and exit 1.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as SedimentError {
-        StandardError.write("sediment: error: \(error.description)\n")
-        throw ExitCode(1)
+    } catch {
+        try report(error)
     }
 }
 
@@ -66,13 +66,30 @@ func reportingErrors(_ body: () throws -> Void) throws {
 func reportingAsyncErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let error as SedimentError {
-        StandardError.write("sediment: error: \(error.description)\n")
-        throw ExitCode(1)
-    } catch let error as ObjectStoreError {
-        StandardError.write("sediment: error: \(error.description)\n")
-        throw ExitCode(1)
+    } catch {
+        try report(error)
     }
+}
+
+/// Every error, whichever layer threw it (the library, the object store, Kafka, the
+/// index), ends as `sediment: error: <what and where>` and exit 1; ArgumentParser's own
+/// (usage errors, --help) pass through to it.
+private func report(_ error: any Error) throws -> Never {
+    let message: String
+    switch error {
+    case is ExitCode, is CleanExit, is ValidationError:
+        throw error
+    case let error as SedimentError:
+        message = error.description
+    case let error as ObjectStoreError:
+        message = error.description
+    case let error as KafkaError:
+        message = "Kafka: \(error.message) (\(error.name))"
+    default:
+        message = "\(error)"
+    }
+    StandardError.write("sediment: error: \(message)\n")
+    throw ExitCode(1)
 }
 
 /// One line of JSON, keys sorted, for `--json`.

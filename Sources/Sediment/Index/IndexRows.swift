@@ -1,22 +1,5 @@
 import GRDB
 
-/// A partition as the index knows it: its identity and its position.
-public struct PartitionKey: Hashable, Sendable, Comparable {
-    public var instance: String
-    public var topic: String
-    public var partition: Int32
-
-    public init(instance: String, topic: String, partition: Int32) {
-        self.instance = instance
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public static func < (a: Self, b: Self) -> Bool {
-        (a.instance, a.topic, a.partition) < (b.instance, b.topic, b.partition)
-    }
-}
-
 /// One row of the sparse time index: a run of records of one partition in one segment.
 struct BlockRow: Sendable, Hashable, FetchableRecord {
     var partition: Int32

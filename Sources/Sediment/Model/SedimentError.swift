@@ -1,3 +1,6 @@
+import SedimentKafka
+import SedimentObjectStore
+
 /// The one error type of the library: a code to switch on, a message for people,
 /// and the context that says where (file, line, topic, partition, offset).
 public struct SedimentError: Error, Sendable, CustomStringConvertible {
@@ -41,4 +44,17 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
     /// The message alone: it is written to be complete, and `underlying` is kept for code
     /// that wants to inspect the cause.
     public var description: String { message }
+
+    /// Whether trying the same thing again, unchanged, may succeed: Kafka or the store
+    /// unreachable or failing transiently, another process holding the archive, a transient
+    /// I/O error. Bad input, missing or corrupt data and collisions are final: only a
+    /// change (of the input, the settings, the archive) makes them go away.
+    public var isRetriable: Bool {
+        if let store = underlying as? ObjectStoreError { return store.isRetriable }
+        switch code {
+        case .kafkaUnreachable, .archiveLocked, .io: return true
+        case .kafka: return (underlying as? KafkaError).map { !$0.isFatal } ?? false
+        default: return false
+        }
+    }
 }

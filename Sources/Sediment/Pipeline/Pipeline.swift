@@ -1,4 +1,5 @@
 import Logging
+import SedimentObjectStore
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -78,8 +79,12 @@ public final class Pipeline: Service, Sendable {
         for await archive in changes {
             opened = archive
             do {
-                if uploader == nil { uploader = try target.uploader(for: archive, logger: logger) }
-                let summary = try await uploader!.uploadPending()
+                if uploader == nil {
+                    let logger = logger
+                    uploader = try await BlockingIO.run { try target.uploader(for: archive, logger: logger) }
+                }
+                guard let uploader else { continue }
+                let summary = try await uploader.uploadPending()
                 total.add(summary)
                 if summary.objects > 0 {
                     logger.info("uploaded windows", metadata: ["objects": "\(summary.objects)", "bytes": "\(summary.bytes)"])
@@ -95,7 +100,13 @@ public final class Pipeline: Service, Sendable {
         }
         // The dump's last compaction pass has run: its windows go up now.
         guard let opened else { return total }
-        let last = try uploader ?? target.uploader(for: opened, logger: logger)
+        let last: WindowUploader
+        if let uploader {
+            last = uploader
+        } else {
+            let logger = logger
+            last = try await BlockingIO.run { try target.uploader(for: opened, logger: logger) }
+        }
         total.add(try await last.uploadPending())
         return total
     }

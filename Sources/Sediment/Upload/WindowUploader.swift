@@ -68,8 +68,10 @@ public final class WindowUploader: Sendable {
     ) async throws -> UploadSummary {
         let lease = ReaderLease(layout: archive.layout)
         defer { withExtendedLifetime(lease) {} }
-        let candidates = try archive.index.uploadCandidates(
-            targetID: targetID, instance: instance, topic: topic, range: nil, unfinishedOnly: true)
+        let (index, targetID) = (archive.index, targetID)
+        let candidates = try await BlockingIO.run {
+            try index.uploadCandidates(targetID: targetID, instance: instance, topic: topic, range: nil, unfinishedOnly: true)
+        }
         // A file never tried goes straight to a create-only write where the store takes
         // one: it fails rather than replace anything, and costs no extra request.
         let lookFirst = !store.target.conditionalWrites
@@ -85,8 +87,10 @@ public final class WindowUploader: Sendable {
     ) async throws -> UploadSummary {
         let lease = ReaderLease(layout: archive.layout)
         defer { withExtendedLifetime(lease) {} }
-        let candidates = try archive.index.uploadCandidates(
-            targetID: targetID, instance: instance, topic: topic, range: range, unfinishedOnly: false)
+        let (index, targetID) = (archive.index, targetID)
+        let candidates = try await BlockingIO.run {
+            try index.uploadCandidates(targetID: targetID, instance: instance, topic: topic, range: range, unfinishedOnly: false)
+        }
         return try await upload(candidates, checkFirst: { _ in true }, dryRun: dryRun, progress: progress)
     }
 
@@ -140,7 +144,6 @@ public final class WindowUploader: Sendable {
     private func upload(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
         let file = candidate.file
         let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker ?? anonymousWorker)
-        let index = archive.index
         // A run cut short mid-part leaves an open multipart upload of this key; only a
         // multipart completion sweeps it, so a skip or a single PUT must do it here.
         let mayHaveLeftUploads = !dryRun && candidate.state?.mayHaveReachedStore == true
@@ -149,14 +152,13 @@ public final class WindowUploader: Sendable {
             // which is never replaced.
             if checkFirst, let found = try await sameObject(at: key, as: candidate) {
                 if !dryRun {
-                    try index.setUploadState(
-                        fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: options.now())
+                    try await record(file, key: key, .uploaded, etag: found.etag)
                 }
                 if mayHaveLeftUploads { await uploader.sweepStaleUploads(key: key) }
                 return .skipped
             }
             if dryRun { return .wouldUpload(key) }
-            try index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: options.now())
+            try await record(file, key: key, .uploading)
             let uploaded: UploadedObject
             do {
                 uploaded = try await uploader.upload(
@@ -165,8 +167,7 @@ public final class WindowUploader: Sendable {
             } catch let error as ObjectStoreError where error.code == .alreadyExists {
                 // Written meanwhile: by a retry of ours whose reply was lost, or by someone else.
                 guard let found = try await sameObject(at: key, as: candidate) else { throw error }
-                try index.setUploadState(
-                    fileID: file.id, targetID: targetID, key: key, .uploaded, etag: found.etag, at: options.now())
+                try await record(file, key: key, .uploaded, etag: found.etag)
                 return .skipped
             }
             // The recorded checksums go with the upload: a single PUT carries them (the store
@@ -177,18 +178,24 @@ public final class WindowUploader: Sendable {
                     "window file \(file.path) is \(uploaded.size) bytes, the index recorded \(file.size): not uploaded",
                     context: ["path": file.path])
             }
-            try index.setUploadState(
-                fileID: file.id, targetID: targetID, key: key, .uploaded, etag: uploaded.etag, at: options.now())
+            try await record(file, key: key, .uploaded, etag: uploaded.etag)
             if mayHaveLeftUploads && uploaded.partCount == 1 { await uploader.sweepStaleUploads(key: key) }
             logger.debug("uploaded", metadata: ["key": "\(key)", "bytes": "\(file.size)"])
             return .uploaded(file.size)
         } catch {
             logger.error("cannot upload \(file.path): \(error)")
             if !dryRun {
-                try? index.setUploadState(
-                    fileID: file.id, targetID: targetID, key: key, .failed, error: "\(error)", at: options.now())
+                try? await record(file, key: key, .failed, error: "\(error)")
             }
             return .failed(error)
+        }
+    }
+
+    /// Records the file's state for this target, off the cooperative pool.
+    private func record(_ file: WindowFile, key: String, _ state: UploadState, etag: String? = nil, error: String? = nil) async throws {
+        let (index, targetID, now) = (archive.index, targetID, options.now())
+        try await BlockingIO.run {
+            try index.setUploadState(fileID: file.id, targetID: targetID, key: key, state, etag: etag, error: error, at: now)
         }
     }
 
