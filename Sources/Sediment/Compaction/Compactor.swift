@@ -59,7 +59,8 @@ public final class Compactor {
         let coverage = WindowCoverage(
             index: index, instance: instance, topic: topic, schedule: schedule,
             compactedBelow: snapshot.compactedBelow, maxFileID: .max)
-        var run = WindowRun(compactor: self, instance: instance, topic: topic, positions: snapshot.positions, now: time)
+        var run = WindowRun(
+            archive: archive, instance: instance, topic: topic, positions: snapshot.positions, now: time, progress: progress)
         let pending: [Int32: Int64]
         switch schedule.current.windowTime {
         case .message:

@@ -1,7 +1,8 @@
 /// The window being written during a compaction run: opens a writer when the first
 /// message of a window arrives, and records the window when the run moves past it.
 struct WindowRun {
-    let compactor: Compactor
+    /// Where files go and are recorded.
+    let archive: Archive
     let instance: String
     let topic: String
     /// Every message of a window below these offsets is in the files this run writes.
@@ -10,34 +11,39 @@ struct WindowRun {
     var summary = CompactionSummary()
     private var window: WindowSchedule.Window?
     private var writer: WindowFileWriter?
-    /// Messages appended so far, for `Compactor.progress`.
+    /// Messages appended so far, for `progress`.
     private var appended = 0
+    /// Called every 100,000 messages (`Compactor.progress`).
+    private let progress: ((_ topic: String, _ messages: Int) -> Void)?
 
-    init(compactor: Compactor, instance: String, topic: String, positions: [Int32: Int64], now: Int64) {
-        self.compactor = compactor
+    init(
+        archive: Archive, instance: String, topic: String, positions: [Int32: Int64], now: Int64,
+        progress: ((_ topic: String, _ messages: Int) -> Void)?
+    ) {
+        self.archive = archive
         self.instance = instance
         self.topic = topic
         self.positions = positions
         self.now = now
+        self.progress = progress
     }
 
     mutating func append(_ message: Message, window next: WindowSchedule.Window) throws {
         if window?.start != next.start {
             try finishWindow()
-            let firstPart = try compactor.index.read { db in
-                try compactor.index.highestPart(instance: instance, topic: topic, windowStart: next.start, in: db)
-            } + 1
+            let firstPart = try archive.index.highestPart(instance: instance, topic: topic, windowStart: next.start) + 1
             writer = try WindowFileWriter(
-                layout: compactor.archive.layout, instance: instance, topic: topic, window: next, firstPart: firstPart,
+                layout: archive.layout, instance: instance, topic: topic, window: next, firstPart: firstPart,
                 coveredEnd: positions, writtenAt: now)
             window = next
         }
+        guard let current = writer else { return }
         appended += 1
-        if appended % 100_000 == 0 { compactor.progress?(topic, appended) }
+        if appended % 100_000 == 0 { progress?(topic, appended) }
         do {
-            try writer!.append(message)
+            try current.append(message)
         } catch {
-            writer!.abandon()
+            current.abandon()
             writer = nil
             window = nil
             throw error
@@ -55,7 +61,7 @@ struct WindowRun {
             current.abandon()
             throw error
         }
-        try compactor.index.record(records)
+        try archive.index.record(records)
         summary.windows += 1
         for record in records {
             summary.files += 1

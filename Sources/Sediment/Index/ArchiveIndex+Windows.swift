@@ -52,10 +52,13 @@ extension ArchiveIndex {
         try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM window_files") ?? 0
     }
 
-    func highestPart(instance: String, topic: String, windowStart: Int64, in db: Database) throws -> Int {
-        try Int.fetchOne(
-            db, sql: "SELECT MAX(part) FROM window_files WHERE instance = ? AND topic = ? AND window_start = ?",
-            arguments: [instance, topic, windowStart]) ?? 0
+    /// The highest part written of a window, 0 when none is.
+    func highestPart(instance: String, topic: String, windowStart: Int64) throws -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT MAX(part) FROM window_files WHERE instance = ? AND topic = ? AND window_start = ?",
+                arguments: [instance, topic, windowStart]) ?? 0
+        }
     }
 
     /// Per partition, the offset below which every message of the window is in a file
