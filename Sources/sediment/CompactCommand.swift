@@ -52,21 +52,35 @@ struct CompactCommand: AsyncParsableCommand {
             try change.validate()
             let policy = try retention.policy()
             let logger = common.makeLogger()
-            // The target is checked, and registered so that retention waits for it, first.
-            let uploader = try upload.makeUploader(archive: common.archive, continuous: true, logger: logger)
-            if policy.localWindowRetention != nil, uploader == nil, try !Archive.open(at: common.archive, logger: logger).hasContinuousTarget() {
-                throw SedimentError(
-                    .invalidArgument,
-                    "--local-retention deletes window files only once an upload target has confirmed them, and \(common.archive) has none: give --target")
+            // The target is checked before anything is opened, and registered so that
+            // retention waits for it before anything is compacted.
+            let target = try upload.prepare(continuous: true, logger: logger)
+            do {
+                // Checked on a read-only connection: a refused command leaves the index as it was.
+                let reader = try Archive.open(at: common.archive, logger: logger)
+                let topics = try selectedTopics(in: reader)
+                if policy.localWindowRetention != nil, target == nil, try !reader.hasContinuousTarget() {
+                    throw SedimentError(
+                        .invalidArgument,
+                        "--local-retention deletes window files only once an upload target has confirmed them, and \(common.archive) has none: give --target")
+                }
+                // Then one archive, one index connection pool, for the compactor and the uploader.
+                let archive = try Archive.openForUpdate(at: common.archive, logger: logger)
+                let uploader = try target?.uploader(for: archive, logger: logger)
+                let compactor = try Compactor.open(archive: archive)
+                try await compact(topics, with: compactor, change: change, policy: policy, uploader: uploader)
+            } catch {
+                try? await target?.store.shutdown()
+                throw error
             }
-            try await withStore(uploader) { uploader in
-                try await compact(change: change, policy: policy, uploader: uploader, logger: logger)
-            }
+            try await target?.store.shutdown()
         }
     }
 
-    private func compact(change: WindowSettingsChange, policy: RetentionPolicy, uploader: WindowUploader?, logger: Logger) async throws {
-        var topics = try Archive.open(at: common.archive, logger: logger).topics()
+    /// The (instance, topic) pairs --topic and --instance select; a topic the archive
+    /// does not hold is an error.
+    private func selectedTopics(in archive: Archive) throws -> [(instance: String, topic: String)] {
+        var topics = try archive.topics()
         if let topic {
             topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
             if topics.isEmpty {
@@ -75,7 +89,13 @@ struct CompactCommand: AsyncParsableCommand {
         } else if let instance {
             topics = topics.filter { $0.instance == instance }
         }
-        let compactor = try Compactor.open(at: common.archive, logger: logger)
+        return topics
+    }
+
+    private func compact(
+        _ topics: [(instance: String, topic: String)], with compactor: Compactor, change: WindowSettingsChange,
+        policy: RetentionPolicy, uploader: WindowUploader?
+    ) async throws {
         compactor.retention = policy
         if StandardError.isTerminal && !json {
             compactor.progress = { topic, messages in StandardError.write("\r\(topic): \(messages) messages written…\u{1B}[K") }

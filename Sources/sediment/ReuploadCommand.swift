@@ -37,11 +37,17 @@ struct ReuploadCommand: AsyncParsableCommand {
             guard target.target != nil else { throw SedimentError(.invalidArgument, "give the store to upload to with --target") }
             let range = try time.range()
             let logger = common.makeLogger()
-            let instance = try Archive.open(at: common.archive).resolveInstance(instance, topic: topic)
-            let uploader = try target.makeUploader(archive: common.archive, continuous: false, records: !dryRun, logger: logger)!
+            let uploader = try await target.makeUploader(archive: common.archive, continuous: false, records: !dryRun, logger: logger)!
+            let resolved: String
+            do {
+                resolved = try uploader.archive.resolveInstance(instance, topic: topic)
+            } catch {
+                try? await uploader.store.shutdown()
+                throw error
+            }
             let progress = dryRun ? nil : uploadProgress()
             let summary = try await uploader.closingStore {
-                try await uploader.reupload(instance: instance, topic: topic, range: range, dryRun: dryRun, progress: progress)
+                try await uploader.reupload(instance: resolved, topic: topic, range: range, dryRun: dryRun, progress: progress)
             }
             if progress != nil { StandardError.write("\r\u{1B}[K") }
             if json {

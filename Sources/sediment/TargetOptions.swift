@@ -31,11 +31,16 @@ struct TargetOptions: ParsableArguments {
 
     /// The uploader for `--target`, nil when none is given; secrets come from the
     /// environment or the credentials file and never appear in what this prints.
-    func makeUploader(
-        archive: String, continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger
-    ) throws -> WindowUploader? {
-        try prepare(continuous: continuous, records: records, sharedByWorkers: sharedByWorkers, logger: logger)?
-            .uploader(archive: archive, logger: logger)
+    /// The target is checked before the archive is opened, so that a refused one leaves
+    /// the archive as it was; the uploader then shares the archive's index.
+    func makeUploader(archive path: String, continuous: Bool, records: Bool = true, logger: Logger) async throws -> WindowUploader? {
+        guard let target = try prepare(continuous: continuous, records: records, logger: logger) else { return nil }
+        do {
+            return try target.uploader(for: Archive.openForUpdate(at: path, logger: logger), logger: logger)
+        } catch {
+            try? await target.store.shutdown()
+            throw error
+        }
     }
 
     /// Checks the target, the credentials and the template, and opens the store, before
@@ -72,10 +77,4 @@ func describe(_ summary: UploadSummary) -> String {
     var line = "uploaded \(summary.objects) objects (\(ByteCount(summary.bytes)))"
     line += ", skipped \(summary.skipped) already present, failed \(summary.failed)"
     return line
-}
-
-/// Runs `body` with the uploader, if any, and shuts its store down afterwards.
-func withStore<T: Sendable>(_ uploader: WindowUploader?, _ body: (WindowUploader?) async throws -> T) async throws -> T {
-    guard let uploader else { return try await body(nil) }
-    return try await uploader.closingStore { try await body(uploader) }
 }

@@ -36,7 +36,7 @@ struct UploadCommand: AsyncParsableCommand {
         try await reportingAsyncErrors {
             guard target.target != nil else { throw SedimentError(.invalidArgument, "give the store to upload to with --target") }
             let logger = common.makeLogger()
-            let uploader = try target.makeUploader(archive: common.archive, continuous: true, logger: logger)!
+            let uploader = try await target.makeUploader(archive: common.archive, continuous: true, logger: logger)!
             let progress = uploadProgress()
             let summary = try await uploader.closingStore { try await uploader.uploadPending(topic: topic, progress: progress) }
             if progress != nil { StandardError.write("\r\u{1B}[K") }

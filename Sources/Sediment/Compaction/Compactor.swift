@@ -29,6 +29,14 @@ public final class Compactor {
         return Compactor(archive: try Archive.openForUpdate(at: path, logger: logger), lock: lock, now: now)
     }
 
+    /// A compactor over an archive already open for update, sharing its index (`compact`
+    /// with `--target` uploads through the same one).
+    public static func open(
+        archive: Archive, now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds
+    ) throws -> Compactor {
+        Compactor(archive: archive, lock: try Self.lock(archive.layout), now: now)
+    }
+
     /// A compactor over the archive a writer has open (the one `dump` runs).
     public convenience init(writer: ArchiveWriter, now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds) throws {
         self.init(archive: writer.archive, lock: try Self.lock(writer.archive.layout), now: now)

@@ -33,9 +33,4 @@ public struct UploadTarget: Sendable {
             sharedByWorkers: try sharedByWorkers || archive.isFilledByGroup())
         return try WindowUploader(archive: archive, store: store, targetURI: uri, options: options, logger: logger)
     }
-
-    /// The uploader for the archive at `path`, opened for recording upload states.
-    public func uploader(archive path: String, logger: Logger) throws -> WindowUploader {
-        try uploader(for: Archive.openForUpdate(at: path, logger: logger), logger: logger)
-    }
 }
