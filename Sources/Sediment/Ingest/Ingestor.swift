@@ -67,35 +67,33 @@ public struct Ingestor {
     /// Reads `descriptor` to its end. `name` is how errors refer to the input.
     public func run(descriptor: Int32, name: String, progress: ((Summary) -> Void)? = nil) throws -> Summary {
         let reader = LineReader(descriptor: descriptor, name: name)
-        var summary = Summary()
-        var pending = PendingBatches(writer: writer, instance: options.instance)
-        let pipeline = AppendPipeline(writer: writer)
+        var appender = BatchAppender(writer: writer, instance: options.instance, summary: Summary())
         do {
-            while let outcome = try reader.nextLine({ line in try add(line, to: &pending, lineNumber: reader.lineNumber, name: name) }) {
-                summary.lines += 1
-                if case .invalid = outcome { summary.invalidSkipped += 1 }
-                if pending.byteCount >= options.batchBytes {
-                    try submit(&pending, to: pipeline, counting: &summary)
-                    progress?(summary)
+            while let outcome = try reader.nextLine({ line in try add(line, to: &appender, lineNumber: reader.lineNumber, name: name) }) {
+                appender.summary.lines += 1
+                if case .invalid = outcome { appender.summary.invalidSkipped += 1 }
+                if appender.byteCount >= options.batchBytes {
+                    try appender.flush()
+                    progress?(appender.summary)
                 }
             }
-            try submit(&pending, to: pipeline, counting: &summary)
+            try appender.flush()
         } catch {
             // What is in flight was valid and complete: let it land before reporting.
-            try? pipeline.finish()
+            try? appender.finish()
             throw error
         }
-        try pipeline.finish()
-        return summary
+        try appender.finish()
+        return appender.summary
     }
 
     private enum LineOutcome { case added, invalid }
 
-    private func add(_ line: UnsafeRawBufferPointer, to pending: inout PendingBatches, lineNumber: Int, name: String) throws -> LineOutcome {
+    private func add(_ line: UnsafeRawBufferPointer, to appender: inout BatchAppender<Summary>, lineNumber: Int, name: String) throws -> LineOutcome {
         if options.format == .lines {
             let topic = options.topic!
-            let offset = options.firstOffset.map { $0 + Int64(lineNumber - 1) } ?? pending.nextOffset(topic: topic, partition: 0)
-            try pending.withBatch(for: topic) { batch in
+            let offset = options.firstOffset.map { $0 + Int64(lineNumber - 1) } ?? appender.nextOffset(topic: topic, partition: 0)
+            try appender.withBatch(for: topic) { batch in
                 batch.append(partition: 0, offset: offset, timestamp: now(), timestampType: .logAppendTime, key: nil, value: line)
             }
             return .added
@@ -109,7 +107,7 @@ public struct Ingestor {
             if let own = decoded.topic, own != topic {
                 throw JSONLineError(reason: "the line is for topic '\(own)', not --topic '\(topic)'", column: 1)
             }
-            try pending.withBatch(for: topic) { batch in batch.append(decoded.message) }
+            try appender.withBatch(for: topic) { batch in batch.append(decoded.message) }
             return .added
         } catch let error as JSONLineError {
             if options.skipInvalid {
@@ -120,15 +118,5 @@ public struct Ingestor {
                 .invalidInput, "\(name):\(lineNumber):\(error.column): \(error.reason); nothing of the batch holding this line was stored (use --skip-invalid to skip such lines)",
                 context: ["input": name, "line": "\(lineNumber)", "column": "\(error.column)"])
         }
-    }
-
-    private func submit(_ pending: inout PendingBatches, to pipeline: AppendPipeline, counting summary: inout Summary) throws {
-        let batches = pending.take()
-        guard !batches.isEmpty else { return }
-        var counted = summary
-        counted.count(batches)
-        // The last use of `batches`: the pipeline gets the only reference and seals in place.
-        try pipeline.submit(batches)
-        summary = counted
     }
 }

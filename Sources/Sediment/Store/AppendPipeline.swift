@@ -21,8 +21,10 @@ final class AppendPipeline: @unchecked Sendable {
         self.writer = writer
     }
 
-    /// Starts appending `batches` once the previous append is done; throws that append's error.
-    func submit(_ batches: consuming [RecordBatch]) throws {
+    /// Starts appending `batches` once the previous append is done; throws that append's
+    /// error. Returns the next offsets the batches end at.
+    @discardableResult
+    func submit(_ batches: consuming [RecordBatch]) throws -> [PartitionKey: Int64] {
         slots.wait()
         if let failure = currentFailure() {
             slots.signal()
@@ -49,6 +51,7 @@ final class AppendPipeline: @unchecked Sendable {
             }
             self.slots.signal()
         }
+        return appended
     }
 
     /// Waits for every append in flight; throws the first error.

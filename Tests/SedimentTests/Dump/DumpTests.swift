@@ -101,13 +101,13 @@ struct DumpTests {
     /// (KafkaTimestampTests pins that down); what follows the broker's answer can.
     @Test("--start timestamp: begins at the offset the broker finds, or at the end when it finds none")
     func timestampStartFromAnswer() {
-        let found = ArchiveDump.timestampStart(found: 120, low: 100, high: 500)
-        #expect(found.offset == 120 && found.target == (500, 120))
-        let none = ArchiveDump.timestampStart(found: -1, low: 100, high: 500)
-        #expect(none.offset == 500 && none.target == (500, 500))
+        let found = DumpSession.timestampStart(found: 120, low: 100, high: 500)
+        #expect(found.offset == 120 && found.target == .init(high: 500, floor: 120))
+        let none = DumpSession.timestampStart(found: -1, low: 100, high: 500)
+        #expect(none.offset == 500 && none.target == .init(high: 500, floor: 500))
         // An answer below what the partition still holds (retention ran since) reads from the start of what is held.
-        let deleted = ArchiveDump.timestampStart(found: 40, low: 100, high: 500)
-        #expect(deleted.offset == 40 && deleted.target == (500, 100))
+        let deleted = DumpSession.timestampStart(found: 40, low: 100, high: 500)
+        #expect(deleted.offset == 40 && deleted.target == .init(high: 500, floor: 100))
     }
 
     @Test("--start latest archives only what is produced after the dump started")

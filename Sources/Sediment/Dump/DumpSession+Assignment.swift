@@ -1,0 +1,136 @@
+import Dispatch
+import Logging
+import SedimentKafka
+import Synchronization
+
+extension DumpSession {
+    /// Without a group: every partition, each from its stored position or from `--start`.
+    func assignAll(_ partitions: [String: [Int32]]) throws {
+        let all = options.topics.flatMap { topic in (partitions[topic] ?? []).map { TopicPartition(topic: topic, partition: $0) } }
+        let watermarks = try Self.watermarks(of: all, consumer: consumer)
+        var assignment: [(TopicPartition, offset: Int64)] = []
+        var targets: [TopicPartition: DumpStateMachine.CatchUpTarget] = [:]
+        for key in all {
+            let start = try startOffset(for: key, watermarks: watermarks[key]!)
+            assignment.append((key, offset: start.offset))
+            targets[key] = start.target
+        }
+        machine.assigned(targets)
+        try consumer.assign(assignment)
+        logger.info("assigned \(assignment.count) partitions", metadata: ["topics": "\(options.topics.joined(separator: ","))"])
+    }
+
+    /// With a group: the group decides which partitions this process gets; each resumes
+    /// from the archive's stored position, or from the group's committed offset, or `--start`.
+    func subscribe() throws {
+        // Held strongly: `close` runs the last revoke through this closure, then drops it.
+        try consumer.subscribe(options.topics) { [self] event in
+            do {
+                return try rebalance(event)
+            } catch {
+                logger.error("rebalance failed: \(error)")
+                fatal.record(KafkaError(code: -1, name: "_REBALANCE", message: "\(error)", isFatal: true, isRetriable: false))
+                return nil
+            }
+        }
+    }
+
+    private func rebalance(_ event: RebalanceEvent) throws -> [TopicPartition: Int64]? {
+        switch event {
+        case .revoked(let partitions):
+            switch machine.revokeStarted(partitions, holdsMessages: appender.holdsMessages) {
+            case .flushAndWait:
+                try flush()
+                try appender.finish()
+            case .drained:
+                break
+            }
+            let revoked = Set(partitions)
+            let stored = topicPartitions(writer.positions).filter { revoked.contains($0.key) }
+            if let action = machine.revokeDrained(durable: topicPartitions(appender.takeDurablePositions()), stored: stored) {
+                perform(action)
+            }
+            logger.info("partitions revoked", metadata: ["partitions": "\(describe(partitions))"])
+            return nil
+        case .assigned(let partitions):
+            // The stored positions are read below: no append may be running.
+            try appender.finish()
+            let watermarks = try Self.watermarks(of: partitions, consumer: consumer)
+            var targets: [TopicPartition: DumpStateMachine.CatchUpTarget] = [:]
+            for partition in partitions {
+                targets[partition] = try startOffset(for: partition, watermarks: watermarks[partition]!).target
+            }
+            // Where each partition really resumes is known once its fetch starts; the loop
+            // then refines the caught-up targets (`checkResumes`).
+            machine.assigned(targets)
+            logger.info("partitions assigned", metadata: ["partitions": "\(describe(partitions))"])
+            // Every partition starts from the group's committed offset (or auto.offset.reset):
+            // another worker may have archived it further since this archive last had it.
+            // Messages this archive already holds are skipped as they arrive.
+            return [:]
+        }
+    }
+
+    /// Raises the caught-up floor of newly assigned partitions to where their fetch
+    /// resumed (the group's committed offset), once librdkafka knows it.
+    func checkResumes() throws {
+        let unchecked = machine.resumesToCheck
+        guard !unchecked.isEmpty else { return }
+        machine.resumesFound(try consumer.positions(unchecked))
+    }
+
+    struct Start {
+        /// What to assign: an offset or one of librdkafka's logical offsets.
+        var offset: Int64
+        var target: DumpStateMachine.CatchUpTarget
+    }
+
+    func startOffset(for partition: TopicPartition, watermarks: (low: Int64, high: Int64)) throws -> Start {
+        let (low, high) = watermarks
+        let key = PartitionKey(instance: options.instance, topic: partition.topic, partition: partition.partition)
+        if let stored = writer.position(of: key) {
+            return Start(offset: stored, target: .init(high: high, floor: stored))
+        }
+        switch options.start {
+        case .earliest:
+            return Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
+        case .latest:
+            return Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
+        case .offset(let offset):
+            let floor = min(max(offset, low), high)
+            return Start(offset: offset, target: .init(high: high, floor: floor))
+        case .timestamp(let milliseconds):
+            let found = try consumer.offsetsForTimes([partition: milliseconds], timeout: .seconds(10))[partition] ?? -1
+            return Self.timestampStart(found: found, low: low, high: high)
+        }
+    }
+
+    /// Where `--start timestamp:` begins, given the broker's offsets-for-times answer: the
+    /// first offset at or after the time, or, for -1 (no message that late), the end, like
+    /// Kafka's own tools.
+    static func timestampStart(found: Int64, low: Int64, high: Int64) -> Start {
+        let offset = found >= 0 ? found : high
+        return Start(offset: offset, target: .init(high: high, floor: min(max(offset, low), high)))
+    }
+
+    /// Every partition's watermarks, asked of the leaders several at a time: one round trip
+    /// each, and a topic may have thousands of partitions.
+    static func watermarks(of partitions: [TopicPartition], consumer: KafkaConsumer) throws -> [TopicPartition: (low: Int64, high: Int64)] {
+        let results = Mutex<[TopicPartition: Result<(low: Int64, high: Int64), any Error>]>([:])
+        // librdkafka's watermark query is thread-safe; the consumer is only read here.
+        nonisolated(unsafe) let consumer = consumer
+        let lanes = min(16, max(1, partitions.count))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for index in stride(from: lane, to: partitions.count, by: lanes) {
+                let partition = partitions[index]
+                let result = Result { try consumer.watermarks(partition, timeout: .seconds(10)) }
+                results.withLock { $0[partition] = result }
+            }
+        }
+        return try results.withLock { $0 }.mapValues { try $0.get() }
+    }
+
+    private func describe(_ partitions: [TopicPartition]) -> String {
+        partitions.map { "\($0.topic)/\($0.partition)" }.sorted().joined(separator: ",")
+    }
+}
