@@ -73,8 +73,15 @@ let package = Package(
             ],
             path: "Tests/SedimentTestSupport"
         ),
+        // Fault injection on librdkafka's mock cluster: brokers down and up, round-trip
+        // times, request errors. Test-only; it reaches the cluster through @_spi(Testing).
+        .target(
+            name: "SedimentKafkaTestSupport",
+            dependencies: ["SedimentKafka", "CRdKafka"],
+            path: "Tests/SedimentKafkaTestSupport"
+        ),
         .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib", "CZlib"]),
-        .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka", "SedimentTestSupport"]),
+        .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka", "SedimentKafkaTestSupport", "SedimentTestSupport"]),
         .testTarget(
             name: "SedimentObjectStoreTests",
             dependencies: [
