@@ -73,8 +73,17 @@ let package = Package(
             ],
             path: "Tests/SedimentTestSupport"
         ),
-        .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib", "CZlib"]),
-        .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka", "SedimentTestSupport"]),
+        // Fault injection on librdkafka's mock cluster: brokers down and up, round-trip
+        // times, request errors. Test-only; it reaches the cluster through @_spi(Testing).
+        .target(
+            name: "SedimentKafkaTestSupport",
+            dependencies: ["SedimentKafka", "CRdKafka"],
+            path: "Tests/SedimentKafkaTestSupport"
+        ),
+        // zlib's own gzip wrapping, which the product does not use, for the tests to compare with.
+        .systemLibrary(name: "CZlibTestShim", path: "Tests/CZlibTestShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib", "CZlibTestShim"]),
+        .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka", "SedimentKafkaTestSupport", "SedimentTestSupport"]),
         .testTarget(
             name: "SedimentObjectStoreTests",
             dependencies: [

@@ -3,9 +3,6 @@
 #include <zlib.h>
 
 // deflateInit2 and inflateInit2 are macros and do not import into Swift.
-static inline int sediment_deflate_init_gzip(z_streamp strm, int level) {
-    return deflateInit2(strm, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-}
 
 // Raw deflate: the gzip header and trailer are written by GzipMember, with its own CRC.
 static inline int sediment_deflate_init_raw(z_streamp strm, int level) {

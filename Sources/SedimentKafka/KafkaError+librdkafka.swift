@@ -2,7 +2,7 @@ import CRdKafka
 
 extension KafkaError {
     /// An error for a response code, in librdkafka's words unless `message` says better.
-    init(_ code: rd_kafka_resp_err_t, message: String? = nil, topic: String? = nil, partition: Int32? = nil) {
+    @_spi(Testing) public init(_ code: rd_kafka_resp_err_t, message: String? = nil, topic: String? = nil, partition: Int32? = nil) {
         self.init(
             code: code.rawValue,
             name: String(cString: rd_kafka_err2name(code)),

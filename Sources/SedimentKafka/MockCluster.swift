@@ -86,5 +86,6 @@ public final class MockCluster: @unchecked Sendable {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code, topic: name) }
     }
 
-    var handle: OpaquePointer { cluster }
+    /// The `rd_kafka_mock_cluster_t`, for the fault injection in SedimentKafkaTestSupport.
+    @_spi(Testing) public var handle: OpaquePointer { cluster }
 }

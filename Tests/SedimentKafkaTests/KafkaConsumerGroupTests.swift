@@ -1,4 +1,5 @@
 import SedimentKafka
+import SedimentKafkaTestSupport
 import Testing
 
 @Suite("KafkaConsumer in a consumer group")

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SedimentKafka
+import SedimentKafkaTestSupport
 import Testing
 
 @Suite("MockCluster")

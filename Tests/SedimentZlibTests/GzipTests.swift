@@ -1,4 +1,4 @@
-import CZlib
+import CZlibTestShim
 import Foundation
 import Testing
 @testable import SedimentZlib

@@ -1,6 +1,7 @@
 import CRdKafka
+@_spi(Testing) import SedimentKafka
 
-/// Fault injection, for reliability tests.
+/// Fault injection, for reliability tests: librdkafka's mock calls on the cluster's handle.
 extension MockCluster {
     /// Closes the broker's connections and refuses new ones, as if it crashed.
     public func setBrokerDown(_ id: Int32) throws {
