@@ -38,9 +38,13 @@ struct WindowSchedule: Sendable {
         let index = entryIndex(at: time)
         let entry = entries[index]
         let granularity = entry.settings.granularity
-        let aligned = UTCDate.floorDivide(time, granularity) * granularity
-        let start = max(aligned, entry.since)
-        var end = aligned.addingReportingOverflow(granularity).overflow ? Int64.max : aligned + granularity
+        // At the ends of Int64's range the aligned bounds fall outside it: the first window
+        // starts at Int64.min and the last ends at Int64.max (a timestamp ingest accepts).
+        let number = UTCDate.floorDivide(time, granularity)
+        let (aligned, below) = number.multipliedReportingOverflow(by: granularity)
+        let (next, above) = (number + 1).multipliedReportingOverflow(by: granularity)
+        let start = max(below ? Int64.min : aligned, entry.since)
+        var end = above ? Int64.max : next
         if index + 1 < entries.count { end = min(end, entries[index + 1].since) }
         return Window(start: start, end: end, settings: entry.settings)
     }

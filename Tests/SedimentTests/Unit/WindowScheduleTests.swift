@@ -75,6 +75,16 @@ struct WindowScheduleTests {
         #expect(window.end == .max)
     }
 
+    @Test("the first window starts at Int64.min instead of overflowing, and ends on its own boundary, where the next starts")
+    func startOfTime() {
+        let schedule = Self.constant(60)
+        let first = schedule.window(containing: .min)
+        #expect(first.start == .min)
+        #expect(first.end % minutes(60) == 0 && first.end > .min && first.end <= .min + minutes(60))
+        #expect(schedule.window(containing: first.end).start == first.end)
+        #expect(schedule.window(containing: first.end - 1) == first)
+    }
+
     @Test("a change of settings ends the window in force at the change and starts the new one there")
     func changeCutsWindows() {
         let change = windowBase + minutes(22)
