@@ -80,7 +80,7 @@ private func report(_ error: any Error) throws -> Never {
     case is ExitCode, is CleanExit, is ValidationError:
         throw error
     case let error as SedimentError:
-        message = error.description
+        message = SettingFlags.naming(error.description)
     case let error as ObjectStoreError:
         message = error.description
     case let error as KafkaError:

@@ -14,6 +14,17 @@ struct CLIErrorTests {
         #expect(result.stdout.isEmpty, sourceLocation: sourceLocation)
     }
 
+    @Test("the library names its settings (`brokers`); the CLI says which of its flags they are")
+    func settingsNamedAsFlags() throws {
+        try fails(["dump", "--brokers", "", "--topic", "t", "--archive", scratch.file("none")], saying: "--brokers is empty")
+        try fails(
+            ["dump", "--brokers", "127.0.0.1:1", "--topic", "t", "--archive", scratch.file("none"), "--group", "g", "--start", "offset:5"],
+            saying: "--start offset:5 cannot be used with --group")
+        try fails(["ingest", "--archive", scratch.file("none"), "--input-format", "lines", "--input", "/dev/null"],
+                  saying: "--topic is required with --input-format lines")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("none")))
+    }
+
     func makeArchive() throws -> String {
         let archive = scratch.file("archive")
         let input = scratch.file("input.txt")

@@ -52,7 +52,7 @@ extension Compactor {
                 throw SedimentError(
                     .invalidArgument,
                     "topic '\(topic)' already has windows in \(current.windowTime.rawValue) time (up to "
-                        + "\(Timestamp.iso8601(milliseconds: lastEnd))): --window-time cannot change for it",
+                        + "\(Timestamp.iso8601(milliseconds: lastEnd))): `windowTime` cannot change for it",
                     context: ["topic": topic, "option": "window-time"])
             }
             let since = max(lastEnd ?? .min, entries.last?.since ?? .min)

@@ -29,7 +29,7 @@ struct WindowEncoder {
                     throw SedimentError(
                         .invalidInput,
                         "topic '\(topic)' partition \(message.partition) offset \(message.offset): the value is not valid UTF-8, "
-                            + "which the text format cannot hold (use --invalid-utf8 skip or replace, or --format jsonl)",
+                            + "which the text format cannot hold (use `invalidUTF8` skip or replace, or `format` jsonl)",
                         context: ["topic": topic, "partition": "\(message.partition)", "offset": "\(message.offset)"])
                 case .skip:
                     return false

@@ -40,7 +40,7 @@ extension ArchiveDump {
                     guard ContinuousClock.now + delay < deadline, !stop.isRequested else {
                         throw SedimentError(
                             .kafkaUnreachable,
-                            "cannot reach Kafka at \(options.brokers) within \(options.connectTimeout) (--connect-timeout); last error: \(error.message)",
+                            "cannot reach Kafka at \(options.brokers) within \(options.connectTimeout) (`connectTimeout`); last error: \(error.message)",
                             context: ["brokers": options.brokers], underlying: error)
                     }
                     logger.warning("cannot reach Kafka at \(options.brokers): \(error.message); retrying in \(delay)")

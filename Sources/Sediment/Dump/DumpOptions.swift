@@ -45,20 +45,20 @@ public struct DumpOptions: Sendable {
     }
 
     public func validate() throws {
-        if brokers.isEmpty { throw SedimentError(.invalidArgument, "--brokers is empty: give host:port[,host:port...]") }
-        if topics.isEmpty { throw SedimentError(.invalidArgument, "give at least one --topic") }
+        if brokers.isEmpty { throw SedimentError(.invalidArgument, "`brokers` is empty: give host:port[,host:port...]") }
+        if topics.isEmpty { throw SedimentError(.invalidArgument, "give at least one topic (`topics`)") }
         try ArchiveName.validate(instance, as: "instance")
         for topic in topics { try ArchiveName.validate(topic, as: "topic") }
-        if let group, group.isEmpty { throw SedimentError(.invalidArgument, "--group is empty") }
+        if let group, group.isEmpty { throw SedimentError(.invalidArgument, "`group` is empty") }
         switch (group, start) {
         case (.some, .offset), (.some, .timestamp):
             // A partition moving to another worker would restart there, archiving again.
             throw SedimentError(
                 .invalidArgument,
-                "--start \(start) cannot be used with --group: the group's committed offsets decide where its partitions resume (set them with kafka-consumer-groups --reset-offsets); use earliest or latest")
+                "`start` \(start) cannot be used with `group`: the group's committed offsets decide where its partitions resume (set them with kafka-consumer-groups --reset-offsets); use earliest or latest")
         default: break
         }
-        if batchBytes <= 0 { throw SedimentError(.invalidArgument, "--batch-bytes must be positive, got \(batchBytes)") }
+        if batchBytes <= 0 { throw SedimentError(.invalidArgument, "`batchBytes` must be positive, got \(batchBytes)") }
     }
 }
 

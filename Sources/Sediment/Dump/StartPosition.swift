@@ -20,7 +20,7 @@ public enum StartPosition: Sendable, Hashable, CustomStringConvertible {
             } else {
                 throw SedimentError(
                     .invalidArgument,
-                    "cannot read --start '\(text)': use earliest, latest, offset:N (N ≥ 0) or timestamp:TIME",
+                    "cannot read `start` '\(text)': use earliest, latest, offset:N (N ≥ 0) or timestamp:TIME",
                     context: ["start": text])
             }
         }

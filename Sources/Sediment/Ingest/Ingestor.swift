@@ -34,10 +34,10 @@ public struct Ingestor {
             try ArchiveName.validate(instance, as: "instance")
             if let topic { try ArchiveName.validate(topic, as: "topic") }
             if format == .lines && topic == nil {
-                throw SedimentError(.invalidArgument, "--topic is required with --input-format lines")
+                throw SedimentError(.invalidArgument, "`topic` is required with `inputFormat` lines")
             }
-            if batchBytes <= 0 { throw SedimentError(.invalidArgument, "--batch-bytes must be positive, got \(batchBytes)") }
-            if let firstOffset, firstOffset < 0 { throw SedimentError(.invalidArgument, "--first-offset must not be negative, got \(firstOffset)") }
+            if batchBytes <= 0 { throw SedimentError(.invalidArgument, "`batchBytes` must be positive, got \(batchBytes)") }
+            if let firstOffset, firstOffset < 0 { throw SedimentError(.invalidArgument, "`firstOffset` must not be negative, got \(firstOffset)") }
         }
     }
 
@@ -102,10 +102,10 @@ public struct Ingestor {
         do {
             let decoded = try JSONLineDecoder.decode(line)
             guard let topic = options.topic ?? decoded.topic else {
-                throw JSONLineError(reason: "the line has no \"topic\" field and no --topic was given", column: 1)
+                throw JSONLineError(reason: "the line has no \"topic\" field and no `topic` was given", column: 1)
             }
             if let own = decoded.topic, own != topic {
-                throw JSONLineError(reason: "the line is for topic '\(own)', not --topic '\(topic)'", column: 1)
+                throw JSONLineError(reason: "the line is for topic '\(own)', not `topic` '\(topic)'", column: 1)
             }
             try appender.withBatch(for: topic) { batch in batch.append(decoded.message) }
             return .added
@@ -115,7 +115,7 @@ public struct Ingestor {
                 return .invalid
             }
             throw SedimentError(
-                .invalidInput, "\(name):\(lineNumber):\(error.column): \(error.reason); nothing of the batch holding this line was stored (use --skip-invalid to skip such lines)",
+                .invalidInput, "\(name):\(lineNumber):\(error.column): \(error.reason); nothing of the batch holding this line was stored (use `skipInvalid` to skip such lines)",
                 context: ["input": name, "line": "\(lineNumber)", "column": "\(error.column)"])
         }
     }

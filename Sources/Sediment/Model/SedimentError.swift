@@ -3,6 +3,10 @@ import SedimentObjectStore
 
 /// The one error type of the library: a code to switch on, a message for people,
 /// and the context that says where (file, line, topic, partition, offset).
+///
+/// Messages name a setting as the library's configuration types spell it, in backticks
+/// (`brokers`, `localWindowRetention`); a front end names its own spelling instead (the
+/// CLI turns them into its flags, `--brokers`, `--local-retention`).
 public struct SedimentError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate let name: String

@@ -29,12 +29,12 @@ public struct PipelineConfiguration: Sendable {
     public func validate() throws {
         try dump.validate()
         if upload != nil && dump.compaction == nil {
-            throw SedimentError(.invalidArgument, "upload needs compaction: the windows it uploads are what compaction writes")
+            throw SedimentError(.invalidArgument, "`upload` needs `compaction`: the windows it uploads are what compaction writes")
         }
         if dump.compaction?.retention.localWindowRetention != nil && upload == nil {
             throw SedimentError(
                 .invalidArgument,
-                "localWindowRetention deletes window files only once an upload target has confirmed them: set upload")
+                "`localWindowRetention` deletes window files only once an upload target has confirmed them: set `upload`")
         }
     }
 }

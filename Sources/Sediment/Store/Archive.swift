@@ -62,7 +62,7 @@ public final class Archive: Sendable {
         default:
             throw SedimentError(
                 .invalidArgument,
-                "topic '\(topic)' is archived from several instances (\(holders.joined(separator: ", "))): choose one with --instance",
+                "topic '\(topic)' is archived from several instances (\(holders.joined(separator: ", "))): choose one with `instance`",
                 context: ["topic": topic])
         }
     }

@@ -89,6 +89,6 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func invalid(_ template: String, _ reason: String) -> SedimentError {
-        SedimentError(.invalidArgument, "invalid --key-template '\(template)': \(reason)", context: ["option": "key-template", "value": template])
+        SedimentError(.invalidArgument, "invalid `keyTemplate` '\(template)': \(reason)", context: ["option": "key-template", "value": template])
     }
 }

@@ -36,7 +36,7 @@ struct KeyTemplateTests {
         } catch let error as SedimentError {
             #expect(error.code == .invalidArgument)
             #expect(error.context["option"] == "key-template" && error.context["value"] == template)
-            #expect(error.message.hasPrefix("invalid --key-template '\(template)': "))
+            #expect(error.message.hasPrefix("invalid `keyTemplate` '\(template)': "))
             return error.message
         } catch {
             Issue.record("not a SedimentError: \(error)")
