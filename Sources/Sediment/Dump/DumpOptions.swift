@@ -61,15 +61,3 @@ public struct DumpOptions: Sendable {
         if batchBytes <= 0 { throw SedimentError(.invalidArgument, "`batchBytes` must be positive, got \(batchBytes)") }
     }
 }
-
-/// What a dump did, for its closing log line and `--json`.
-public struct DumpSummary: Sendable, Hashable, Codable, AppendCounting {
-    public var stored = 0
-    public var alreadyStored = 0
-    public var batches = 0
-    public var bytes = 0
-    /// What compaction wrote while the dump ran.
-    public var compaction: CompactionSummary?
-    /// What the last upload pass sent, with --target.
-    public var upload: UploadSummary?
-}
