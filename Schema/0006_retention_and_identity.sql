@@ -2,10 +2,12 @@
 
 -- One row: an id generated once, when the archive is created or first migrated, and
 -- kept. A worker's default name is the host name plus this id, so that two archives
--- on one host never write the same object keys.
+-- on one host never write the same object keys; it is recorded the first time a dump
+-- needs it, so that a host renamed later (a container restarted) keeps its keys.
 CREATE TABLE archive_identity (
-    singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
-    archive_id TEXT    NOT NULL
+    singleton      INTEGER PRIMARY KEY CHECK (singleton = 1),
+    archive_id     TEXT    NOT NULL,
+    default_worker TEXT
 );
 INSERT INTO archive_identity (singleton, archive_id) VALUES (1, lower(hex(randomblob(4))));
 

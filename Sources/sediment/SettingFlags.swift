@@ -4,7 +4,6 @@ enum SettingFlags {
     static let flags: [String: String] = [
         "batchBytes": "--batch-bytes",
         "brokers": "--brokers",
-        "compaction": "--no-compact",
         "connectTimeout": "--connect-timeout",
         "firstOffset": "--first-offset",
         "format": "--format",

@@ -50,16 +50,22 @@ public final class BackgroundCompaction: @unchecked Sendable {
     /// Stops the thread, then compacts once more on the caller's thread. Returns what all
     /// passes wrote, or the last pass's error.
     public func finish() throws -> CompactionSummary {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while thread != nil && !done { condition.wait() }
-        condition.unlock()
+        stop()
         pass()
         return try condition.withLock {
             if let lastError { throw lastError }
             return totals
         }
+    }
+
+    /// Stops the thread, once its pass in progress is done, without another pass: what
+    /// a dump that failed does, since the archive may be in no state to compact.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while thread != nil && !done { condition.wait() }
+        condition.unlock()
     }
 
     private func waitForNextPass() -> Bool {

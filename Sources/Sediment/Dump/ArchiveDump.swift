@@ -54,12 +54,19 @@ public final class ArchiveDump {
         onArchiveChanged?(writer.archive)
         let session = DumpSession(consumer: consumer, writer: writer, options: options, logger: logger, fatal: fatal)
         let compaction = try startCompaction(writer)
-        if options.group == nil {
-            try session.assignAll(partitions)
-        } else {
-            try session.subscribe()
+        var summary: DumpSummary
+        do {
+            if options.group == nil {
+                try session.assignAll(partitions)
+            } else {
+                try session.subscribe()
+            }
+            summary = try session.consume(until: stop)
+        } catch {
+            // No compaction thread outlives a failed run.
+            compaction?.stop()
+            throw error
         }
-        var summary = try session.consume(until: stop)
         if let compaction { summary.compaction = try compaction.finish() }
         return summary
     }

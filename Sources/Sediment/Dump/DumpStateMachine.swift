@@ -165,9 +165,11 @@ struct DumpStateMachine {
         var offsets: [TopicPartition: Int64] = [:]
         for partition in revoked {
             guard let position = stored[partition], let ownership = owned[partition] else { continue }
-            // Another member archived the partition further since this archive had it, and
-            // this member read nothing past that: committing would move the group back.
-            if let resumedAt = ownership.resumedAt, position < resumedAt { continue }
+            // Only what this ownership read is committed: a position at or below where it
+            // started (where the group had it resume, once known; else the furthest start
+            // known at the assignment) would move the group back, or change nothing. The
+            // group may have moved the partition far ahead with another member meanwhile.
+            guard position > (ownership.resumedAt ?? ownership.target.floor) else { continue }
             if let committed = ownership.committed, committed >= position { continue }
             offsets[partition] = position
         }

@@ -7,6 +7,16 @@ extension ArchiveIndex {
         try read { db in try String.fetchOne(db, sql: "SELECT archive_id FROM archive_identity") } ?? "unknown"
     }
 
+    /// The archive's default worker name: the one recorded, or, the first time,
+    /// `proposed`, recorded now for good.
+    func defaultWorker(proposing proposed: String) throws -> String {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE archive_identity SET default_worker = ? WHERE default_worker IS NULL", arguments: [proposed])
+            return try String.fetchOne(db, sql: "SELECT default_worker FROM archive_identity") ?? proposed
+        }
+    }
+
     /// Whether some partition was dumped through a consumer group: other workers then
     /// feed the same bucket.
     func isFilledByGroup() throws -> Bool {
@@ -18,9 +28,10 @@ extension ArchiveIndex {
 
 extension Archive {
     /// The name a `dump` worker of this archive records unless told otherwise: the host
-    /// name plus the archive's id, so that two archives on one host never share one.
+    /// name plus the archive's id, so that two archives on one host never share one. It
+    /// is recorded the first time, and kept even if the host name changes later.
     public func defaultWorkerName(host: String) throws -> String {
-        "\(host)-\(try index.archiveID())"
+        try index.defaultWorker(proposing: "\(host)-\(try index.archiveID())")
     }
 
     /// What `{worker}` stands for in the keys of partitions with no worker recorded

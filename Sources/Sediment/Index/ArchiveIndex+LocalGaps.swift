@@ -38,39 +38,64 @@ extension ArchiveIndex {
         return merged
     }
 
-    /// Deleted window files with messages in `range` (and `partitions`) whose segments
-    /// retention deleted too: the archive cannot serve those messages locally.
+    /// Offset ranges of the partition's segments that retention deleted, meeting `offsets`.
+    func deletedSegments(of key: PartitionKey, meeting offsets: ClosedRange<Int64>) throws -> [ClosedRange<Int64>] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT first_offset, last_offset FROM deleted_segments
+                WHERE instance = ? AND topic = ? AND partition = ? AND first_offset <= ? AND last_offset >= ?
+                ORDER BY first_offset
+                """, arguments: [key.instance, key.topic, key.partition, offsets.upperBound, offsets.lowerBound]
+            ).map { ($0["first_offset"] as Int64)...($0["last_offset"] as Int64) }
+        }
+    }
+
+    /// Windows with messages in `range` (and `partitions`) that a query reads from segments
+    /// alone, because local retention deleted one of their files, and whose segments no
+    /// longer hold all of those messages: segments retention deleted (recorded since
+    /// schema 0006), or, for deletions older than the record, offsets below the partition's
+    /// first block. Returns the deleted files of each such window, with their copies.
     func remoteOnlyWindows(
         instance: String, topic: String, range: Range<Int64>, partitions: Set<Int32>?, maxFileID: Int64, in db: Database
     ) throws -> [RemoteOnlyWindow] {
         guard !range.isEmpty else { return [] }
-        var found: [Int64: RemoteOnlyWindow] = [:]
+        var starts: Set<Int64> = []
         for row in try Row.fetchAll(db, sql: """
-            SELECT f.id, f.path, f.window_start, f.window_end, wp.partition FROM window_files f
+            SELECT f.window_start, wp.partition FROM window_files f
             JOIN window_partitions wp ON wp.file_id = f.id
-            WHERE f.instance = ?1 AND f.topic = ?2 AND f.local_deleted_at IS NOT NULL AND f.id <= ?5
+            WHERE f.instance = ?1 AND f.topic = ?2 AND f.id <= ?5
+              AND EXISTS (SELECT 1 FROM window_files d WHERE d.instance = f.instance AND d.topic = f.topic
+                  AND d.window_start = f.window_start AND d.local_deleted_at IS NOT NULL AND d.id <= ?5)
               AND f.max_timestamp >= ?3 AND f.min_timestamp < ?4
-              AND EXISTS (SELECT 1 FROM deleted_segments s
-                  WHERE s.instance = f.instance AND s.topic = f.topic AND s.partition = wp.partition
-                    AND s.first_offset <= wp.last_offset AND s.last_offset >= wp.first_offset
-                    AND s.max_timestamp >= MAX(?3, f.min_timestamp) AND s.min_timestamp < ?4
-                    AND s.min_timestamp <= f.max_timestamp)
-            ORDER BY f.window_start, f.part
+              AND (EXISTS (SELECT 1 FROM deleted_segments s
+                      WHERE s.instance = f.instance AND s.topic = f.topic AND s.partition = wp.partition
+                        AND s.first_offset <= wp.last_offset AND s.last_offset >= wp.first_offset
+                        AND s.max_timestamp >= MAX(?3, f.min_timestamp) AND s.min_timestamp < ?4
+                        AND s.min_timestamp <= f.max_timestamp)
+                   OR NOT EXISTS (SELECT 1 FROM blocks b
+                      WHERE b.instance = f.instance AND b.topic = f.topic AND b.partition = wp.partition
+                        AND b.first_offset <= wp.first_offset))
             """, arguments: [instance, topic, range.lowerBound, range.upperBound, maxFileID]) {
             let partition: Int32 = row["partition"]
             guard partitions?.contains(partition) ?? true else { continue }
-            let id: Int64 = row["id"]
-            if found[id] == nil {
-                found[id] = RemoteOnlyWindow(path: row["path"], windowStart: row["window_start"], windowEnd: row["window_end"], copies: [])
+            starts.insert(row["window_start"])
+        }
+        var windows: [RemoteOnlyWindow] = []
+        for start in starts.sorted() {
+            for file in try Row.fetchAll(db, sql: """
+                SELECT id, path, window_start, window_end FROM window_files
+                WHERE instance = ? AND topic = ? AND window_start = ? AND local_deleted_at IS NOT NULL AND id <= ?
+                ORDER BY part
+                """, arguments: [instance, topic, start, maxFileID]) {
+                let copies = try Row.fetchAll(db, sql: """
+                    SELECT t.uri, u.key FROM window_uploads u JOIN upload_targets t ON t.id = u.target_id
+                    WHERE u.file_id = ? AND u.state = '\(UploadState.uploaded.rawValue)' ORDER BY t.uri
+                    """, arguments: [file["id"] as Int64]
+                ).map { RemoteOnlyWindow.UploadedCopy(target: $0["uri"], key: $0["key"]) }
+                windows.append(RemoteOnlyWindow(
+                    path: file["path"], windowStart: file["window_start"], windowEnd: file["window_end"], copies: copies))
             }
         }
-        for id in found.keys {
-            found[id]?.copies = try Row.fetchAll(db, sql: """
-                SELECT t.uri, u.key FROM window_uploads u JOIN upload_targets t ON t.id = u.target_id
-                WHERE u.file_id = ? AND u.state = '\(UploadState.uploaded.rawValue)' ORDER BY t.uri
-                """, arguments: [id]
-            ).map { RemoteOnlyWindow.UploadedCopy(target: $0["uri"], key: $0["key"]) }
-        }
-        return found.values.sorted { ($0.windowStart, $0.path) < ($1.windowStart, $1.path) }
+        return windows
     }
 }

@@ -19,6 +19,12 @@ public final class Pipeline: Service, Sendable {
     private let result = Mutex<DumpSummary?>(nil)
 
     public init(configuration: PipelineConfiguration, logger: Logger) throws {
+        var configuration = configuration
+        // Workers of a group feed one bucket whatever the archive says so far (a fresh one
+        // records its group only with its first batch): their keys need {worker}.
+        if configuration.dump.group != nil, let upload = configuration.upload, !upload.sharedByWorkers {
+            configuration.upload = try UploadTarget(uri: upload.uri, store: upload.store, options: upload.options, sharedByWorkers: true)
+        }
         try configuration.validate()
         try ArchiveWriter.check(ArchiveLayout(root: configuration.archive), options: configuration.writer)
         self.configuration = configuration
@@ -48,12 +54,14 @@ public final class Pipeline: Service, Sendable {
         do {
             let summary = try await withThrowingTaskGroup(of: UploadSummary?.self) { group in
                 if let upload = configuration.upload {
-                    group.addTask { try await self.upload(to: upload, on: changes, retry: changed) }
+                    group.addTask { try await self.upload(to: upload, on: changes, retry: changed, stop: stop) }
                 }
-                var summary = try await withGracefulShutdownHandler {
+                // Cancelled or shut down gracefully, the dump stops the same way: it writes and
+                // commits what it holds, compacts once more, and returns.
+                var summary = try await withTaskCancellationOrGracefulShutdownHandler {
                     defer { changed.finish() }
                     return try await dump.runOnThread(stop: stop)
-                } onGracefulShutdown: {
+                } onCancelOrGracefulShutdown: {
                     stop.request()
                 }
                 while let uploaded = try await group.next() { summary.upload = uploaded }
@@ -69,21 +77,30 @@ public final class Pipeline: Service, Sendable {
 
     /// Uploads after every change until the dump is done, then once more; returns what
     /// all passes uploaded. A failed pass is logged and tried again after the retry delay
-    /// (or the next change); the last pass's error is thrown.
+    /// (or the next change); the last pass's error is thrown. A target the archive refuses
+    /// (a key template that cannot tell its windows apart) stops the dump: nothing it
+    /// archived could go up.
     private func upload(
-        to target: UploadTarget, on changes: AsyncStream<Archive>, retry: AsyncStream<Archive>.Continuation
+        to target: UploadTarget, on changes: AsyncStream<Archive>, retry: AsyncStream<Archive>.Continuation, stop: DumpStop
     ) async throws -> UploadSummary {
         var uploader: WindowUploader?
         var opened: Archive?
         var total = UploadSummary()
+        var retryTimer: Task<Void, Never>?
+        defer { retryTimer?.cancel() }
         for await archive in changes {
             opened = archive
-            do {
-                if uploader == nil {
+            if uploader == nil {
+                do {
                     let logger = logger
                     uploader = try await BlockingIO.run { try target.uploader(for: archive, logger: logger) }
+                } catch {
+                    stop.request()
+                    throw error
                 }
-                guard let uploader else { continue }
+            }
+            guard let uploader else { continue }
+            do {
                 let summary = try await uploader.uploadPending()
                 total.add(summary)
                 if summary.objects > 0 {
@@ -92,8 +109,9 @@ public final class Pipeline: Service, Sendable {
             } catch {
                 logger.error("upload pass failed, will try again: \(error)")
                 let delay = configuration.uploadRetryDelay
-                Task {
-                    try? await Task.sleep(for: delay)
+                retryTimer?.cancel()
+                retryTimer = Task {
+                    guard (try? await Task.sleep(for: delay)) != nil else { return }
                     retry.yield(archive)
                 }
             }

@@ -29,7 +29,7 @@ public struct PipelineConfiguration: Sendable {
     public func validate() throws {
         try dump.validate()
         if upload != nil && dump.compaction == nil {
-            throw SedimentError(.invalidArgument, "`upload` needs `compaction`: the windows it uploads are what compaction writes")
+            throw SedimentError(.invalidArgument, "`upload` needs compaction (`compaction` is nil): the windows it uploads are what compaction writes")
         }
         if dump.compaction?.retention.localWindowRetention != nil && upload == nil {
             throw SedimentError(

@@ -1,5 +1,7 @@
 /// Streams the messages of one partition with offsets in a closed range, in offset order,
-/// one block in memory at a time.
+/// one block in memory at a time, from segment files. A range that meets segments
+/// retention deleted (their messages are in window files now) is refused rather than
+/// answered with less.
 public final class OffsetRangeCursor {
     public let key: PartitionKey
     public let offsets: ClosedRange<Int64>
@@ -16,6 +18,15 @@ public final class OffsetRangeCursor {
         self.lease = ReaderLease(layout: archive.layout)
         self.reader = SegmentReader(layout: archive.layout, instance: key.instance, topic: key.topic)
         self.blocks = try archive.index.blocks(of: key, offsets: offsets)
+        let deleted = try archive.index.deletedSegments(of: key, meeting: offsets)
+        if let first = deleted.first, let last = deleted.last {
+            throw SedimentError(
+                .notHeldLocally,
+                "offsets \(offsets.lowerBound)...\(offsets.upperBound) of partition \(key.partition) of topic '\(key.topic)' are not all "
+                    + "in segments: retention deleted the segments holding \(first.lowerBound)...\(last.upperBound) once window "
+                    + "files held them; read those by time instead",
+                context: ["topic": key.topic, "partition": "\(key.partition)"])
+        }
     }
 
     public func next() throws -> Message? {

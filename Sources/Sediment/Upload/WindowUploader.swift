@@ -237,7 +237,7 @@ public final class WindowUploader: Sendable {
             .objectCollision,
             "\(store.target.fullKeyDescription(key)) already holds \(other) (\(existing.size) bytes, \(sha)); "
                 + "window \(file.path) of this archive (\(file.size) bytes, SHA-256 \(file.sha256)) would replace it, so it was not uploaded. "
-                + "Give each worker its own name (`worker`) or keys of their own (`keyTemplate` with {worker}).",
+                + "Give each dump worker its own name (`worker`), or each its own keys (`keyTemplate` with {worker}).",
             context: ["key": key, "path": file.path])
     }
 }

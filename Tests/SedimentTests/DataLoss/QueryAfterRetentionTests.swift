@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import Sediment
 
@@ -51,6 +52,15 @@ struct QueryAfterRetentionTests {
         #expect(failed.stderr.contains("windows/local/orders/2023-11-14/1699999200.jsonl.gz (uploaded to \(bucket) as local/orders/2023-11-14/1699999200.jsonl.gz)"), "\(failed.stderr)")
         let error = #expect(throws: SedimentError.self) { try fixture.query() }
         #expect(error?.code == .notHeldLocally)
+        // Reading by offset from segments refuses the deleted ones too.
+        let byOffset = #expect(throws: SedimentError.self) {
+            try Archive.open(at: fixture.path).messages(of: PartitionKey(instance: "local", topic: "orders", partition: 0), offsets: 0...Int64.max).all()
+        }
+        #expect(byOffset?.code == .notHeldLocally && byOffset?.message.contains("retention deleted the segments holding 0...") == true)
+        // An archive whose segments went before deletions were recorded (schema 0005): the
+        // offsets missing below each partition's first block still tell.
+        try Archive.openForUpdate(at: fixture.path).index.write { db in try db.execute(sql: "DELETE FROM deleted_segments") }
+        #expect(throws: SedimentError.self) { try fixture.query() }
 
         // What the partitions' last segments hold is still there, and answers alone.
         let tail = try Archive.open(at: fixture.path).statistics().map { ($0.partition, $0.firstOffset!...$0.lastOffset!) }

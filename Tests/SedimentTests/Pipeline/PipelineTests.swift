@@ -51,5 +51,16 @@ struct PipelineTests {
         }
         #expect(error?.message.contains("localWindowRetention") == true)
         #expect(!FileManager.default.fileExists(atPath: archive))
+
+        // A group feeds one bucket from several workers, whatever a fresh archive says yet.
+        var grouped = DumpOptions(brokers: "127.0.0.1:1", topics: ["t"])
+        grouped.group = "g"
+        var configuration = PipelineConfiguration(archive: archive, dump: grouped)
+        configuration.upload = try UploadTarget(
+            uri: "file://" + scratch.file("bucket"), store: try FileObjectStore(directory: scratch.file("bucket")),
+            options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
+        let refused = #expect(throws: SedimentError.self) { try Pipeline(configuration: configuration, logger: Logger(label: "test")) }
+        #expect(refused?.message.contains("add {worker}") == true, "\(String(describing: refused))")
+        #expect(!FileManager.default.fileExists(atPath: archive))
     }
 }

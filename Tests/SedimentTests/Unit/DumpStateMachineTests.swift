@@ -113,6 +113,15 @@ struct DumpStateMachineTests {
         #expect(machine.revokeDrained(durable: [p0: 230], stored: [p0: 230]) == .commitBeforeRevoke([p0: 230]))
     }
 
+    @Test("revoked before its resume offset was known, a partition this member read nothing of is not committed")
+    func revokeBeforeResumeKnown() {
+        var machine = group()
+        // The archive holds p0 up to 100; the group may have it at 5000 with another member.
+        machine.assigned([p0: Target(high: 6000, floor: 100)])
+        #expect(machine.revokeStarted([p0], holdsMessages: false) == .drained)
+        #expect(machine.revokeDrained(durable: [:], stored: [p0: 100]) == nil)
+    }
+
     @Test("a partition assigned again after its revoke starts afresh: resume checked again, commits taken again")
     func reassignAfterRevoke() {
         var machine = group()
