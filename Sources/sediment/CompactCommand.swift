@@ -48,91 +48,46 @@ struct CompactCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingAsyncErrors {
-            let change = try settings.change()
-            try change.validate()
-            let policy = try retention.policy()
+            var job = CompactionJob(archive: common.archive)
+            job.instance = instance
+            job.topic = topic
+            job.change = try settings.change()
+            try job.change.validate()
+            job.retention = try retention.policy()
+            job.closeAll = closeAll
             let logger = common.makeLogger()
-            // The target is checked before anything is opened, and registered so that
-            // retention waits for it before anything is compacted.
-            let target = try upload.prepare(continuous: true, logger: logger)
-            do {
-                // Checked on a read-only connection: a refused command leaves the index as it was.
-                let reader = try Archive.open(at: common.archive, logger: logger)
-                let topics = try selectedTopics(in: reader)
-                if policy.localWindowRetention != nil, target == nil, try !reader.hasContinuousTarget() {
-                    throw SedimentError(
-                        .invalidArgument,
-                        "--local-retention deletes window files only once an upload target has confirmed them, and \(common.archive) has none: give --target")
-                }
-                // Then one archive, one index connection pool, for the compactor and the uploader.
-                let archive = try Archive.openForUpdate(at: common.archive, logger: logger)
-                let uploader = try target?.uploader(for: archive, logger: logger)
-                let compactor = try Compactor.open(archive: archive)
-                try await compact(topics, with: compactor, change: change, policy: policy, uploader: uploader)
-            } catch {
-                try? await target?.store.shutdown()
-                throw error
-            }
-            try await target?.store.shutdown()
+            // Checked before the archive is opened: a refused target changes nothing.
+            job.upload = try upload.prepare(continuous: true, logger: logger)
+            let terminal = StandardError.isTerminal && !json
+            let started = Date()
+            let report = try await job.run(
+                logger: logger,
+                compacted: terminal ? { topic, messages in StandardError.write("\r\(topic): \(messages) messages written…\u{1B}[K") } : nil,
+                uploaded: json ? nil : uploadProgress())
+            if terminal { StandardError.write("\r\u{1B}[K") }
+            try printReport(report, seconds: Date().timeIntervalSince(started))
         }
     }
 
-    /// The (instance, topic) pairs --topic and --instance select; a topic the archive
-    /// does not hold is an error.
-    private func selectedTopics(in archive: Archive) throws -> [(instance: String, topic: String)] {
-        var topics = try archive.topics()
-        if let topic {
-            topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
-            if topics.isEmpty {
-                throw SedimentError(.notFound, "topic '\(topic)' is not in the archive \(common.archive)", context: ["topic": topic])
-            }
-        } else if let instance {
-            topics = topics.filter { $0.instance == instance }
-        }
-        return topics
-    }
-
-    private func compact(
-        _ topics: [(instance: String, topic: String)], with compactor: Compactor, change: WindowSettingsChange,
-        policy: RetentionPolicy, uploader: WindowUploader?
-    ) async throws {
-        compactor.retention = policy
-        if StandardError.isTerminal && !json {
-            compactor.progress = { topic, messages in StandardError.write("\r\(topic): \(messages) messages written…\u{1B}[K") }
-        }
-        let started = Date()
-        var reports: [Report] = []
-        for (instance, topic) in topics {
-            let outcome = try compactor.configure(instance: instance, topic: topic, change)
-            if case .recorded(_, let since?) = outcome, !json {
-                print("\(topic): new settings apply to windows from \(Timestamp.iso8601(milliseconds: since))")
-            }
-            let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
-            if compactor.progress != nil { StandardError.write("\r\u{1B}[K") }
-            reports.append(Report(instance: instance, topic: topic, summary: summary))
-        }
-        var uploaded: UploadSummary?
-        if let uploader {
-            let progress = uploadProgress()
-            uploaded = try await uploader.uploadPending(topic: topic, progress: progress)
-            if progress != nil { StandardError.write("\r\u{1B}[K") }
-        }
-        let seconds = Date().timeIntervalSince(started)
+    private func printReport(_ report: CompactionJob.Report, seconds: Double) throws {
         if json {
-            print(try jsonText(reports))
-            if let uploaded { print(try jsonText(uploaded)) }
+            print(try jsonText(report.topics.map { Report(instance: $0.instance, topic: $0.topic, summary: $0.summary) }))
+            if let uploaded = report.upload { print(try jsonText(uploaded)) }
             return
         }
-        for report in reports {
-            let summary = report.summary
-            var line = "\(report.topic): \(summary.windows) windows, \(summary.files) files, \(summary.messages) messages"
+        for topic in report.topics {
+            if topic.settingsRecorded, let since = topic.settingsSince {
+                print("\(topic.topic): new settings apply to windows from \(Timestamp.iso8601(milliseconds: since))")
+            }
+            let summary = topic.summary
+            var line = "\(topic.topic): \(summary.windows) windows, \(summary.files) files, \(summary.messages) messages"
             if summary.files > 0 { line += ", \(ByteCount(summary.inputBytes)) → \(ByteCount(summary.bytes))" }
             if summary.skipped > 0 { line += "; \(summary.skipped) values not UTF-8, skipped" }
             if summary.segmentsDeleted > 0 { line += "; \(summary.segmentsDeleted) compacted segments deleted" }
             if summary.windowFilesDeleted > 0 { line += "; \(summary.windowFilesDeleted) window files past retention deleted" }
             print(line)
         }
-        if let uploaded { print(describe(uploaded)) }
+        if let uploaded = report.upload { print(describe(uploaded)) }
         print("compacted in \(String(format: "%.2f", seconds)) s")
     }
 

@@ -13,13 +13,20 @@ public final class ArchiveDump {
     let path: String
     let archiveOptions: ArchiveOptions
     let logger: Logger
+    /// The one clock of the run: what the writer stamps as ingest time, what compaction
+    /// closes windows and applies retention by.
+    let now: @Sendable () -> Int64
     let fatal = FirstError()
     /// Called with the archive once it is open (after the brokers answered), and again
     /// after each compaction pass that wrote window files. Set before `run`.
     public var onArchiveChanged: (@Sendable (Archive) -> Void)?
 
-    public init(archive path: String, options: DumpOptions, archiveOptions: ArchiveOptions, logger: Logger) throws {
+    public init(
+        archive path: String, options: DumpOptions, archiveOptions: ArchiveOptions, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds
+    ) throws {
         try options.validate()
+        self.now = now
         try ArchiveWriter.check(ArchiveLayout(root: path), options: archiveOptions)
         self.options = options
         self.path = path
@@ -50,7 +57,7 @@ public final class ArchiveDump {
         let partitions = try connect(consumer, stop: stop)
         // Opened once the brokers answered, so that a dump that cannot connect leaves no
         // archive behind.
-        let writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger)
+        let writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger, now: now)
         onArchiveChanged?(writer.archive)
         let session = DumpSession(consumer: consumer, writer: writer, options: options, logger: logger, fatal: fatal)
         let compaction = try startCompaction(writer)
@@ -74,7 +81,7 @@ public final class ArchiveDump {
     /// Records the topics' window settings and starts compacting in the background.
     private func startCompaction(_ writer: ArchiveWriter) throws -> BackgroundCompaction? {
         guard let settings = options.compaction else { return nil }
-        let compactor = try Compactor(writer: writer)
+        let compactor = try Compactor(writer: writer, now: now)
         // Before any pass: a target not yet recorded would let retention delete windows
         // it never received.
         for target in settings.targets { _ = try writer.archive.index.register(target, at: compactor.now()) }

@@ -93,8 +93,11 @@ public struct Ingestor {
         if options.format == .lines {
             let topic = options.topic!
             let offset = options.firstOffset.map { $0 + Int64(lineNumber - 1) } ?? appender.nextOffset(topic: topic, partition: 0)
+            // Read before the closure, which then captures no `self`: a capture of `self`
+            // copied the Ingestor (retaining each of its references) once a line.
+            let timestamp = now()
             try appender.withBatch(for: topic) { batch in
-                batch.append(partition: 0, offset: offset, timestamp: now(), timestampType: .logAppendTime, key: nil, value: line)
+                batch.append(partition: 0, offset: offset, timestamp: timestamp, timestampType: .logAppendTime, key: nil, value: line)
             }
             return .added
         }

@@ -25,6 +25,7 @@ public final class Pipeline: Service, Sendable {
         if configuration.dump.group != nil, let upload = configuration.upload, !upload.sharedByWorkers {
             configuration.upload = try UploadTarget(uri: upload.uri, store: upload.store, options: upload.options, sharedByWorkers: true)
         }
+        configuration.upload?.options.now = configuration.now
         try configuration.validate()
         try ArchiveWriter.check(ArchiveLayout(root: configuration.archive), options: configuration.writer)
         self.configuration = configuration
@@ -47,7 +48,9 @@ public final class Pipeline: Service, Sendable {
     public func run() async throws {
         var options = configuration.dump
         if let upload = configuration.upload { options.compaction?.targets.append(upload.record) }
-        let dump = try ArchiveDump(archive: configuration.archive, options: options, archiveOptions: configuration.writer, logger: logger)
+        let dump = try ArchiveDump(
+            archive: configuration.archive, options: options, archiveOptions: configuration.writer, logger: logger,
+            now: configuration.now)
         let (changes, changed) = AsyncStream<Archive>.makeStream(bufferingPolicy: .bufferingNewest(1))
         dump.onArchiveChanged = { changed.yield($0) }
         let stop = DumpStop()

@@ -19,6 +19,9 @@ public struct PipelineConfiguration: Sendable {
     /// After a failed upload pass, the next one starts this much later, or at the next
     /// window written, whichever comes first. Default 30 s.
     public var uploadRetryDelay: Duration = .seconds(30)
+    /// The task's clock, in milliseconds since the epoch: ingest times, when windows close,
+    /// retention, upload states. Default: the wall clock.
+    public var now: @Sendable () -> Int64 = WallClock.nowMilliseconds
 
     public init(archive: String, dump: DumpOptions) {
         self.archive = archive

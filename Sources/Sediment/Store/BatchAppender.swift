@@ -11,6 +11,9 @@ struct BatchAppender<Summary: AppendCounting> {
     var summary: Summary
     /// When the first message since the last flush was added (`dump --linger`).
     private(set) var oldestHeld: ContinuousClock.Instant?
+    /// `oldestHeld != nil`, as a plain flag: the check runs once a message, and comparing
+    /// the optional went through the Instant's value witnesses (measured: 1.5% of ingest).
+    private(set) var holdsMessages = false
 
     /// Must be made while no append is running: it reads the writer's positions.
     init(writer: ArchiveWriter, instance: String, summary: Summary) {
@@ -22,17 +25,18 @@ struct BatchAppender<Summary: AppendCounting> {
     /// Bytes of records held, not yet flushed.
     var byteCount: Int { pending.byteCount }
 
-    /// Messages (stored or skipped) were added since the last flush.
-    var holdsMessages: Bool { oldestHeld != nil }
-
     /// The offset after the last message of `partition` held or appended.
     func nextOffset(topic: String, partition: Int32) -> Int64 {
         pending.nextOffset(topic: topic, partition: partition)
     }
 
+    @inline(__always)
     mutating func withBatch(for topic: String, _ body: (inout RecordBatch) -> Void) throws {
         try pending.withBatch(for: topic, body)
-        if oldestHeld == nil { oldestHeld = .now }
+        if !holdsMessages {
+            holdsMessages = true
+            oldestHeld = .now
+        }
     }
 
     /// Hands what is held to the append thread once the append before it is done, and
@@ -40,6 +44,7 @@ struct BatchAppender<Summary: AppendCounting> {
     @discardableResult
     mutating func flush() throws -> [PartitionKey: Int64] {
         oldestHeld = nil
+        holdsMessages = false
         let batches = pending.take()
         guard !batches.isEmpty else { return [:] }
         var counted = summary

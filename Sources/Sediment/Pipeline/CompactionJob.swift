@@ -1,0 +1,111 @@
+import Logging
+import SedimentObjectStore
+
+/// One compaction of an archive's topics, then one upload pass: what `sediment compact`
+/// runs, configured by one value. Everything that can be checked is checked on a
+/// read-only connection first, so that a refused job leaves the archive as it was; the
+/// target is recorded before any compaction, so that retention waits for it.
+public struct CompactionJob: Sendable {
+    /// The archive directory; it must exist.
+    public var archive: String
+    /// Only this instance. Default nil: every instance holding the topics.
+    public var instance: String?
+    /// Only this topic. Default nil: every topic.
+    public var topic: String?
+    /// Settings to record for the topics before compacting. Default: none changed.
+    public var change = WindowSettingsChange()
+    /// Default: compacted segments deleted, window files kept.
+    public var retention = RetentionPolicy()
+    /// Close every window now, however recent: a final flush. Default false.
+    public var closeAll = false
+    /// Where the windows go after compaction. Default nil: they stay local.
+    public var upload: UploadTarget?
+    /// The job's clock, in milliseconds since the epoch. Default: the wall clock.
+    public var now: @Sendable () -> Int64 = WallClock.nowMilliseconds
+
+    public init(archive: String) {
+        self.archive = archive
+    }
+
+    /// What happened to one topic.
+    public struct TopicReport: Sendable, Encodable {
+        public var instance: String
+        public var topic: String
+        /// When this job recorded new settings for the topic: the windows they apply from
+        /// (nil: all of them, as none is written yet).
+        public var settingsRecorded: Bool
+        public var settingsSince: Int64?
+        public var summary: CompactionSummary
+    }
+
+    public struct Report: Sendable {
+        public var topics: [TopicReport] = []
+        /// nil without an upload target.
+        public var upload: UploadSummary?
+    }
+
+    /// Runs the job; `compacted` hears of every 100,000 messages written per topic,
+    /// `uploaded` of every object. The target's store is shut down at the end, whatever
+    /// happened.
+    public func run(
+        logger: Logger, compacted: ((_ topic: String, _ messages: Int) -> Void)? = nil,
+        uploaded: (@Sendable (UploadProgress) -> Void)? = nil
+    ) async throws -> Report {
+        do {
+            let report = try await compactAndUpload(logger: logger, compacted: compacted, uploaded: uploaded)
+            try await upload?.store.shutdown()
+            return report
+        } catch {
+            try? await upload?.store.shutdown()
+            throw error
+        }
+    }
+
+    private func compactAndUpload(
+        logger: Logger, compacted: ((_ topic: String, _ messages: Int) -> Void)?, uploaded: (@Sendable (UploadProgress) -> Void)?
+    ) async throws -> Report {
+        let reader = try Archive.open(at: archive, logger: logger)
+        let topics = try selectedTopics(in: reader)
+        if retention.localWindowRetention != nil, upload == nil, try !reader.hasContinuousTarget() {
+            throw SedimentError(
+                .invalidArgument,
+                "`localWindowRetention` deletes window files only once an upload target has confirmed them, and \(archive) has none: set `upload`")
+        }
+        // One archive, one index connection pool, for the compactor and the uploader.
+        let opened = try Archive.openForUpdate(at: archive, logger: logger)
+        let uploader = try upload?.uploader(for: opened, logger: logger)
+        let compactor = try Compactor.open(archive: opened, now: now)
+        compactor.retention = retention
+        compactor.progress = compacted
+        var report = Report()
+        for (instance, topic) in topics {
+            let outcome = try compactor.configure(instance: instance, topic: topic, change)
+            let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
+            var topicReport = TopicReport(instance: instance, topic: topic, settingsRecorded: false, summary: summary)
+            if case .recorded(_, let since) = outcome {
+                topicReport.settingsRecorded = true
+                topicReport.settingsSince = since
+            }
+            report.topics.append(topicReport)
+        }
+        if let uploader {
+            report.upload = try await uploader.uploadPending(topic: topic, progress: uploaded)
+        }
+        return report
+    }
+
+    /// The (instance, topic) pairs `instance` and `topic` select; a topic the archive does
+    /// not hold is an error.
+    private func selectedTopics(in archive: Archive) throws -> [(instance: String, topic: String)] {
+        var topics = try archive.topics()
+        if let topic {
+            topics = topics.filter { $0.topic == topic && (instance == nil || $0.instance == instance) }
+            if topics.isEmpty {
+                throw SedimentError(.notFound, "topic '\(topic)' is not in the archive \(self.archive)", context: ["topic": topic])
+            }
+        } else if let instance {
+            topics = topics.filter { $0.instance == instance }
+        }
+        return topics
+    }
+}
