@@ -32,3 +32,7 @@ CREATE TABLE deleted_segments (
     deleted_at    INTEGER NOT NULL,
     PRIMARY KEY (instance, topic, partition, base_offset)
 ) WITHOUT ROWID;
+
+-- The ETag of the window's manifest object (`<key>.manifest.json`) once the target
+-- confirmed it; NULL until then. The manifest goes up after its object.
+ALTER TABLE window_uploads ADD COLUMN manifest_etag TEXT;

@@ -76,5 +76,6 @@ func uploadProgress() -> (@Sendable (UploadProgress) -> Void)? {
 func describe(_ summary: UploadSummary) -> String {
     var line = "uploaded \(summary.objects) objects (\(ByteCount(summary.bytes)))"
     line += ", skipped \(summary.skipped) already present, failed \(summary.failed)"
+    if summary.manifests > 0 { line += "; \(summary.manifests) manifests written" }
     return line
 }

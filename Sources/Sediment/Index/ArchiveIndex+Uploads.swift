@@ -7,6 +7,10 @@ struct UploadCandidate: Sendable {
     var worker: String?
     /// The state for the target, nil when the file was never tried there.
     var state: UploadState?
+    /// The key recorded for the target, once tried.
+    var key: String?
+    /// Whether the target confirmed the file's manifest.
+    var hasManifest = false
 }
 
 /// The upload side of the index: targets and the state of each window file per target.
@@ -28,14 +32,14 @@ extension ArchiveIndex {
     }
 
     /// Window files still on disk, of one topic or all, whose windows meet `range`;
-    /// with `unfinishedOnly`, only those not yet uploaded to the target.
+    /// with `unfinishedOnly`, only those the target has not confirmed, object or manifest.
     func uploadCandidates(
         targetID: Int64, instance: String?, topic: String?, range: Range<Int64>?, unfinishedOnly: Bool
     ) throws -> [UploadCandidate] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT \(WindowFile.columns(of: "f")),
-                       u.state AS upload_state,
+                       u.state AS upload_state, u.key AS upload_key, u.manifest_etag,
                        (SELECT GROUP_CONCAT(partition, ',') FROM (SELECT partition FROM window_partitions
                             WHERE file_id = f.id ORDER BY partition)) AS partition_list,
                        (SELECT MIN(p.worker) FROM window_partitions wp JOIN partitions p
@@ -44,14 +48,15 @@ extension ArchiveIndex {
                 FROM window_files f LEFT JOIN window_uploads u ON u.file_id = f.id AND u.target_id = ?1
                 WHERE f.local_deleted_at IS NULL AND (?2 IS NULL OR f.instance = ?2) AND (?3 IS NULL OR f.topic = ?3)
                   AND (?4 IS NULL OR (f.window_end > ?4 AND f.window_start < ?5))
-                  AND (?6 = 0 OR u.state IS NULL OR u.state <> '\(UploadState.uploaded.rawValue)')
+                  AND (?6 = 0 OR u.state IS NULL OR u.state <> '\(UploadState.uploaded.rawValue)' OR u.manifest_etag IS NULL)
                 ORDER BY f.instance, f.topic, f.window_start, f.part
                 """, arguments: [targetID, instance, topic, range?.lowerBound, range?.upperBound, unfinishedOnly])
             return rows.map { row in
                 let partitions = (row["partition_list"] as String?)?.split(separator: ",").compactMap { Int32($0) } ?? []
                 return UploadCandidate(
                     file: WindowFile(row: row), partitions: partitions, worker: row["worker"],
-                    state: (row["upload_state"] as String?).flatMap(UploadState.init(rawValue:)))
+                    state: (row["upload_state"] as String?).flatMap(UploadState.init(rawValue:)), key: row["upload_key"],
+                    hasManifest: (row["manifest_etag"] as String?) != nil)
             }
         }
     }

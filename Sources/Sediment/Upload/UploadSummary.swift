@@ -6,6 +6,9 @@ public struct UploadSummary: Sendable, Hashable, Codable {
     /// Objects already present with the same checksum.
     public var skipped = 0
     public var failed = 0
+    /// Manifests written (`<key>.manifest.json`), one after each window object, and for
+    /// windows uploaded before manifests existed.
+    public var manifests = 0
     /// With `--dry-run`: the keys that would be written.
     public var wouldUpload: [String] = []
 
@@ -17,6 +20,7 @@ public struct UploadSummary: Sendable, Hashable, Codable {
         bytes += other.bytes
         skipped += other.skipped
         failed += other.failed
+        manifests += other.manifests
         wouldUpload += other.wouldUpload
     }
 }

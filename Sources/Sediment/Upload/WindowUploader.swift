@@ -116,8 +116,12 @@ public final class WindowUploader: Sendable {
                 case .uploaded(let bytes):
                     summary.objects += 1
                     summary.bytes += bytes
-                case .skipped:
+                    summary.manifests += 1
+                case .skipped(let manifest):
                     summary.skipped += 1
+                    if manifest { summary.manifests += 1 }
+                case .manifestOnly:
+                    summary.manifests += 1
                 case .wouldUpload(let key):
                     summary.wouldUpload.append(key)
                 case .failed(let error):
@@ -135,13 +139,77 @@ public final class WindowUploader: Sendable {
     }
 
     private enum Outcome: Sendable {
+        /// The object and its manifest went up.
         case uploaded(Int64)
-        case skipped
+        /// The object was there already; whether its manifest had to be written.
+        case skipped(manifest: Bool)
+        /// Only the manifest of an object confirmed earlier went up.
+        case manifestOnly
         case wouldUpload(String)
         case failed(any Error)
     }
 
+    /// The object, then its manifest: a manifest present means its object is complete.
     private func upload(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
+        let file = candidate.file
+        if !dryRun, candidate.state == .uploaded, let key = candidate.key, !candidate.hasManifest {
+            do {
+                try await putManifest(of: file, objectKey: key)
+                return .manifestOnly
+            } catch {
+                logger.error("cannot upload the manifest of \(file.path): \(error)")
+                return .failed(error)
+            }
+        }
+        let outcome = await uploadObject(candidate, checkFirst: checkFirst, dryRun: dryRun)
+        guard !dryRun else { return outcome }
+        let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker ?? anonymousWorker)
+        switch outcome {
+        case .uploaded, .skipped:
+            do {
+                try await putManifest(of: file, objectKey: key)
+            } catch {
+                logger.error("cannot upload the manifest of \(file.path): \(error)")
+                return .failed(error)
+            }
+            if case .skipped = outcome { return .skipped(manifest: true) }
+            return outcome
+        default:
+            return outcome
+        }
+    }
+
+    /// Writes `<objectKey>.manifest.json`, create-only; one already there with the same
+    /// bytes counts as written.
+    private func putManifest(of file: WindowFile, objectKey: String) async throws {
+        let index = archive.index
+        let manifest = try await BlockingIO.run { try index.manifest(of: file) }
+        let payload = ObjectPayload(bytes: try manifest.encoded())
+        let key = WindowManifest.key(forObject: objectKey)
+        let etag: String
+        if !store.target.conditionalWrites, let existing = try await store.headObject(key: key) {
+            guard existing.etag == payload.md5Hex else { throw manifestCollision(key: key, file: file) }
+            etag = existing.etag
+        } else {
+            do {
+                etag = try await store.putObject(key: key, payload: payload, metadata: [:], ifAbsent: store.target.conditionalWrites)
+            } catch let error as ObjectStoreError where error.code == .alreadyExists {
+                guard try await store.headObject(key: key)?.etag == payload.md5Hex else { throw manifestCollision(key: key, file: file) }
+                etag = payload.md5Hex
+            }
+        }
+        let targetID = targetID
+        try await BlockingIO.run { try index.setManifestUploaded(fileID: file.id, targetID: targetID, etag: etag) }
+    }
+
+    private func manifestCollision(key: String, file: WindowFile) -> SedimentError {
+        SedimentError(
+            .objectCollision,
+            "\(store.target.fullKeyDescription(key)) already holds another manifest than that of window \(file.path); it was not replaced",
+            context: ["key": key, "path": file.path])
+    }
+
+    private func uploadObject(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
         let file = candidate.file
         let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker ?? anonymousWorker)
         // A run cut short mid-part leaves an open multipart upload of this key; only a
@@ -155,7 +223,7 @@ public final class WindowUploader: Sendable {
                     try await record(file, key: key, .uploaded, etag: found.etag)
                 }
                 if mayHaveLeftUploads { await uploader.sweepStaleUploads(key: key) }
-                return .skipped
+                return .skipped(manifest: false)
             }
             if dryRun { return .wouldUpload(key) }
             try await record(file, key: key, .uploading)
@@ -168,7 +236,7 @@ public final class WindowUploader: Sendable {
                 // Written meanwhile: by a retry of ours whose reply was lost, or by someone else.
                 guard let found = try await sameObject(at: key, as: candidate) else { throw error }
                 try await record(file, key: key, .uploaded, etag: found.etag)
-                return .skipped
+                return .skipped(manifest: false)
             }
             // The recorded checksums go with the upload: a single PUT carries them (the store
             // refuses other bytes), parts carry their own MD5s; the size is checked here.

@@ -116,19 +116,37 @@ final class UploadFixture {
         }
     }
 
-    /// The bucket holds exactly `expected` (file → key), and every object reads back
-    /// byte-identical with its local file, whose SHA-256 and MD5 are the ones the index
-    /// recorded. Reads go straight to SeaweedFS, never through a test's proxy.
+    /// The bucket holds exactly `expected` (file → key), each with its manifest beside it,
+    /// and every object reads back byte-identical with its local file, whose SHA-256 and
+    /// MD5 are the ones the index recorded; each manifest describes its object (size,
+    /// checksums, members that tile it). Reads go straight to SeaweedFS, never through a
+    /// test's proxy.
     func expectBucket(_ bucket: String, holds expected: [(file: WindowFile, key: String)], sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await server.withStore(bucket: bucket) { store in
-            let listed = try await store.listObjects(prefix: "")
+            let everything = try await store.listObjects(prefix: "")
+            let listed = everything.filter { !$0.key.hasSuffix(".manifest.json") }
             #expect(listed.map(\.key) == expected.map(\.key).sorted(), "the bucket's keys", sourceLocation: sourceLocation)
+            #expect(
+                everything.filter { $0.key.hasSuffix(".manifest.json") }.map(\.key)
+                    == expected.map { WindowManifest.key(forObject: $0.key) }.sorted(),
+                "a manifest beside each object", sourceLocation: sourceLocation)
             for (file, key) in expected {
                 let local = try archive.contents(of: file)
                 #expect(TestFiles.sha256(local) == file.sha256 && TestFiles.md5(local) == file.md5, "\(file.path) matches the index", sourceLocation: sourceLocation)
                 let remote = try await store.getObject(key: key, range: nil, maxBytes: 128 << 20)
                 #expect(remote.count == local.count && TestFiles.sha256(remote) == file.sha256, "\(key) reads back as \(file.path)", sourceLocation: sourceLocation)
                 #expect(listed.first { $0.key == key }?.size == file.size, sourceLocation: sourceLocation)
+                let manifest = try JSONDecoder().decode(
+                    WindowManifest.self, from: try await store.getObject(key: WindowManifest.key(forObject: key)))
+                #expect(manifest.sha256 == file.sha256 && manifest.md5 == file.md5 && manifest.size == file.size
+                    && manifest.count == file.count && manifest.part == file.part, "\(key)'s manifest", sourceLocation: sourceLocation)
+                var next: Int64 = 0
+                for member in manifest.members {
+                    #expect(member.offset == next && member.length > 0, "members tile \(key)", sourceLocation: sourceLocation)
+                    next = member.offset + Int64(member.length)
+                }
+                #expect(next == file.size && manifest.members.reduce(0) { $0 + $1.count } == file.count, sourceLocation: sourceLocation)
+                #expect(manifest.partitions.reduce(0) { $0 + $1.count } == file.count, sourceLocation: sourceLocation)
             }
             let open = try await store.listMultipartUploads(prefix: "")
             #expect(open.isEmpty, "no multipart upload left open: \(open)", sourceLocation: sourceLocation)
