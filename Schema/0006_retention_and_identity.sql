@@ -33,6 +33,10 @@ CREATE TABLE deleted_segments (
     PRIMARY KEY (instance, topic, partition, base_offset)
 ) WITHOUT ROWID;
 
+-- Queries look up the windows local retention deleted a file of, on every read.
+CREATE INDEX window_files_locally_deleted ON window_files (instance, topic, window_start)
+    WHERE local_deleted_at IS NOT NULL;
+
 -- The ETag of the window's manifest object (`<key>.manifest.json`) once the target
 -- confirmed it; NULL until then. The manifest goes up after its object.
 ALTER TABLE window_uploads ADD COLUMN manifest_etag TEXT;

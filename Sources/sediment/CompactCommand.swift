@@ -76,7 +76,7 @@ struct CompactCommand: AsyncParsableCommand {
             return
         }
         for topic in report.topics {
-            if topic.settingsRecorded, let since = topic.settingsSince {
+            if case .recorded(_, let since?) = topic.settings {
                 print("\(topic.topic): new settings apply to windows from \(Timestamp.iso8601(milliseconds: since))")
             }
             let summary = topic.summary

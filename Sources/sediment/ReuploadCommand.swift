@@ -37,14 +37,9 @@ struct ReuploadCommand: AsyncParsableCommand {
             guard target.target != nil else { throw SedimentError(.invalidArgument, "give the store to upload to with --target") }
             let range = try time.range()
             let logger = common.makeLogger()
+            // Checked on a read-only connection before the target is recorded.
+            let resolved = try Archive.open(at: common.archive, logger: logger).resolveInstance(instance, topic: topic)
             let uploader = try await target.makeUploader(archive: common.archive, continuous: false, records: !dryRun, logger: logger)!
-            let resolved: String
-            do {
-                resolved = try uploader.archive.resolveInstance(instance, topic: topic)
-            } catch {
-                try? await uploader.store.shutdown()
-                throw error
-            }
             let progress = dryRun ? nil : uploadProgress()
             let summary = try await uploader.closingStore {
                 try await uploader.reupload(instance: resolved, topic: topic, range: range, dryRun: dryRun, progress: progress)

@@ -48,7 +48,8 @@ struct TargetOptions: ParsableArguments {
     func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> UploadTarget? {
         guard let uri = target else { return nil }
         let target = try ObjectTarget(parsing: uri)
-        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate))
+        // Checked before the store opens: an HTTP client must be shut down once made.
+        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers))
         options.uploader.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
         options.uploader.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
         guard uploadConcurrency >= 1 else {
@@ -58,8 +59,6 @@ struct TargetOptions: ParsableArguments {
         options.continuous = continuous
         options.recordsTarget = records
         let credentials = try Credentials.load(for: target, file: credentialsFile, profile: profile)
-        // Checked before the store opens: an HTTP client must be shut down once made.
-        _ = try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers)
         let store = try target.makeStore(credentials: credentials, logger: logger)
         return try UploadTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
     }

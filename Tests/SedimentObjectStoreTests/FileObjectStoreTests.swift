@@ -31,8 +31,8 @@ import Testing
             let uploaded = try await uploader.upload(file: path, to: "w/\(size).bin")
             #expect(uploaded.partCount == parts)
             #expect(try TestFiles.sha256(file: store.target.bucket + "/w/\(size).bin") == uploaded.sha256)
-            #expect(try await uploader.matchingObject(key: "w/\(size).bin", sha256: uploaded.sha256) != nil)
-            #expect(try await uploader.matchingObject(key: "w/\(size).bin", sha256: String(repeating: "0", count: 64)) == nil)
+            #expect(isSame(try await uploader.existingObject(key: "w/\(size).bin", sha256: uploaded.sha256)))
+            #expect(!isSame(try await uploader.existingObject(key: "w/\(size).bin", sha256: String(repeating: "0", count: 64))))
         }
         #expect(try await store.listMultipartUploads(prefix: "").isEmpty)
         // Nothing but the objects and the hidden metadata is left in the directory.

@@ -73,3 +73,9 @@ enum ObjectStoreContract {
         #expect(try await store.headObject(key: "parts/abandoned") == nil)
     }
 }
+
+/// Whether a key holds the very file compared with it.
+func isSame(_ existing: ObjectUploader.ExistingObject) -> Bool {
+    if case .same = existing { return true }
+    return false
+}

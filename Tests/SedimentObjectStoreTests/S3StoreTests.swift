@@ -51,7 +51,7 @@ import Testing
             #expect(try await store.downloadObject(key: key, range: nil, to: downloaded) == 40_000_000)
             #expect(try TestFiles.sha256(file: downloaded) == uploaded.sha256)
             #expect(try await store.listMultipartUploads(prefix: "").isEmpty)
-            #expect(try await uploader.matchingObject(key: key, sha256: uploaded.sha256) != nil)
+            #expect(isSame(try await uploader.existingObject(key: key, sha256: uploaded.sha256)))
         }
     }
 }

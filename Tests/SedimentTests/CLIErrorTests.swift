@@ -71,6 +71,8 @@ struct CLIErrorTests {
         try fails(["upload", "--archive", archive, "--target", "file://" + scratch.file("bucket"), "--key-template", "{topic}/{day}"], saying: "unknown token {day}")
         try fails(["upload", "--archive", archive, "--target", "file://" + scratch.file("bucket"), "--key-template", "{instance}/{topic}"], saying: "it lacks {timestamp}")
         try fails(["reupload", "--archive", archive, "--topic", "t", "--from", "now", "--to", "-1h", "--target", "file:///tmp"], saying: "is after --to")
+        try fails(["reupload", "--archive", archive, "--topic", "nope", "--from", "0", "--target", "file://" + scratch.file("bucket")],
+                  saying: "topic 'nope' is not in the archive")
         let after = try snapshot(archive)
         #expect(after == before, "changed: \(Set(after.keys).symmetricDifference(before.keys).union(after.keys.filter { after[$0] != before[$0] }).sorted())")
     }

@@ -84,7 +84,7 @@ public final class ArchiveDump {
         let compactor = try Compactor(writer: writer, now: now)
         // Before any pass: a target not yet recorded would let retention delete windows
         // it never received.
-        for target in settings.targets { _ = try writer.archive.index.register(target, at: compactor.now()) }
+        for target in settings.targets { _ = try writer.archive.index.registerTarget(target, at: compactor.now()) }
         compactor.retention = settings.retention
         let topics = options.topics.map { (instance: options.instance, topic: $0) }
         for (instance, topic) in topics { try compactor.configure(instance: instance, topic: topic, settings.change) }

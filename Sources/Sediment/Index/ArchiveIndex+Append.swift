@@ -32,19 +32,19 @@ extension ArchiveIndex {
                     ON CONFLICT (partition_id, base_offset) DO UPDATE SET size = excluded.size
                     """, arguments: [ids[key]!, baseOffset, size, ingestedAt])
             }
-            var spans: [String: (instance: String, topic: String, span: Int64)] = [:]
+            // Per topic (partition 0 stands for the topic): the widest block appended.
+            var spans: [PartitionKey: Int64] = [:]
             for (key, var block) in append.blocks {
                 block.ingestedAt = ingestedAt
                 try block.insert(instance: key.instance, topic: key.topic, into: db)
-                let span = block.maxTimestamp - block.minTimestamp
-                let topicKey = key.instance + "\u{0}" + key.topic
-                spans[topicKey] = (key.instance, key.topic, max(spans[topicKey]?.span ?? 0, span))
+                let topic = PartitionKey(instance: key.instance, topic: key.topic, partition: 0)
+                spans[topic] = max(spans[topic] ?? 0, block.maxTimestamp - block.minTimestamp)
             }
-            for (instance, topic, span) in spans.values {
+            for (topic, span) in spans {
                 try db.execute(sql: """
                     INSERT INTO topics (instance, topic, max_block_span) VALUES (?, ?, ?)
                     ON CONFLICT (instance, topic) DO UPDATE SET max_block_span = MAX(max_block_span, excluded.max_block_span)
-                    """, arguments: [instance, topic, span])
+                    """, arguments: [topic.instance, topic.topic, span])
             }
             return ids
         }

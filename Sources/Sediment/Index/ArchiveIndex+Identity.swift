@@ -36,8 +36,8 @@ extension Archive {
 
     /// What `{worker}` stands for in the keys of partitions with no worker recorded
     /// (`ingest`, or archives older than worker names): unique to the archive all the same.
-    func anonymousWorkerName() throws -> String {
-        "archive-\(try index.archiveID())"
+    static func anonymousWorkerName(archiveID: String) -> String {
+        "archive-\(archiveID)"
     }
 
     /// Whether a consumer group fills this archive: its uploads share the bucket with

@@ -16,8 +16,9 @@ struct UploadCandidate: Sendable {
 /// The upload side of the index: targets and the state of each window file per target.
 extension ArchiveIndex {
     /// Records the target (or finds it) and returns its id.
-    func registerTarget(uri: String, template: String, continuous: Bool, at now: Int64) throws -> Int64 {
-        try write { db in
+    func registerTarget(_ target: UploadTargetRecord, at now: Int64) throws -> Int64 {
+        let (uri, template, continuous) = (target.uri, target.template.template, target.continuous)
+        return try write { db in
             try db.execute(sql: """
                 INSERT INTO upload_targets (uri, key_template, continuous, added_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (uri) DO UPDATE SET key_template = excluded.key_template,

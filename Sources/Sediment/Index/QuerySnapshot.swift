@@ -9,8 +9,6 @@ struct QuerySnapshot {
     var maxFileID: Int64 = 0
     var maxBlockSpan: Int64 = 0
     var maxMemberSpan: Int64 = 0
-    /// Window-time ranges of windows with a file local retention deleted, merged.
-    var locallyDeletedWindows: [Range<Int64>] = []
 
     init(index: ArchiveIndex, instance: String, topic: String, in db: Database) throws {
         for row in try Row.fetchAll(
@@ -27,6 +25,5 @@ struct QuerySnapshot {
         guard schedule != nil else { return }
         compactedBelow = try index.compactedBelow(instance: instance, topic: topic, in: db)
         maxFileID = try index.maxFileID(in: db)
-        locallyDeletedWindows = try index.locallyDeletedWindows(instance: instance, topic: topic, maxFileID: maxFileID, in: db)
     }
 }

@@ -28,13 +28,11 @@ public struct CompactionJob: Sendable {
     }
 
     /// What happened to one topic.
-    public struct TopicReport: Sendable, Encodable {
+    public struct TopicReport: Sendable {
         public var instance: String
         public var topic: String
-        /// When this job recorded new settings for the topic: the windows they apply from
-        /// (nil: all of them, as none is written yet).
-        public var settingsRecorded: Bool
-        public var settingsSince: Int64?
+        /// What recording the job's settings did for the topic.
+        public var settings: WindowSettingsOutcome
         public var summary: CompactionSummary
     }
 
@@ -79,14 +77,9 @@ public struct CompactionJob: Sendable {
         compactor.progress = compacted
         var report = Report()
         for (instance, topic) in topics {
-            let outcome = try compactor.configure(instance: instance, topic: topic, change)
+            let settings = try compactor.configure(instance: instance, topic: topic, change)
             let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
-            var topicReport = TopicReport(instance: instance, topic: topic, settingsRecorded: false, summary: summary)
-            if case .recorded(_, let since) = outcome {
-                topicReport.settingsRecorded = true
-                topicReport.settingsSince = since
-            }
-            report.topics.append(topicReport)
+            report.topics.append(TopicReport(instance: instance, topic: topic, settings: settings, summary: summary))
         }
         if let uploader {
             report.upload = try await uploader.uploadPending(topic: topic, progress: uploaded)

@@ -20,11 +20,13 @@ public final class TimeRangeCursor {
         self.range = range
         lease = ReaderLease(layout: archive.layout)
         let index = archive.index
-        let (snapshot, remoteOnly) = try index.read { db in
+        let (snapshot, locallyDeleted, remoteOnly) = try index.read { db in
             let snapshot = try QuerySnapshot(index: index, instance: instance, topic: topic, in: db)
-            let remoteOnly = snapshot.locallyDeletedWindows.isEmpty ? [] : try index.remoteOnlyWindows(
+            let deleted = snapshot.schedule == nil ? [] : try index.locallyDeletedWindows(
+                instance: instance, topic: topic, maxFileID: snapshot.maxFileID, in: db)
+            let remoteOnly = deleted.isEmpty ? [] : try index.remoteOnlyWindows(
                 instance: instance, topic: topic, range: range, partitions: partitions, maxFileID: snapshot.maxFileID, in: db)
-            return (snapshot, remoteOnly)
+            return (snapshot, deleted, remoteOnly)
         }
         // A range part of which only a bucket holds is an error, never a shorter answer.
         if !remoteOnly.isEmpty {
@@ -37,7 +39,7 @@ public final class TimeRangeCursor {
             let coverage = WindowCoverage(
                 index: index, instance: instance, topic: topic, schedule: schedule,
                 compactedBelow: snapshot.compactedBelow, maxFileID: snapshot.maxFileID)
-            coverage.locallyDeletedWindows = snapshot.locallyDeletedWindows
+            coverage.locallyDeletedWindows = locallyDeleted
             filter.skipsBlock = { coverage.isServedByWindows($0) }
             filter.keeps = { try !coverage.isServedByWindows($0, in: $1) }
             sources.append(WindowMemberSource(

@@ -14,10 +14,3 @@ public struct UploadTargetRecord: Sendable, Hashable {
         self.continuous = continuous
     }
 }
-
-extension ArchiveIndex {
-    /// Records the target (or finds it) and returns its id.
-    func register(_ target: UploadTargetRecord, at now: Int64) throws -> Int64 {
-        try registerTarget(uri: target.uri, template: target.template.template, continuous: target.continuous, at: now)
-    }
-}

@@ -32,6 +32,7 @@ public final class WindowUploader: Sendable {
     private let targetID: Int64
     /// `{worker}` for partitions with no worker recorded.
     private let anonymousWorker: String
+    /// Named in each object's `sediment-source` metadata.
     private let archiveID: String
     private let logger: Logger
 
@@ -49,10 +50,10 @@ public final class WindowUploader: Sendable {
         self.options = options
         self.logger = logger
         uploader = ObjectUploader(store: store, configuration: options.uploader, logger: logger)
-        anonymousWorker = try archive.anonymousWorkerName()
         archiveID = try archive.index.archiveID()
+        anonymousWorker = Archive.anonymousWorkerName(archiveID: archiveID)
         if options.recordsTarget {
-            targetID = try archive.index.register(
+            targetID = try archive.index.registerTarget(
                 UploadTargetRecord(uri: targetURI, template: options.template, continuous: options.continuous),
                 at: options.now())
         } else {
@@ -117,9 +118,9 @@ public final class WindowUploader: Sendable {
                     summary.objects += 1
                     summary.bytes += bytes
                     summary.manifests += 1
-                case .skipped(let manifest):
+                case .skipped:
                     summary.skipped += 1
-                    if manifest { summary.manifests += 1 }
+                    if !dryRun { summary.manifests += 1 }
                 case .manifestOnly:
                     summary.manifests += 1
                 case .wouldUpload(let key):
@@ -141,8 +142,8 @@ public final class WindowUploader: Sendable {
     private enum Outcome: Sendable {
         /// The object and its manifest went up.
         case uploaded(Int64)
-        /// The object was there already; whether its manifest had to be written.
-        case skipped(manifest: Bool)
+        /// The object was there already (its manifest is written unless in a dry run).
+        case skipped
         /// Only the manifest of an object confirmed earlier went up.
         case manifestOnly
         case wouldUpload(String)
@@ -152,29 +153,22 @@ public final class WindowUploader: Sendable {
     /// The object, then its manifest: a manifest present means its object is complete.
     private func upload(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
         let file = candidate.file
-        if !dryRun, candidate.state == .uploaded, let key = candidate.key, !candidate.hasManifest {
-            do {
-                try await putManifest(of: file, objectKey: key)
-                return .manifestOnly
-            } catch {
-                logger.error("cannot upload the manifest of \(file.path): \(error)")
-                return .failed(error)
-            }
-        }
-        let outcome = await uploadObject(candidate, checkFirst: checkFirst, dryRun: dryRun)
-        guard !dryRun else { return outcome }
-        let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker ?? anonymousWorker)
+        let manifestOnly = !dryRun && candidate.state == .uploaded && !candidate.hasManifest
+        // A confirmed object keeps the key it was confirmed under.
+        let key = (manifestOnly ? candidate.key : nil)
+            ?? options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker ?? anonymousWorker)
+        let outcome = manifestOnly ? .manifestOnly : await uploadObject(candidate, key: key, checkFirst: checkFirst, dryRun: dryRun)
         switch outcome {
-        case .uploaded, .skipped:
+        case .uploaded, .skipped, .manifestOnly:
+            guard !dryRun else { return outcome }
             do {
                 try await putManifest(of: file, objectKey: key)
             } catch {
                 logger.error("cannot upload the manifest of \(file.path): \(error)")
                 return .failed(error)
             }
-            if case .skipped = outcome { return .skipped(manifest: true) }
             return outcome
-        default:
+        case .wouldUpload, .failed:
             return outcome
         }
     }
@@ -187,16 +181,15 @@ public final class WindowUploader: Sendable {
         let payload = ObjectPayload(bytes: try manifest.encoded())
         let key = WindowManifest.key(forObject: objectKey)
         let etag: String
-        if !store.target.conditionalWrites, let existing = try await store.headObject(key: key) {
-            guard existing.etag == payload.md5Hex else { throw manifestCollision(key: key, file: file) }
-            etag = existing.etag
-        } else {
-            do {
-                etag = try await store.putObject(key: key, payload: payload, metadata: [:], ifAbsent: store.target.conditionalWrites)
-            } catch let error as ObjectStoreError where error.code == .alreadyExists {
-                guard try await store.headObject(key: key)?.etag == payload.md5Hex else { throw manifestCollision(key: key, file: file) }
-                etag = payload.md5Hex
+        do {
+            // A store without create-only writes is asked first.
+            if !store.target.conditionalWrites, try await store.headObject(key: key) != nil {
+                throw ObjectStoreError(.alreadyExists)
             }
+            etag = try await store.putObject(key: key, payload: payload, metadata: [:], ifAbsent: store.target.conditionalWrites)
+        } catch let error as ObjectStoreError where error.code == .alreadyExists {
+            guard try await store.headObject(key: key)?.etag == payload.md5Hex else { throw manifestCollision(key: key, file: file) }
+            etag = payload.md5Hex
         }
         let targetID = targetID
         try await BlockingIO.run { try index.setManifestUploaded(fileID: file.id, targetID: targetID, etag: etag) }
@@ -209,9 +202,8 @@ public final class WindowUploader: Sendable {
             context: ["key": key, "path": file.path])
     }
 
-    private func uploadObject(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
+    private func uploadObject(_ candidate: UploadCandidate, key: String, checkFirst: Bool, dryRun: Bool) async -> Outcome {
         let file = candidate.file
-        let key = options.template.key(for: file, partitions: candidate.partitions, worker: candidate.worker ?? anonymousWorker)
         // A run cut short mid-part leaves an open multipart upload of this key; only a
         // multipart completion sweeps it, so a skip or a single PUT must do it here.
         let mayHaveLeftUploads = !dryRun && candidate.state?.mayHaveReachedStore == true
@@ -223,7 +215,7 @@ public final class WindowUploader: Sendable {
                     try await record(file, key: key, .uploaded, etag: found.etag)
                 }
                 if mayHaveLeftUploads { await uploader.sweepStaleUploads(key: key) }
-                return .skipped(manifest: false)
+                return .skipped
             }
             if dryRun { return .wouldUpload(key) }
             try await record(file, key: key, .uploading)
@@ -236,7 +228,7 @@ public final class WindowUploader: Sendable {
                 // Written meanwhile: by a retry of ours whose reply was lost, or by someone else.
                 guard let found = try await sameObject(at: key, as: candidate) else { throw error }
                 try await record(file, key: key, .uploaded, etag: found.etag)
-                return .skipped(manifest: false)
+                return .skipped
             }
             // The recorded checksums go with the upload: a single PUT carries them (the store
             // refuses other bytes), parts carry their own MD5s; the size is checked here.

@@ -8,7 +8,7 @@ import Logging
 /// with `concurrency` parts in flight. Every request carries Content-MD5 and (SigV4)
 /// the signed SHA-256 of its body, but parts, which go as UNSIGNED-PAYLOAD; every ETag
 /// returned is compared with the MD5 of what was sent. The whole file's SHA-256 is stored as the `sha256` metadata so
-/// that `matchingObject` can later tell whether a key already holds this file.
+/// that `existingObject` can later tell whether a key already holds this file.
 ///
 /// Memory: bodies are streamed from the file in 256 KiB chunks, so an upload holds
 /// about `concurrency` × a few chunks, whatever the part size.
@@ -103,12 +103,6 @@ public struct ObjectUploader: Sendable {
         if let stored = info.metadata["sha256"] { return stored.lowercased() == sha256.lowercased() ? .same(info) : .other(info) }
         if let md5, !info.etag.contains("-") { return info.etag.lowercased() == md5.lowercased() ? .same(info) : .other(info) }
         return .other(info)
-    }
-
-    /// The object at `key` when it holds this file (see `existingObject`), else nil.
-    public func matchingObject(key: String, sha256: String, md5: String? = nil, size: Int64? = nil) async throws -> ObjectInfo? {
-        if case .same(let info) = try await existingObject(key: key, sha256: sha256, md5: md5, size: size) { return info }
-        return nil
     }
 
     /// The part size used for a file of `size` bytes: the configured one, raised to

@@ -41,21 +41,6 @@ struct PipelineTests {
         #expect(try archive.hasContinuousTarget())
     }
 
-    @Test("the README's library example builds a pipeline (it is not run: it would wait for a broker)")
-    func readmeExample() throws {
-        let backup = scratch.file("backup")
-        var dump = DumpOptions(brokers: "kafka1:9092", topics: ["orders"])
-        dump.compaction?.change.granularity = 5 * 60_000
-        var configuration = PipelineConfiguration(archive: scratch.file("archive"), dump: dump)
-        configuration.upload = try UploadTarget(
-            uri: "file://" + backup, store: try FileObjectStore(directory: backup),
-            options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
-        let pipeline = try Pipeline(configuration: configuration, logger: Logger(label: "archiver"))
-        let run: () async throws -> DumpSummary = { try await pipeline.run(untilSignals: [.sigterm, .sigint]) }
-        _ = run
-        #expect(pipeline.configuration.upload?.record.continuous == true)
-    }
-
     @Test("settings that cannot work together are refused before anything opens")
     func refusesBadSettings() throws {
         var dump = DumpOptions(brokers: "127.0.0.1:1", topics: ["t"])

@@ -41,21 +41,23 @@ struct WindowCoverageTests {
         init(_ fixture: CompactionFixture, compactedBelow: [Int32: Int64]? = nil, maxFileID: Int64? = nil) throws {
             archive = try Archive.open(at: fixture.path)
             let index = archive.index
-            let (snapshot, blocks) = try index.read { db in
+            let (snapshot, deleted, blocks) = try index.read { db in
                 let snapshot = try QuerySnapshot(index: index, instance: fixture.instance, topic: fixture.topic, in: db)
+                let deleted = try index.locallyDeletedWindows(
+                    instance: fixture.instance, topic: fixture.topic, maxFileID: snapshot.maxFileID, in: db)
                 let blocks = try (Int32(0)..<2).flatMap { partition in
                     try index.blocks(
                         of: PartitionKey(instance: fixture.instance, topic: fixture.topic, partition: partition),
                         from: 0, below: .max, in: db)
                 }
-                return (snapshot, blocks)
+                return (snapshot, deleted, blocks)
             }
             self.snapshot = snapshot
             self.blocks = blocks
             coverage = WindowCoverage(
                 index: index, instance: fixture.instance, topic: fixture.topic, schedule: try #require(snapshot.schedule),
                 compactedBelow: compactedBelow ?? snapshot.compactedBelow, maxFileID: maxFileID ?? snapshot.maxFileID)
-            coverage.locallyDeletedWindows = snapshot.locallyDeletedWindows
+            coverage.locallyDeletedWindows = deleted
         }
 
         func block(of message: Message) -> BlockRow {

@@ -20,7 +20,8 @@ struct StaleUploadTests {
         // the second file's object complete (killed after Complete, before the index knew).
         let uri = fixture.targetURI(bucket: bucket)
         let archive = try Archive.openForUpdate(at: fixture.path, logger: Logger(label: "test"))
-        let targetID = try archive.index.registerTarget(uri: uri, template: KeyTemplate.defaultTemplate, continuous: true, at: 0)
+        let targetID = try archive.index.registerTarget(
+            UploadTargetRecord(uri: uri, template: try KeyTemplate(KeyTemplate.defaultTemplate), continuous: true), at: 0)
         try await fixture.server.withStore(bucket: bucket) { store in
             for (file, key) in zip(files, keys) {
                 try archive.index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: 0)
