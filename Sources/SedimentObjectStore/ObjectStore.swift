@@ -106,3 +106,18 @@ public struct MultipartUploadInfo: Sendable, Hashable {
         self.uploadID = uploadID
     }
 }
+
+extension ObjectStore {
+    /// Runs `body`, then shuts the store down whether it succeeded or not.
+    public func closing<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            try? await shutdown()
+            throw error
+        }
+        try await shutdown()
+        return result
+    }
+}

@@ -100,41 +100,45 @@ extension ArchiveIndex {
     /// Records the files of one window write, all or none.
     func record(_ files: [WindowFileRecord]) throws {
         try write { db in
-            for file in files {
-                try db.execute(sql: """
-                    INSERT INTO window_files (instance, topic, window_start, window_end, part, path, format,
-                        message_count, skipped_count, min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [
-                        file.instance, file.topic, file.windowStart, file.windowEnd, file.part, file.path,
-                        file.format.rawValue, file.count, file.skipped, file.minTimestamp, file.maxTimestamp,
-                        file.inputSize, file.size, file.md5, file.sha256, file.writtenAt,
-                    ])
-                let id = db.lastInsertedRowID
-                for partition in file.partitions {
-                    try db.execute(sql: """
-                        INSERT INTO window_partitions (file_id, partition, first_offset, last_offset, message_count, covered_end)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """, arguments: [id, partition.partition, partition.firstOffset, partition.lastOffset, partition.count, partition.coveredEnd])
-                }
-                var widest: Int64 = 0
-                for member in file.members {
-                    widest = max(widest, member.maxTimestamp - member.minTimestamp)
-                    try db.execute(sql: """
-                        INSERT INTO window_members (instance, topic, min_timestamp, file_id, ordinal, max_timestamp,
-                            position, length, input_size, message_count)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [
-                            file.instance, file.topic, member.minTimestamp, id, member.ordinal, member.maxTimestamp,
-                            member.position, member.length, member.inputSize, member.count,
-                        ])
-                }
-                try db.execute(sql: """
-                    INSERT INTO topics (instance, topic, max_block_span, max_member_span) VALUES (?, ?, 0, ?)
-                    ON CONFLICT (instance, topic) DO UPDATE SET max_member_span = MAX(max_member_span, excluded.max_member_span)
-                    """, arguments: [file.instance, file.topic, widest])
-            }
+            for file in files { _ = try insert(file, in: db) }
         }
+    }
+
+    /// Inserts one file with its partitions and members; returns its id.
+    func insert(_ file: WindowFileRecord, in db: Database) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO window_files (instance, topic, window_start, window_end, part, path, format,
+                message_count, skipped_count, min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                file.instance, file.topic, file.windowStart, file.windowEnd, file.part, file.path,
+                file.format.rawValue, file.count, file.skipped, file.minTimestamp, file.maxTimestamp,
+                file.inputSize, file.size, file.md5, file.sha256, file.writtenAt,
+            ])
+        let id = db.lastInsertedRowID
+        for partition in file.partitions {
+            try db.execute(sql: """
+                INSERT INTO window_partitions (file_id, partition, first_offset, last_offset, message_count, covered_end)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [id, partition.partition, partition.firstOffset, partition.lastOffset, partition.count, partition.coveredEnd])
+        }
+        var widest: Int64 = 0
+        for member in file.members {
+            widest = max(widest, member.maxTimestamp - member.minTimestamp)
+            try db.execute(sql: """
+                INSERT INTO window_members (instance, topic, min_timestamp, file_id, ordinal, max_timestamp,
+                    position, length, input_size, message_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    file.instance, file.topic, member.minTimestamp, id, member.ordinal, member.maxTimestamp,
+                    member.position, member.length, member.inputSize, member.count,
+                ])
+        }
+        try db.execute(sql: """
+            INSERT INTO topics (instance, topic, max_block_span, max_member_span) VALUES (?, ?, 0, ?)
+            ON CONFLICT (instance, topic) DO UPDATE SET max_member_span = MAX(max_member_span, excluded.max_member_span)
+            """, arguments: [file.instance, file.topic, widest])
+        return id
     }
 
     func maxMemberSpan(instance: String, topic: String, in db: Database) throws -> Int64 {

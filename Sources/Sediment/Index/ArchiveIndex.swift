@@ -28,13 +28,18 @@ struct ArchiveIndex: Sendable {
     /// The topics the archive holds, as (instance, topic).
     func topics() throws -> [(instance: String, topic: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT DISTINCT instance, topic FROM partitions ORDER BY instance, topic")
+            // A restored topic may have windows and no partition in the segment store.
+            try Row.fetchAll(db, sql: """
+                SELECT instance, topic FROM partitions UNION SELECT instance, topic FROM window_files ORDER BY instance, topic
+                """)
                 .map { ($0["instance"], $0["topic"]) }
         }
     }
 
     func instanceCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT instance) FROM partitions") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM (SELECT instance FROM partitions UNION SELECT instance FROM window_files)
+                """) ?? 0 }
     }
 
     func partitions(instance: String? = nil, topic: String? = nil) throws -> [PartitionRow] {
@@ -129,7 +134,9 @@ struct ArchiveIndex: Sendable {
     /// The instances that hold `topic`.
     func instances(holding topic: String) throws -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT instance FROM partitions WHERE topic = ? ORDER BY instance", arguments: [topic])
+            try String.fetchAll(db, sql: """
+                SELECT instance FROM partitions WHERE topic = ?1 UNION SELECT instance FROM window_files WHERE topic = ?1 ORDER BY instance
+                """, arguments: [topic])
         }
     }
 }

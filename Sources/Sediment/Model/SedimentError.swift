@@ -28,6 +28,9 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         public static let notHeldLocally = Code(name: "not held locally")
         /// An object already holds other content under the key a window file would take.
         public static let objectCollision = Code(name: "object collision")
+        /// A command left part of its work out, and reported each part (a restore whose
+        /// windows did not all match their checksums).
+        public static let incomplete = Code(name: "incomplete")
         public static let kafka = Code(name: "Kafka error")
         public static let kafkaUnreachable = Code(name: "Kafka unreachable")
     }

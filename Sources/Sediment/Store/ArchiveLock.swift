@@ -8,7 +8,7 @@ import Darwin
 /// that two writers never append to the same segments, and the one a compactor holds on
 /// `sediment.compact.lock`, so that two never write the same window. Retention takes the
 /// one on `sediment.readers.lock` when no reader holds it (`ifFree`, see `ReaderLease`).
-final class ArchiveLock {
+final class ArchiveLock: Sendable {
     private let descriptor: Int32
 
     init(path: String, holder: String = "writer (sediment ingest or dump)") throws {

@@ -13,9 +13,9 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     static let tokens: Set<String> = ["instance", "topic", "date", "hour", "timestamp", "partition", "part", "worker"]
 
     public let template: String
-    private let pieces: [Piece]
+    let pieces: [Piece]
 
-    private enum Piece: Hashable {
+    enum Piece: Hashable {
         case text(String)
         case token(String)
     }

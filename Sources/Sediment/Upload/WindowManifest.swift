@@ -58,7 +58,8 @@ public struct WindowManifest: Sendable, Hashable, Codable {
     }
 
     /// The manifest's key for a window object's key.
-    public static func key(forObject key: String) -> String { key + ".manifest.json" }
+    public static func key(forObject key: String) -> String { key + keySuffix }
+    public static let keySuffix = ".manifest.json"
 
     /// The manifest as stored: JSON with keys in a fixed order, and a final newline.
     public func encoded() throws -> Data {

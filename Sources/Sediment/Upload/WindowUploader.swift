@@ -306,14 +306,6 @@ extension WindowUploader {
     /// Runs `body`, then shuts the store's connections down, whatever `body` did: an HTTP
     /// client must be shut down before it goes away.
     public func closingStore<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        let result: T
-        do {
-            result = try await body()
-        } catch {
-            try? await store.shutdown()
-            throw error
-        }
-        try await store.shutdown()
-        return result
+        try await store.closing(body)
     }
 }

@@ -1,0 +1,244 @@
+import Foundation
+import Logging
+import SedimentObjectStore
+
+/// Brings window objects back from a bucket into an archive, as local windows a query,
+/// `reupload` and replay read like any other.
+///
+/// Each object is streamed to a temporary file beside its place in `windows/`, checked
+/// against its manifest's size and SHA-256, renamed into place and only then recorded.
+/// A window is recorded whole (every part the bucket holds) or not at all, so the index
+/// never claims offsets that are not on disk. Windows the archive holds already are
+/// skipped; files local retention deleted come back once they match the index.
+public final class WindowRestorer: Sendable {
+    public struct Options: Sendable {
+        public var template: KeyTemplate
+        /// Objects downloaded at once. Default 8.
+        public var concurrency = 8
+        public var now: @Sendable () -> Int64 = WallClock.nowMilliseconds
+
+        public init(template: KeyTemplate) { self.template = template }
+    }
+
+    public let archive: Archive
+    public let store: any ObjectStore
+    public let options: Options
+    private let lock: ArchiveLock
+    private let logger: Logger
+
+    /// Opens (creating it if missing) the archive at `path`. Restore takes the compaction
+    /// lock: a compactor and a restore never write the same window.
+    public init(archive path: String, store: any ObjectStore, options: Options, logger: Logger) throws {
+        let layout = ArchiveLayout(root: path)
+        try ArchiveWriter.check(layout, options: ArchiveOptions())
+        try FileSystem.createDirectories(layout.root)
+        lock = try ArchiveLock(path: layout.compactionLockPath, holder: "compactor (sediment compact, dump with compaction, or restore)")
+        archive = Archive(layout: layout, index: try ArchiveIndex.openForWriting(path: layout.databasePath, durable: true), logger: logger)
+        self.store = store
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Restores the windows of `topic` that meet `range`. `instance` may be left out when
+    /// the bucket holds the topic from one instance only.
+    public func restore(
+        instance: String?, topic: String, range: Range<Int64>, progress: (@Sendable (RestoreProgress) -> Void)? = nil
+    ) async throws -> RestoreSummary {
+        let catalog = BucketCatalog(store: store, template: options.template)
+        let windows = try await catalog.windows(instance: instance, topic: topic, range: range)
+        var summary = RestoreSummary()
+        summary.windows = windows.count
+        let groups = Dictionary(grouping: windows) { WindowID(instance: $0.instance ?? instance ?? "", windowStart: $0.windowStart) }
+            .sorted { ($0.key.windowStart, $0.key.instance) < ($1.key.windowStart, $1.key.instance) }
+        let tally = Tally(total: windows.count, progress: progress)
+        // A window without a manifest lasts as long as the others of its topic.
+        let spans = windows.compactMap { $0.manifest.map { $0.windowEnd - $0.windowStart } }
+        let granularity = Dictionary(spans.map { ($0, 1) }, uniquingKeysWith: +).max { $0.value < $1.value }?.key
+        // Windows go in order of time: the first one a new topic gets sets its settings.
+        // Within the bound, their downloads run at once.
+        let batches = stride(from: 0, to: groups.count, by: max(1, options.concurrency)).map {
+            Array(groups[$0..<min($0 + max(1, options.concurrency), groups.count)])
+        }
+        for batch in batches {
+            let outcomes = try await batch.concurrentMap(limit: batch.count) { group in
+                try await self.restoreWindow(group.key, group.value, topic: topic, granularity: granularity, tally: tally)
+            }
+            for outcome in outcomes { summary.add(outcome) }
+        }
+        return summary
+    }
+
+    struct WindowID: Hashable {
+        var instance: String
+        var windowStart: Int64
+    }
+
+    /// One window's objects fetched and checked; recorded together if every one is good.
+    private func restoreWindow(
+        _ id: WindowID, _ objects: [BucketWindow], topic: String, granularity: Int64?, tally: Tally
+    ) async throws -> RestoreSummary {
+        var outcome = RestoreSummary()
+        guard !id.instance.isEmpty else {
+            for object in objects {
+                outcome.failures.append(RestoreFailure(key: object.key, reason: "neither the key nor a manifest names the instance: give `instance`"))
+            }
+            return outcome
+        }
+        let index = archive.index
+        let held = try await BlockingIO.run { try index.heldFiles(instance: id.instance, topic: topic, windowStart: id.windowStart) }
+        let objects = objects.sorted { ($0.part, $0.key) < ($1.part, $1.key) }
+        var fetched: [FetchedWindow] = []
+        var failed = false
+        for (ordinal, object) in objects.enumerated() {
+            var file = held.values.first { $0.sha256 == object.manifest?.sha256 }
+            if let file, !file.locallyDeleted {
+                outcome.skipped += 1
+                tally.advance(bytes: 0)
+                continue
+            }
+            let relative = file?.path ?? ArchiveLayout.windowFilePath(
+                instance: id.instance, topic: topic, windowStart: id.windowStart, part: ordinal + 1, format: object.fields.format)
+            do {
+                var window = try await fetch(object, to: relative, instance: id.instance, topic: topic, granularity: granularity)
+                window.part = file?.part ?? ordinal + 1
+                tally.advance(bytes: window.size)
+                if file == nil, let same = held.values.first(where: { $0.sha256 == window.sha256 }) {
+                    // Without a manifest, only the bytes tell which held file this is.
+                    file = same
+                    window.relativePath = same.path
+                    if !same.locallyDeleted {
+                        window.discard(root: archive.layout.root)
+                        outcome.skipped += 1
+                        continue
+                    }
+                }
+                if let file {
+                    guard window.sha256 == file.sha256 else { throw Mismatch("its SHA-256 is \(window.sha256), the archive's file \(file.sha256)") }
+                    let root = archive.layout.root
+                    try await BlockingIO.run { [window] in
+                        try window.install(root: root)
+                        try index.clearLocalDeletion(fileID: file.id)
+                    }
+                    outcome.broughtBack += 1
+                    outcome.bytes += window.size
+                } else if !held.isEmpty {
+                    window.discard(root: archive.layout.root)
+                    throw Mismatch("the archive holds other files of this window (\(held.values.map(\.path).sorted().joined(separator: ", "))); restore into another archive")
+                } else {
+                    fetched.append(window)
+                }
+            } catch {
+                tally.advance(bytes: 0)
+                failed = true
+                outcome.failures.append(RestoreFailure(key: object.key, reason: Self.reason(error)))
+            }
+        }
+        guard !fetched.isEmpty else { return outcome }
+        if failed {
+            // Recording the rest would claim the window's offsets without all of its files.
+            for window in fetched {
+                window.discard(root: archive.layout.root)
+                outcome.failures.append(RestoreFailure(key: window.key, reason: "not indexed: another file of its window failed"))
+            }
+            return outcome
+        }
+        let now = options.now()
+        let root = archive.layout.root
+        do {
+            try await BlockingIO.run { [fetched] in
+                for window in fetched { try window.install(root: root) }
+                try index.recordRestored(fetched.map { $0.record(writtenAt: now) }, level: fetched[0].level, now: now)
+            }
+        } catch {
+            for window in fetched {
+                window.discard(root: root)
+                outcome.failures.append(RestoreFailure(key: window.key, reason: Self.reason(error)))
+            }
+            return outcome
+        }
+        outcome.restored += fetched.count
+        outcome.rebuilt += fetched.filter(\.rebuilt).count
+        outcome.bytes += fetched.reduce(0) { $0 + $1.size }
+        outcome.messages += fetched.reduce(0) { $0 + $1.count }
+        return outcome
+    }
+
+    /// Downloads `object` beside `relative` and checks it; a window without a manifest is
+    /// read through to find its members.
+    private func fetch(
+        _ object: BucketWindow, to relative: String, instance: String, topic: String, granularity: Int64?
+    ) async throws -> FetchedWindow {
+        let final = archive.layout.root + "/" + relative
+        let temporary = FileSystem.parentDirectory(final) + "/." + (final as NSString).lastPathComponent + ".restore"
+        try await BlockingIO.run { try FileSystem.createDirectories(FileSystem.parentDirectory(final)) }
+        let size = try await store.downloadObject(key: object.key, range: nil, to: temporary)
+        do {
+            let digests = try await ObjectPayload.file(path: temporary)
+            var window = FetchedWindow(
+                key: object.key, relativePath: relative, temporaryPath: temporary, size: size, md5: digests.md5Hex,
+                sha256: digests.sha256Hex, instance: instance, topic: topic, format: object.fields.format)
+            if let manifest = object.manifest {
+                guard size == manifest.size, window.sha256 == manifest.sha256 else {
+                    throw Mismatch(
+                        "checksum mismatch: the object has \(size) bytes with SHA-256 \(window.sha256), its manifest says \(manifest.size) bytes with \(manifest.sha256)")
+                }
+                window.describe(with: manifest)
+            } else {
+                window = try await BlockingIO.run { [window] in
+                    var described = window
+                    try described.describeByReading(windowStart: object.windowStart, granularity: granularity)
+                    return described
+                }
+            }
+            return window
+        } catch {
+            try? FileSystem.remove(temporary)
+            throw error
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let mismatch = error as? Mismatch { return mismatch.reason }
+        return "\(error)"
+    }
+
+    struct Mismatch: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// Counts windows done for the progress line, from concurrent downloads.
+    final class Tally: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = 0
+        private var bytes: Int64 = 0
+        private let total: Int
+        private let progress: (@Sendable (RestoreProgress) -> Void)?
+
+        init(total: Int, progress: (@Sendable (RestoreProgress) -> Void)?) {
+            self.total = total
+            self.progress = progress
+        }
+
+        func advance(bytes more: Int64) {
+            let now = lock.withLock { () -> RestoreProgress in
+                done += 1
+                bytes += more
+                return RestoreProgress(done: done, total: total, bytes: bytes)
+            }
+            progress?(now)
+        }
+    }
+}
+
+extension RestoreSummary {
+    mutating func add(_ other: RestoreSummary) {
+        restored += other.restored
+        broughtBack += other.broughtBack
+        skipped += other.skipped
+        rebuilt += other.rebuilt
+        bytes += other.bytes
+        messages += other.messages
+        failures += other.failures
+    }
+}

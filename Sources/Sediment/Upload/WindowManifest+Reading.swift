@@ -1,0 +1,46 @@
+import Foundation
+
+extension WindowManifest {
+    /// Decodes a manifest read from `key` and checks that it can be trusted to index its
+    /// object: a version this build reads, a window, and members that tile the object and
+    /// add up to its count. Anything else names the key and what is wrong.
+    public static func decode(_ data: Data, key: String) throws -> WindowManifest {
+        let manifest: WindowManifest
+        do {
+            manifest = try JSONDecoder().decode(WindowManifest.self, from: data)
+        } catch {
+            throw invalid(key, "it is not a window manifest: \(error)")
+        }
+        guard manifest.version >= 1, manifest.version <= currentVersion else {
+            throw invalid(key, "its version \(manifest.version) is newer than this Sediment reads (\(currentVersion))")
+        }
+        guard manifest.windowStart < manifest.windowEnd, manifest.part >= 1 else {
+            throw invalid(key, "its window [\(manifest.windowStart), \(manifest.windowEnd)) part \(manifest.part) is empty or misnumbered")
+        }
+        guard WindowSettings.Format(rawValue: manifest.format) != nil, manifest.compression == "gzip" else {
+            throw invalid(key, "format '\(manifest.format)' with compression '\(manifest.compression)' is not one this Sediment reads")
+        }
+        guard manifest.sha256.count == 64, manifest.size >= 0 else {
+            throw invalid(key, "its size \(manifest.size) or SHA-256 '\(manifest.sha256)' is malformed")
+        }
+        var next: Int64 = 0
+        for (ordinal, member) in manifest.members.enumerated() {
+            guard member.offset == next, member.length > 0, member.count >= 0, member.minTimestamp <= member.maxTimestamp || member.count == 0 else {
+                throw invalid(key, "member \(ordinal) at byte \(member.offset) does not follow the one before it (expected byte \(next))")
+            }
+            next += Int64(member.length)
+        }
+        let memberCount = manifest.members.reduce(0) { $0 + $1.count }
+        guard manifest.members.isEmpty || (next == manifest.size && memberCount == manifest.count) else {
+            throw invalid(key, "its members cover \(next) bytes and \(memberCount) messages, the object \(manifest.size) bytes and \(manifest.count) messages")
+        }
+        guard manifest.partitions.reduce(0, { $0 + $1.count }) == manifest.count else {
+            throw invalid(key, "its partitions add up to another count than \(manifest.count)")
+        }
+        return manifest
+    }
+
+    private static func invalid(_ key: String, _ reason: String) -> SedimentError {
+        SedimentError(.invalidInput, "manifest \(key): \(reason)", context: ["key": key])
+    }
+}
