@@ -1,6 +1,9 @@
 import ArgumentParser
 import Sediment
 
+import Logging
+import SedimentObjectStore
+
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
@@ -9,6 +12,15 @@ struct QueryCommand: ParsableCommand {
             Messages come ordered by timestamp, then partition, then offset; --from is inclusive \
             and --to exclusive. TIME is ISO-8601 with a zone (2026-11-25T10:00:00Z), Unix seconds \
             or milliseconds, 'now', or relative to now (-2h, -15m, -7d).
+
+            A query returns every message of its range held anywhere: segments, local windows, \
+            and windows only a bucket holds. Windows local retention deleted after upload are \
+            read from where the archive uploaded them, fetching only the gzip members the range \
+            needs (ranged GETs, several at once); --target reads another bucket's windows (every \
+            window of the range there, listed under --key-template), and --local-only reads no \
+            bucket. When part of the range can be read from nowhere, the query prints nothing, \
+            names the windows on stderr and exits non-zero. --count takes whole members of \
+            bucket windows from their manifests' counts, unfetched. Credentials as for upload.
             """
     )
 
@@ -34,6 +46,24 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many messages.", valueName: "n"))
     var limit: Int?
 
+    @Option(help: ArgumentHelp("Also read this bucket's windows of the range (a URI as for upload).", valueName: "uri"))
+    var target: String?
+
+    @Option(help: ArgumentHelp("The keys of --target's windows.", valueName: "template"))
+    var keyTemplate = KeyTemplate.defaultTemplate
+
+    @Option(help: ArgumentHelp("An INI credentials file (as ~/.aws/credentials) used when the environment has none.", valueName: "path"))
+    var credentialsFile: String?
+
+    @Option(help: ArgumentHelp("The section of the credentials file.", valueName: "name"))
+    var profile = "default"
+
+    @Flag(help: "Read only what the archive holds locally; never a bucket.")
+    var localOnly = false
+
+    @Flag(help: "Print to stderr what the query read: members, bytes fetched from buckets, bytes inflated.")
+    var stats = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case jsonl, value
     }
@@ -42,15 +72,27 @@ struct QueryCommand: ParsableCommand {
         try reportingErrors {
             let range = try time.range()
             if let limit, limit < 0 { throw SedimentError(.invalidArgument, "--limit must not be negative, got \(limit)") }
-            let archive = try Archive.open(at: common.archive, logger: common.makeLogger())
+            if localOnly && target != nil { throw SedimentError(.invalidArgument, "--local-only reads no bucket: leave out --target") }
+            let logger = common.makeLogger()
+            let archive = try Archive.open(at: common.archive, logger: logger)
             let instance = try archive.resolveInstance(instance, topic: topic)
-            let cursor = try archive.messages(
-                instance: instance, topic: topic, in: range, partitions: partition.isEmpty ? nil : Set(partition))
+            let bucket = localOnly ? nil : try bucketSession(logger: logger)
+            defer { try? bucket?.shutdownWaiting() }
             let output = StandardOutput()
+            if count {
+                let counting = try archive.count(
+                    instance: instance, topic: topic, in: range, partitions: partition.isEmpty ? nil : Set(partition), bucket: bucket,
+                    limit: limit ?? .max)
+                try output.write("\(counting.count)\n")
+                try output.flush()
+                if stats { printStatistics(counting.statistics) }
+                return
+            }
+            let cursor = try archive.messages(
+                instance: instance, topic: topic, in: range, partitions: partition.isEmpty ? nil : Set(partition), bucket: bucket)
             var printed = 0
             while printed < limit ?? Int.max, let message = try cursor.next() {
                 printed += 1
-                if count { continue }
                 try output.append { buffer in
                     switch format {
                     case .jsonl:
@@ -61,8 +103,27 @@ struct QueryCommand: ParsableCommand {
                     }
                 }
             }
-            if count { try output.write("\(printed)\n") }
             try output.flush()
+            if stats { printStatistics(cursor.statistics) }
         }
+    }
+
+    /// Opens the stores a query turns out to need, with credentials as `upload` loads them.
+    private func bucketSession(logger: Logger) throws -> BucketSession {
+        let named = try target.map { BucketSession.Target(uri: $0, template: try KeyTemplate(keyTemplate)) }
+        if let target { _ = try ObjectTarget(parsing: target) }
+        let (file, profile) = (credentialsFile, profile)
+        return BucketSession(target: named) { uri in
+            let target = try ObjectTarget(parsing: uri)
+            return try target.makeStore(credentials: try Credentials.load(for: target, file: file, profile: profile), logger: logger)
+        }
+    }
+
+    private func printStatistics(_ statistics: QueryStatistics) {
+        var line = "members read: \(statistics.membersRead)"
+        if statistics.membersCounted > 0 { line += ", counted from their manifests: \(statistics.membersCounted)" }
+        line += "; fetched from buckets: \(ByteCount(statistics.bytesFetched)) (\(statistics.bytesFetched) bytes)"
+        line += "; inflated: \(ByteCount(statistics.bytesInflated)) (\(statistics.bytesInflated) bytes)\n"
+        StandardError.write(line)
     }
 }

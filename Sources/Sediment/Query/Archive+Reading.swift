@@ -1,10 +1,23 @@
 extension Archive {
     /// The messages of `topic` with timestamps in `range` (milliseconds, `from` inclusive,
     /// `to` exclusive), ordered by timestamp, then partition, then offset.
+    /// With `bucket`, windows only a bucket holds are read from it; without, a range part
+    /// of which only a bucket holds is an error (`notHeldLocally`).
     public func messages(
-        instance: String, topic: String, in range: Range<Int64>, partitions: Set<Int32>? = nil
+        instance: String, topic: String, in range: Range<Int64>, partitions: Set<Int32>? = nil, bucket: BucketSession? = nil
     ) throws -> TimeRangeCursor {
-        try TimeRangeCursor(archive: self, instance: instance, topic: topic, range: range, partitions: partitions)
+        try TimeRangeCursor(archive: self, instance: instance, topic: topic, range: range, partitions: partitions, bucket: bucket)
+    }
+
+    /// How many messages `messages(instance:topic:in:partitions:bucket:)` would return, up
+    /// to `limit`; whole members of bucket windows no other tier holds count unfetched.
+    public func count(
+        instance: String, topic: String, in range: Range<Int64>, partitions: Set<Int32>? = nil, bucket: BucketSession? = nil,
+        limit: Int = .max
+    ) throws -> (count: Int, statistics: QueryStatistics) {
+        let cursor = try TimeRangeCursor(
+            archive: self, instance: instance, topic: topic, range: range, partitions: partitions, bucket: bucket, counting: true)
+        return (try cursor.count(limit: limit), cursor.statistics)
     }
 
     /// The messages of one partition with offsets in `offsets`, in offset order.

@@ -13,8 +13,20 @@ public final class TimeRangeCursor {
     private var merge: SortedRunMerge
     private let members: WindowMemberReader
     private let lease: ReaderLease
+    private let session: BucketSession?
+    private let fetcher: RemoteMemberFetcher?
+    private let tally: TierMemberSource.Tally?
+    /// Set when two tiers may hold the same message: repeats, adjacent in this order, go.
+    private let dropsRepeats: Bool
+    private var last: (partition: Int32, offset: Int64, timestamp: Int64)?
 
-    init(archive: Archive, instance: String, topic: String, range: Range<Int64>, partitions: Set<Int32>?) throws {
+    /// With `bucket`, windows held only in a bucket are read from it (see `BucketPlan`);
+    /// without, a range part of which only a bucket holds is an error. `counting` lets
+    /// whole members of windows no other tier holds count unread (see `count(limit:)`).
+    init(
+        archive: Archive, instance: String, topic: String, range: Range<Int64>, partitions: Set<Int32>?,
+        bucket: BucketSession? = nil, counting: Bool = false
+    ) throws {
         self.instance = instance
         self.topic = topic
         self.range = range
@@ -28,10 +40,20 @@ public final class TimeRangeCursor {
                 instance: instance, topic: topic, range: range, partitions: partitions, maxFileID: snapshot.maxFileID, in: db)
             return (snapshot, deleted, remoteOnly)
         }
-        // A range part of which only a bucket holds is an error, never a shorter answer.
-        if !remoteOnly.isEmpty {
-            throw SedimentError.heldOnlyRemotely(remoteOnly, instance: instance, topic: topic, range: range)
+        // A range part of which only a bucket holds is read from it, or is an error, never
+        // a shorter answer.
+        var plan = BucketPlan()
+        if let bucket {
+            plan = try BucketPlan.make(
+                session: bucket, index: index, instance: instance, topic: topic, range: range, snapshot: snapshot, remoteOnly: remoteOnly)
+        } else {
+            plan.unreadable = remoteOnly
         }
+        if !plan.unreadable.isEmpty {
+            throw SedimentError.heldOnlyRemotely(plan.unreadable, instance: instance, topic: topic, range: range, bucketRead: bucket != nil)
+        }
+        session = bucket
+        dropsRepeats = plan.overlapsLocal
         var filter = SegmentBlockFilter(range: range, snapshot: snapshot.positions, partitions: partitions)
         members = WindowMemberReader(layout: archive.layout)
         var sources: [any SortedRunSource] = []
@@ -49,11 +71,51 @@ public final class TimeRangeCursor {
         let feed = IndexBlockFeed(index: index, instance: instance, topic: topic, range: range, maxBlockSpan: snapshot.maxBlockSpan)
         sources.insert(SegmentBlockSource(
             feed: feed, reader: SegmentReader(layout: archive.layout, instance: instance, topic: topic), filter: filter), at: 0)
+        if let bucket, !plan.members.isEmpty {
+            let fetcher = RemoteMemberFetcher(session: bucket)
+            let source = TierMemberSource(
+                members: plan.members, range: range, partitions: partitions, reader: members, fetcher: fetcher,
+                ahead: bucket.concurrency, countsUnread: counting)
+            self.fetcher = fetcher
+            tally = source.tally
+            sources.append(source)
+        } else {
+            fetcher = nil
+            tally = nil
+        }
         merge = SortedRunMerge(sources: sources)
     }
 
+    deinit { fetcher?.cancelAll() }
+
     /// The next message in order, or nil at the end of the range.
-    public func next() throws -> Message? { try merge.next() }
+    public func next() throws -> Message? {
+        guard dropsRepeats else { return try merge.next() }
+        while let message = try merge.next() {
+            if let last, last.partition == message.partition, last.offset == message.offset, last.timestamp == message.timestamp {
+                continue
+            }
+            last = (message.partition, message.offset, message.timestamp)
+            return message
+        }
+        return nil
+    }
+
+    /// How many messages the range holds, up to `limit`. A cursor opened for counting
+    /// takes the count of each whole member of a bucket window that no other tier holds
+    /// from the index or the manifest, without fetching it.
+    public func count(limit: Int = .max) throws -> Int {
+        var counted = 0
+        while counted < limit, try next() != nil { counted += 1 }
+        return min(limit, counted + (tally?.countedUnread ?? 0))
+    }
+
+    /// What the cursor read so far.
+    public var statistics: QueryStatistics {
+        QueryStatistics(
+            membersRead: members.membersRead, membersCounted: tally?.membersCounted ?? 0,
+            bytesFetched: session?.bytesFetched ?? 0, bytesInflated: members.bytesInflated)
+    }
 
     /// How many gzip members of window files this cursor has inflated so far...
     public var windowMembersRead: Int { members.membersRead }

@@ -10,6 +10,8 @@ final class WindowMemberReader {
     private(set) var membersRead = 0
     /// Members that held at least one message the query wanted.
     var membersUsed = 0
+    /// Bytes the inflated members held.
+    private(set) var bytesInflated: Int64 = 0
 
     init(layout: ArchiveLayout) { self.layout = layout }
 
@@ -24,15 +26,20 @@ final class WindowMemberReader {
         guard got == member.length else {
             throw corrupt(path, member, "the file ends \(member.length - got) bytes short of the member")
         }
+        return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, in: path) }
+    }
+
+    /// The messages of one member's compressed bytes, wherever they were read from (a
+    /// local file, or a ranged GET of a bucket object named by `source`).
+    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, in source: String) throws -> [Message] {
         let lines: [UInt8]
         do {
-            lines = try compressed.withUnsafeBytes {
-                try GzipInflater.decompress(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), sizeHint: member.inputSize)
-            }
+            lines = try GzipInflater.decompress(bytes, sizeHint: member.inputSize)
         } catch {
-            throw corrupt(path, member, "\(error)")
+            throw corrupt(source, member, "\(error)")
         }
         membersRead += 1
+        bytesInflated += Int64(lines.count)
         var messages: [Message] = []
         messages.reserveCapacity(member.count)
         try lines.withUnsafeBytes { raw in
@@ -44,13 +51,13 @@ final class WindowMemberReader {
                 do {
                     messages.append(try JSONLineDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[start..<end])).message)
                 } catch {
-                    throw corrupt(path, member, "line \(lineNumber) of the member: \(error)")
+                    throw corrupt(source, member, "line \(lineNumber) of the member: \(error)")
                 }
                 start = end + 1
             }
         }
         guard messages.count == member.count else {
-            throw corrupt(path, member, "expected \(member.count) messages, found \(messages.count)")
+            throw corrupt(source, member, "expected \(member.count) messages, found \(messages.count)")
         }
         return messages
     }

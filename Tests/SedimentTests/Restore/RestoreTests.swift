@@ -137,13 +137,14 @@ struct RestoreTests {
                 environment: UploadFixture.credentials())
         }
         #expect(fixture.archive.visibleWindowFiles().isEmpty)
-        let before = try CLIProcess.run(["query", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--count"], scratch: fixture.scratch)
+        let before = try CLIProcess.run(
+            ["query", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--count", "--local-only"], scratch: fixture.scratch)
         #expect(!before.succeeded && before.stderr.contains("no longer held locally"), "\(before.summary)")
 
         let result = try Self.restore(fixture.path, uri, scratch: fixture.scratch, from: "\(windowBase)", to: "\(windowBase + minutes(30))")
         #expect(result.succeeded && result.stdoutText.contains("brought back 6 deleted locally"), "\(result.stdoutText) \(result.summary)")
         let count = try CLIProcess.succeed(
-            ["query", "--archive", fixture.path, "--topic", "orders", "--from", "\(windowBase)", "--to", "\(windowBase + minutes(30))", "--count"],
+            ["query", "--archive", fixture.path, "--topic", "orders", "--from", "\(windowBase)", "--to", "\(windowBase + minutes(30))", "--count", "--local-only"],
             scratch: fixture.scratch)
         #expect(count == Data("12000\n".utf8))
         for file in try fixture.archive.files() where file.windowStart < windowBase + minutes(30) {

@@ -1,0 +1,77 @@
+/// Sorted runs from members outside the usual local windows (see `TierMember`), in order
+/// of their lowest timestamps, fetching the bucket's a few ahead.
+struct TierMemberSource: SortedRunSource {
+    let members: [TierMember]
+    let range: Range<Int64>
+    let partitions: Set<Int32>?
+    let reader: WindowMemberReader
+    let fetcher: RemoteMemberFetcher
+    let ahead: Int
+    /// When counting: whole members of exclusive windows add their counts to `tally` unread.
+    let countsUnread: Bool
+    let tally: Tally
+    private var next = 0
+
+    /// Shared with the cursor: the merge keeps its own copy of the source.
+    final class Tally {
+        var countedUnread = 0
+        var membersCounted = 0
+    }
+
+    init(
+        members: [TierMember], range: Range<Int64>, partitions: Set<Int32>?, reader: WindowMemberReader,
+        fetcher: RemoteMemberFetcher, ahead: Int, countsUnread: Bool
+    ) {
+        self.members = members.sorted {
+            ($0.member.minTimestamp, $0.name, $0.member.ordinal) < ($1.member.minTimestamp, $1.name, $1.member.ordinal)
+        }
+        self.range = range
+        self.partitions = partitions
+        self.reader = reader
+        self.fetcher = fetcher
+        self.ahead = max(1, ahead)
+        self.countsUnread = countsUnread
+        self.tally = Tally()
+    }
+
+    mutating func peekBound() throws -> RunBound? {
+        while next < members.count, isCountedUnread(members[next]) {
+            tally.countedUnread += members[next].member.count
+            tally.membersCounted += 1
+            next += 1
+        }
+        guard next < members.count else { return nil }
+        return RunBound(timestamp: members[next].member.minTimestamp, partition: .min, offset: .min)
+    }
+
+    mutating func nextRun() throws -> [Message] {
+        let index = next
+        next += 1
+        let member = members[index]
+        let messages: [Message]
+        switch member.location {
+        case .local(let path):
+            messages = try reader.messages(of: LocatedMember(member: member.member, path: path))
+        case .remote:
+            var lookahead = index + 1
+            var started = 0
+            while lookahead < members.count && started < ahead {
+                if !isCountedUnread(members[lookahead]) {
+                    try fetcher.prefetch(members, at: lookahead)
+                    started += 1
+                }
+                lookahead += 1
+            }
+            let data = try fetcher.bytes(members, at: index)
+            messages = try data.withUnsafeBytes { try reader.decode($0, of: member.member, in: member.name) }
+        }
+        let run = messages.filter { range.contains($0.timestamp) && (partitions?.contains($0.partition) ?? true) }
+        if !run.isEmpty { reader.membersUsed += 1 }
+        return run
+    }
+
+    private func isCountedUnread(_ member: TierMember) -> Bool {
+        countsUnread && member.exclusive && partitions == nil
+            && range.contains(member.member.minTimestamp) && range.contains(member.member.maxTimestamp)
+    }
+}
