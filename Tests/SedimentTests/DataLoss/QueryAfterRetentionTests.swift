@@ -47,7 +47,7 @@ struct QueryAfterRetentionTests {
 
         let query = ["query", "--archive", fixture.path, "--topic", "orders", "--from", "0"]
         let failed = try CLIProcess.run(query, scratch: scratch)
-        #expect(failed.status != 0 && failed.stdout.isEmpty, "\(failed.summary)")
+        #expect(!failed.signaled && failed.status == ExitStatus.data && failed.stdout.isEmpty, "\(failed.summary)")
         #expect(failed.stderr.contains("is no longer held locally"), "\(failed.stderr)")
         #expect(failed.stderr.contains("windows/local/orders/2023-11-14/1699999200.jsonl.gz (uploaded to \(bucket) as local/orders/2023-11-14/1699999200.jsonl.gz)"), "\(failed.stderr)")
         let error = #expect(throws: SedimentError.self) { try fixture.query() }
