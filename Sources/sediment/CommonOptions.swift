@@ -53,7 +53,8 @@ struct WriterOptions: ParsableArguments {
 extension ArchiveOptions.FsyncPolicy: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// Runs a command body, turning any error into one clear line on stderr and exit 1.
+/// Runs a command body, turning any error into one clear line on stderr and the exit
+/// code of its class.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
@@ -72,8 +73,9 @@ func reportingAsyncErrors(_ body: () async throws -> Void) async throws {
 }
 
 /// Every error, whichever layer threw it (the library, the object store, Kafka, the
-/// index), ends as `sediment: error: <what and where>` and exit 1; ArgumentParser's own
-/// (usage errors, --help) pass through to it.
+/// index), ends as `sediment: error: <what and where>` and the exit code of its class;
+/// ArgumentParser's own (usage errors, --help) pass through to it, which exits 64 for
+/// usage as the usage class does.
 private func report(_ error: any Error) throws -> Never {
     let message: String
     switch error {
@@ -89,7 +91,7 @@ private func report(_ error: any Error) throws -> Never {
         message = "\(error)"
     }
     StandardError.write("sediment: error: \(message)\n")
-    throw ExitCode(1)
+    throw ExitCode(classifying: error)
 }
 
 /// One line of JSON, keys sorted, for `--json`.

@@ -24,23 +24,24 @@ struct MockClusterCommand: AsyncParsableCommand {
     var topics: [String] = []
 
     func run() async throws {
-        let cluster: MockCluster
-        do {
-            cluster = try MockCluster(brokers: brokers, port: port)
-            for topic in topics {
-                guard let colon = topic.lastIndex(of: ":"), let partitions = Int32(topic[topic.index(after: colon)...]), partitions > 0 else {
-                    throw ValidationError("cannot read --topic '\(topic)': use NAME:PARTITIONS, e.g. orders:3")
+        try await reportingAsyncErrors {
+            let cluster: MockCluster
+            do {
+                cluster = try MockCluster(brokers: brokers, port: port)
+                for topic in topics {
+                    guard let colon = topic.lastIndex(of: ":"), let partitions = Int32(topic[topic.index(after: colon)...]), partitions > 0 else {
+                        throw ValidationError("cannot read --topic '\(topic)': use NAME:PARTITIONS, e.g. orders:3")
+                    }
+                    try cluster.createTopic(String(topic[..<colon]), partitions: partitions)
                 }
-                try cluster.createTopic(String(topic[..<colon]), partitions: partitions)
+            } catch let error as KafkaError {
+                throw SedimentError(.kafka, "cannot start the mock cluster: \(error)", underlying: error)
             }
-        } catch let error as KafkaError {
-            StandardError.write("sediment: error: cannot start the mock cluster: \(error)\n")
-            throw ExitCode(1)
+            // Written straight to the descriptor: whoever started us waits for this line.
+            let line = cluster.bootstrapServers + "\n"
+            _ = line.withCString { write(1, $0, strlen($0)) }
+            await waitForShutdownSignal()
+            withExtendedLifetime(cluster) {}
         }
-        // Written straight to the descriptor: whoever started us waits for this line.
-        let line = cluster.bootstrapServers + "\n"
-        _ = line.withCString { write(1, $0, strlen($0)) }
-        await waitForShutdownSignal()
-        withExtendedLifetime(cluster) {}
     }
 }

@@ -8,31 +8,42 @@ import SedimentObjectStore
 /// (`brokers`, `localWindowRetention`); a front end names its own spelling instead (the
 /// CLI turns them into its flags, `--brokers`, `--local-retention`).
 public struct SedimentError: Error, Sendable, CustomStringConvertible {
+    /// A code belongs to one class, given where it is defined so that a new code picks one.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         fileprivate let name: String
+        public let errorClass: ErrorClass
         public var description: String { name }
 
-        public static let invalidArgument = Code(name: "invalid argument")
-        public static let invalidInput = Code(name: "invalid input")
-        public static let invalidName = Code(name: "invalid name")
-        public static let archiveMissing = Code(name: "archive missing")
-        public static let notAnArchive = Code(name: "not an archive")
-        public static let schemaTooNew = Code(name: "schema too new")
-        public static let archiveLocked = Code(name: "archive locked")
-        public static let corruptSegment = Code(name: "corrupt segment")
-        public static let io = Code(name: "I/O error")
-        public static let database = Code(name: "database error")
-        public static let notFound = Code(name: "not found")
+        public static let invalidArgument = Code(name: "invalid argument", errorClass: .usage)
+        public static let invalidInput = Code(name: "invalid input", errorClass: .data)
+        public static let invalidName = Code(name: "invalid name", errorClass: .usage)
+        // The archive named is the data a command works on: a wrong path, a directory of
+        // something else and an archive a newer Sediment wrote all need a change of what
+        // is pointed at (or of the binary), which no retry or disk repair gives.
+        public static let archiveMissing = Code(name: "archive missing", errorClass: .data)
+        public static let notAnArchive = Code(name: "not an archive", errorClass: .data)
+        public static let schemaTooNew = Code(name: "schema too new", errorClass: .data)
+        /// Another process holds the archive. I/O, as the lock is a file this process
+        /// could not take; `isRetriable` says that waiting may be enough.
+        public static let archiveLocked = Code(name: "archive locked", errorClass: .io)
+        public static let corruptSegment = Code(name: "corrupt segment", errorClass: .data)
+        public static let io = Code(name: "I/O error", errorClass: .io)
+        public static let database = Code(name: "database error", errorClass: .io)
+        /// A topic the archive, or the Kafka cluster, does not hold: the server answered,
+        /// so data rather than remote.
+        public static let notFound = Code(name: "not found", errorClass: .data)
         /// Part of a query's range is held only by an upload target: local retention
-        /// deleted its window files, and their segments are gone too.
-        public static let notHeldLocally = Code(name: "not held locally")
+        /// deleted its window files, and their segments are gone too. Data: the messages
+        /// are to be read from the bucket instead.
+        public static let notHeldLocally = Code(name: "not held locally", errorClass: .data)
         /// An object already holds other content under the key a window file would take.
-        public static let objectCollision = Code(name: "object collision")
+        /// Data, not remote: the store works, and only other keys (or a cleared key) help.
+        public static let objectCollision = Code(name: "object collision", errorClass: .data)
         /// A command left part of its work out, and reported each part (a restore whose
-        /// windows did not all match their checksums).
-        public static let incomplete = Code(name: "incomplete")
-        public static let kafka = Code(name: "Kafka error")
-        public static let kafkaUnreachable = Code(name: "Kafka unreachable")
+        /// windows did not all match their checksums). Data: what was left out is wrong.
+        public static let incomplete = Code(name: "incomplete", errorClass: .data)
+        public static let kafka = Code(name: "Kafka error", errorClass: .remote)
+        public static let kafkaUnreachable = Code(name: "Kafka unreachable", errorClass: .remote)
     }
 
     public var code: Code

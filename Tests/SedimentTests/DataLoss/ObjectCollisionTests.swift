@@ -42,7 +42,7 @@ struct ObjectCollisionTests {
         #expect(rows.map(\.state) == ["uploaded", "failed", "uploaded"], "\(rows)")
     }
 
-    @Test("file://: sediment upload exits non-zero naming the key and both windows; the file there is unchanged; upload again still refuses")
+    @Test("file://: sediment upload exits 65 (data) naming the key and both windows; the file there is unchanged; upload again still refuses")
     func fileCollision() async throws {
         let fixture = try await UploadFixture(label: "collision-file")
         try fixture.fill(windows: 2, perWindow: 20, valueBytes: 100)
@@ -55,7 +55,7 @@ struct ObjectCollisionTests {
         let upload = ["upload", "--archive", fixture.path, "--target", "file://" + bucket]
         for _ in 0..<2 {
             let result = try CLIProcess.run(upload, scratch: fixture.scratch)
-            #expect(!result.succeeded, "\(result.summary)")
+            #expect(!result.signaled && result.status == ExitStatus.data, "\(result.summary)")
             #expect(result.stderr.contains("file://\(bucket)/\(key) already holds an object Sediment did not write"), "\(result.stderr)")
             #expect(result.stderr.contains("window \(files[0].path) of this archive"), "\(result.stderr)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: bucket + "/" + key)) == Self.other)

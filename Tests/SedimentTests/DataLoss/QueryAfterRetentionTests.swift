@@ -50,7 +50,7 @@ struct QueryAfterRetentionTests {
         let fromBucket = try CLIProcess.succeed(query + ["--count"], scratch: scratch)
         #expect(String(decoding: fromBucket, as: UTF8.self) == "\(messages.count)\n")
         let failed = try CLIProcess.run(query + ["--local-only"], scratch: scratch)
-        #expect(failed.status != 0 && failed.stdout.isEmpty, "\(failed.summary)")
+        #expect(!failed.signaled && failed.status == ExitStatus.data && failed.stdout.isEmpty, "\(failed.summary)")
         #expect(failed.stderr.contains("is no longer held locally"), "\(failed.stderr)")
         #expect(failed.stderr.contains("windows/local/orders/2023-11-14/1699999200.jsonl.gz (uploaded to \(bucket) as local/orders/2023-11-14/1699999200.jsonl.gz)"), "\(failed.stderr)")
         let error = #expect(throws: SedimentError.self) { try fixture.query() }

@@ -37,7 +37,7 @@ struct UploadErrorTests {
         try expectSecretAbsent(from: fixture.path)
     }
 
-    @Test("sediment upload with a wrong secret: exit 1, the bucket, key and SignatureDoesNotMatch on stderr, no secret anywhere")
+    @Test("sediment upload with a wrong secret: exit 69 (remote), the bucket, key and SignatureDoesNotMatch on stderr, no secret anywhere")
     func wrongSecretThroughTheCLI() async throws {
         let fixture = try await UploadFixture(label: "upload-wrong-secret-cli")
         try fixture.fill(windows: 1, perWindow: 10, valueBytes: 200)
@@ -45,7 +45,7 @@ struct UploadErrorTests {
         let result = try CLIProcess.run(
             ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket), "--log-level", "trace"],
             scratch: fixture.scratch, environment: UploadFixture.credentials(secret: Self.wrongSecret))
-        #expect(!result.succeeded)
+        #expect(!result.signaled && result.status == ExitStatus.remote, "\(result.summary)")
         let key = UploadFixture.defaultKey(try #require(try fixture.archive.files().first))
         #expect(result.stderr.contains("\(bucket)/\(key)") && result.stderr.contains("403") && result.stderr.contains("SignatureDoesNotMatch"), "\(result.stderr)")
         #expect(!result.stderr.contains(Self.wrongSecret) && !result.stdoutText.contains(Self.wrongSecret))
@@ -62,7 +62,7 @@ struct UploadErrorTests {
         try expectSecretAbsent(from: fixture.path)
     }
 
-    @Test("sediment upload to a missing bucket: exit 1 naming the bucket and NoSuchBucket")
+    @Test("sediment upload to a missing bucket: exit 69 (remote) naming the bucket and NoSuchBucket")
     func missingBucket() async throws {
         let fixture = try await UploadFixture(label: "upload-missing-bucket")
         try fixture.fill(windows: 1, perWindow: 10, valueBytes: 200)
@@ -70,7 +70,7 @@ struct UploadErrorTests {
         let result = try CLIProcess.run(
             ["upload", "--archive", fixture.path, "--target", fixture.targetURI(bucket: bucket)],
             scratch: fixture.scratch, environment: UploadFixture.credentials())
-        #expect(!result.succeeded)
+        #expect(!result.signaled && result.status == ExitStatus.remote, "\(result.summary)")
         #expect(result.stderr.contains(bucket) && result.stderr.contains("NoSuchBucket"), "\(result.stderr)")
         let row = try #require(try fixture.uploadRows().first)
         #expect(row.state == "failed" && row.attempts == 1 && row.error?.contains("NoSuchBucket") == true)

@@ -18,7 +18,7 @@ struct UploadRetentionTests {
 
         // A failed upload still makes the target one that retention waits for.
         let failed = try CLIProcess.run(upload, scratch: fixture.scratch, environment: UploadFixture.credentials(secret: "wrong"))
-        #expect(!failed.succeeded)
+        #expect(!failed.signaled && failed.status == ExitStatus.remote, "\(failed.summary)")
         _ = try CLIProcess.succeed(compact, scratch: fixture.scratch)
         #expect(onDisk() == [true, true, true], "nothing was confirmed, so nothing is deleted")
 
