@@ -11,6 +11,6 @@ struct SedimentCommand: AsyncParsableCommand {
             sediment.sqlite, that maps time and offset ranges to them. Times are accepted as \
             ISO-8601 with a zone, Unix seconds or milliseconds, 'now', or relative (-2h, -15m, -7d).
             """,
-        subcommands: [DumpCommand.self, IngestCommand.self, CompactCommand.self, UploadCommand.self, ReuploadCommand.self, QueryCommand.self, StatusCommand.self, MockClusterCommand.self]
+        subcommands: [DumpCommand.self, IngestCommand.self, CompactCommand.self, UploadCommand.self, ReuploadCommand.self, QueryCommand.self, StatusCommand.self, VerifyCommand.self, MockClusterCommand.self]
     )
 }
