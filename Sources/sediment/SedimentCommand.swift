@@ -19,6 +19,9 @@ struct SedimentCommand: AsyncParsableCommand {
             another process holds), 69 remote (Kafka or the object store failing or refusing), \
             1 anything else. dump and mock-cluster stop on SIGINT or SIGTERM with exit 0.
             """,
-        subcommands: [DumpCommand.self, IngestCommand.self, CompactCommand.self, UploadCommand.self, ReuploadCommand.self, RestoreCommand.self, QueryCommand.self, StatusCommand.self, MockClusterCommand.self]
+        subcommands: [
+            DumpCommand.self, IngestCommand.self, CompactCommand.self, UploadCommand.self, ReuploadCommand.self, RestoreCommand.self,
+            QueryCommand.self, StatusCommand.self, VerifyCommand.self, MockClusterCommand.self,
+        ]
     )
 }

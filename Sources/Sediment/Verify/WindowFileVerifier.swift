@@ -1,0 +1,72 @@
+import Crypto
+
+/// Checks a window file on disk against the index: its size and SHA-256, read in chunks;
+/// when they differ, where: the first member that fails, or where the sizes part.
+struct WindowFileVerifier: Sendable {
+    let layout: ArchiveLayout
+    let index: ArchiveIndex
+
+    static let chunkSize = 1 << 20
+
+    struct Outcome: Sendable {
+        var problem: VerifyProblem?
+        var bytes: Int64 = 0
+    }
+
+    func check(_ window: WindowFile) throws -> Outcome {
+        let path = layout.root + "/" + window.path
+        guard FileSystem.exists(path) else {
+            return Outcome(problem: VerifyProblem(
+                .windowFileMissing, file: window.path, position: nil,
+                "missing; the index records it (\(window.size) bytes, \(window.count) messages) and no retention deleted it"))
+        }
+        let file = try SystemFile.openForReading(path)
+        var hash = SHA256()
+        var size: Int64 = 0
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        while true {
+            let got = try chunk.withUnsafeMutableBytes { try file.read(into: $0, at: size) }
+            if got == 0 { break }
+            chunk.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+            size += Int64(got)
+        }
+        var outcome = Outcome(bytes: size)
+        if size != window.size {
+            outcome.problem = VerifyProblem(
+                .windowFileChanged, file: window.path, position: min(size, window.size),
+                "the file is \(size) bytes, the index recorded \(window.size)")
+            return outcome
+        }
+        let digest = hash.finalize().hexString
+        guard digest != window.sha256 else { return outcome }
+        var detail = "SHA-256 \(digest) is not the \(window.sha256) the index recorded"
+        var position: Int64?
+        if let found = try firstBadMember(of: window, in: file) {
+            position = found.position
+            detail += "; \(found.reason)"
+        } else {
+            detail += "; every gzip member the index records is whole, so the change is in bytes none of them covers"
+        }
+        outcome.problem = VerifyProblem(.windowFileChanged, file: window.path, position: position, detail)
+        return outcome
+    }
+
+    /// The first member of `window` whose bytes in `file` are wrong, one member in memory
+    /// at a time (about 1 MiB of input each).
+    private func firstBadMember(of window: WindowFile, in file: SystemFile) throws -> (position: Int64, reason: String)? {
+        var bytes: [UInt8] = []
+        for member in try index.members(ofFile: window.id) {
+            if bytes.count < member.length { bytes = [UInt8](repeating: 0, count: member.length) }
+            let got = try bytes.withUnsafeMutableBytes { raw in
+                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<member.length]), at: member.position)
+            }
+            let found = bytes.withUnsafeBytes { raw in
+                MemberCheck.firstProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), member: member)
+            }
+            if let found {
+                return (member.position + Int64(found.offset), "\(MemberCheck.describe(member)): \(found.reason)")
+            }
+        }
+        return nil
+    }
+}
