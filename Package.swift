@@ -53,13 +53,14 @@ let package = Package(
             dependencies: [
                 "Sediment",
                 "SedimentKafka",
+                "SedimentObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "sediment-bench",
-            dependencies: ["Sediment"],
+            dependencies: ["Sediment", "SedimentObjectStore", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/SedimentBench"
         ),
         // Real servers and fault injection shared by the test targets: SeaweedFS, the fault proxy.

@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import Sediment
+import SedimentObjectStore
 
 // Library-level benchmarks that need data shaped in ways a pipe cannot give cheaply.
 //   sediment-bench day-archive DIR COUNT      fills DIR with COUNT messages of 100 bytes
@@ -10,6 +12,10 @@ import Sediment
 //                                             one 60-minute window, 3 partitions
 //   sediment-bench seek DIR SAMPLES           compacts DIR as jsonl 60-minute windows and
 //                                             counts the members SAMPLES 1-minute queries inflate
+//   sediment-bench bucket-query DIR SAMPLES   times SAMPLES 1-minute queries, from a new empty
+//                                             archive DIR, of the 60-minute window that only the
+//                                             bucket SEDIMENT_BENCH_TARGET holds (credentials from
+//                                             the environment), and the bytes they fetch
 
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let count = Int(arguments[3]) else {
@@ -88,6 +94,36 @@ case "seek":
     }
     let members = try archive.windowFiles(instance: "local", topic: "bench").reduce(0) { $0 + Int($1.inputSize >> 20) }
     print("seek samples=\(count) window_members≈\(members) members_read_median=\(read.sorted()[read.count / 2]) extra_members_max=\(extra.max()!) (target: at most 2)")
+case "bucket-query":
+    guard let uri = ProcessInfo.processInfo.environment["SEDIMENT_BENCH_TARGET"] else { fatalError("set SEDIMENT_BENCH_TARGET") }
+    _ = try ArchiveWriter(at: path)
+    let archive = try Archive.open(at: path)
+    let session = BucketSession(target: .init(uri: uri, template: try KeyTemplate(KeyTemplate.defaultTemplate))) { uri in
+        let target = try ObjectTarget(parsing: uri)
+        return try target.makeStore(credentials: try Credentials.load(for: target, file: nil, profile: "default"), logger: Logger(label: "bench"))
+    }
+    let clock = ContinuousClock()
+    var generator = SystemRandomNumberGenerator()
+    var first: [Double] = []
+    var whole: [Double] = []
+    var fetched: [Int64] = []
+    var members: [Int] = []
+    for _ in 0..<count {
+        let from = windowStart + Int64.random(in: 0..<(3_600_000 - 60_000), using: &generator)
+        let before = session.bytesFetched
+        let started = clock.now
+        let cursor = try archive.messages(instance: "local", topic: "bench", in: from..<from + 60_000, bucket: session)
+        guard try cursor.next() != nil else { fatalError("no message in a minute of the bucket's window") }
+        first.append(seconds(clock.now - started) * 1000)
+        while try cursor.next() != nil {}
+        whole.append(seconds(clock.now - started) * 1000)
+        fetched.append(session.bytesFetched - before)
+        members.append(cursor.statistics.membersRead)
+    }
+    try session.shutdownWaiting()
+    func median<T: Comparable>(_ values: [T]) -> T { values.sorted()[values.count / 2] }
+    print(String(
+        format: "%.1f %.1f %d %lld", median(first), median(whole), median(members), median(fetched)))
 default:
     FileHandle.standardError.write("unknown benchmark \(arguments[1])\n".data(using: .utf8)!)
     exit(2)

@@ -39,8 +39,10 @@ public protocol ObjectStore: Sendable {
     /// The bytes of `key` (or of `range`), read into memory; refused past `maxBytes`.
     func getObject(key: String, range: ClosedRange<Int64>?, maxBytes: Int) async throws -> Data
 
-    /// Streams `key` (or `range`) into the file at `path`, replacing it; returns the byte count.
-    func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String) async throws -> Int64
+    /// Streams `key` (or `range`) into the file at `path`, replacing it once durable; with
+    /// `computingSHA256`, hashes the bytes on their way, so that checking them costs no
+    /// second read.
+    func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String, computingSHA256: Bool) async throws -> DownloadedObject
 
     /// Every object under `prefix`, in key order, following pagination to the end.
     func listObjects(prefix: String) async throws -> [ObjectInfo]
@@ -66,6 +68,18 @@ extension ObjectStore {
     public func getObject(key: String, range: ClosedRange<Int64>? = nil) async throws -> Data {
         try await getObject(key: key, range: range, maxBytes: 64 << 20)
     }
+
+    /// Returns the byte count.
+    public func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String) async throws -> Int64 {
+        try await downloadObject(key: key, range: range, to: path, computingSHA256: false).bytes
+    }
+}
+
+/// What a download wrote.
+public struct DownloadedObject: Sendable, Hashable {
+    public var bytes: Int64
+    /// Hex, when asked for.
+    public var sha256: String?
 }
 
 /// What a store knows about one object.

@@ -171,12 +171,20 @@ public final class WindowRestorer: Sendable {
         let final = archive.layout.root + "/" + relative
         let temporary = FileSystem.parentDirectory(final) + "/." + (final as NSString).lastPathComponent + ".restore"
         try await BlockingIO.run { try FileSystem.createDirectories(FileSystem.parentDirectory(final)) }
-        let size = try await store.downloadObject(key: object.key, range: nil, to: temporary)
+        let downloaded = try await store.downloadObject(key: object.key, range: nil, to: temporary, computingSHA256: true)
+        let size = downloaded.bytes
         do {
-            let digests = try await ObjectPayload.file(path: temporary)
+            // The MD5 the index keeps is the manifest's once the SHA-256 matches; without a
+            // manifest, the file is read again for it.
+            let md5: String
+            if let manifest = object.manifest {
+                md5 = manifest.md5
+            } else {
+                md5 = try await ObjectPayload.file(path: temporary, withSHA256: false).md5Hex
+            }
             var window = FetchedWindow(
-                key: object.key, relativePath: relative, temporaryPath: temporary, size: size, md5: digests.md5Hex,
-                sha256: digests.sha256Hex, instance: instance, topic: topic, format: object.fields.format)
+                key: object.key, relativePath: relative, temporaryPath: temporary, size: size, md5: md5,
+                sha256: downloaded.sha256 ?? "", instance: instance, topic: topic, format: object.fields.format)
             if let manifest = object.manifest {
                 guard size == manifest.size, window.sha256 == manifest.sha256 else {
                     throw Mismatch(

@@ -88,13 +88,20 @@ public struct FileObjectStore: ObjectStore {
         }
     }
 
-    public func downloadObject(key: String, range: ClosedRange<Int64>?, to destination: String) async throws -> Int64 {
+    public func downloadObject(
+        key: String, range: ClosedRange<Int64>?, to destination: String, computingSHA256: Bool
+    ) async throws -> DownloadedObject {
         let path = try objectPath(key, operation: "GET")
         return try await run("GET", key) {
             let (offset, length) = try Self.resolve(range, path: path, key: key)
-            let writer = try FileWriter(temporaryBeside: destination)
-            try FileReader(path: path).forEachChunk(offset: offset, length: length) { try writer.write($0) }
-            return try writer.commit(to: destination)
+            let sink = DownloadSink(writer: try FileWriter(temporaryBeside: destination), hashing: computingSHA256)
+            do {
+                try FileReader(path: path).forEachChunk(offset: offset, length: length) { try sink.write($0) }
+            } catch {
+                sink.writer.discard()
+                throw error
+            }
+            return try sink.commit(to: destination)
         }
     }
 

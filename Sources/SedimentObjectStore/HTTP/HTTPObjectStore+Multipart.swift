@@ -100,14 +100,14 @@ extension HTTPObjectStore {
         return uploads
     }
 
-    public func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String) async throws -> Int64 {
+    public func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String, computingSHA256: Bool) async throws -> DownloadedObject {
         var request = StoreRequest(method: .GET, key: key)
         if let range { request.headers.append(("range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
         var attempt = 1
         var slept = Duration.zero
         while true {
             do {
-                return try await downloadOnce(request, to: path)
+                return try await downloadOnce(request, to: path, computingSHA256: computingSHA256)
             } catch let failure as ObjectStoreError {
                 guard failure.isRetriable, !Task.isCancelled,
                     let delay = configuration.retry.delay(afterAttempt: attempt, sleptSoFar: slept)
@@ -120,17 +120,34 @@ extension HTTPObjectStore {
     }
 
     /// Streams the body into a temporary file beside `path`, then renames it over `path`.
-    private func downloadOnce(_ request: StoreRequest, to path: String) async throws -> Int64 {
+    /// Chunks go to the file (and the hash) a megabyte at a time: one hop off the event
+    /// loop per chunk the client hands over would cost more than the writing.
+    private func downloadOnce(_ request: StoreRequest, to path: String, computingSHA256: Bool) async throws -> DownloadedObject {
         let response = try await start(request, operation: "GET")
-        let writer = try await BlockingIO.run { try FileWriter(temporaryBeside: path) }
+        let sink = try await BlockingIO.run { DownloadSink(writer: try FileWriter(temporaryBeside: path), hashing: computingSHA256) }
         do {
+            var pending = ByteBuffer()
             for try await chunk in response.body {
-                try await BlockingIO.run { try writer.write(chunk) }
+                if pending.readableBytes == 0 && chunk.readableBytes >= DownloadSink.batch {
+                    try await BlockingIO.run { try sink.write(chunk) }
+                    continue
+                }
+                var chunk = chunk
+                pending.writeBuffer(&chunk)
+                if pending.readableBytes >= DownloadSink.batch {
+                    let full = pending
+                    pending = ByteBuffer()
+                    try await BlockingIO.run { try sink.write(full) }
+                }
+            }
+            if pending.readableBytes > 0 {
+                let rest = pending
+                try await BlockingIO.run { try sink.write(rest) }
             }
         } catch {
-            writer.discard()
+            sink.writer.discard()
             throw transportError(error, operation: "GET", key: request.key)
         }
-        return try await BlockingIO.run { try writer.commit(to: path) }
+        return try await BlockingIO.run { try sink.commit(to: path) }
     }
 }
