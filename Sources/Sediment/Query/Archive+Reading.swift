@@ -2,7 +2,8 @@ extension Archive {
     /// The messages of `topic` with timestamps in `range` (milliseconds, `from` inclusive,
     /// `to` exclusive), ordered by timestamp, then partition, then offset.
     /// With `bucket`, windows only a bucket holds are read from it; without, a range part
-    /// of which only a bucket holds is an error (`notHeldLocally`).
+    /// of which only a bucket holds is an error (`notHeldLocally`). A cursor reading a
+    /// bucket waits for it on the calling thread: from async code, use `stream`.
     public func messages(
         instance: String, topic: String, in range: Range<Int64>, partitions: Set<Int32>? = nil, bucket: BucketSession? = nil
     ) throws -> TimeRangeCursor {
@@ -25,11 +26,11 @@ extension Archive {
         try OffsetRangeCursor(archive: self, key: key, offsets: offsets)
     }
 
-    /// The same as `messages(instance:topic:in:partitions:)`, as an `AsyncSequence` whose
-    /// reads run off the cooperative thread pool.
+    /// The same as `messages(instance:topic:in:partitions:bucket:)`, as an `AsyncSequence`
+    /// whose reads (and waits for the bucket) run off the cooperative thread pool.
     public func stream(
-        instance: String, topic: String, in range: Range<Int64>, partitions: Set<Int32>? = nil
+        instance: String, topic: String, in range: Range<Int64>, partitions: Set<Int32>? = nil, bucket: BucketSession? = nil
     ) -> TimeRangeMessages {
-        TimeRangeMessages(archive: self, instance: instance, topic: topic, range: range, partitions: partitions)
+        TimeRangeMessages(archive: self, instance: instance, topic: topic, range: range, partitions: partitions, bucket: bucket)
     }
 }

@@ -11,6 +11,7 @@ public struct TimeRangeMessages: AsyncSequence, Sendable {
     let topic: String
     let range: Range<Int64>
     let partitions: Set<Int32>?
+    let bucket: BucketSession?
     static let chunkSize = 4096
 
     public func makeAsyncIterator() -> Iterator {
@@ -52,7 +53,8 @@ public struct TimeRangeMessages: AsyncSequence, Sendable {
         private func readChunk() throws -> [Message] {
             if cursor == nil {
                 cursor = try sequence.archive.messages(
-                    instance: sequence.instance, topic: sequence.topic, in: sequence.range, partitions: sequence.partitions)
+                    instance: sequence.instance, topic: sequence.topic, in: sequence.range, partitions: sequence.partitions,
+                    bucket: sequence.bucket)
             }
             var chunk: [Message] = []
             while chunk.count < TimeRangeMessages.chunkSize, let message = try cursor!.next() { chunk.append(message) }
