@@ -44,6 +44,11 @@ public protocol ObjectStore: Sendable {
     /// second read.
     func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String, computingSHA256: Bool) async throws -> DownloadedObject
 
+    /// Writes `range` of `key` into the existing file at `path`, at the same byte positions:
+    /// how a large object comes down in concurrent parts. Not fsynced (the caller syncs the
+    /// file once every part is in); a retry writes the range again. Returns the byte count.
+    func downloadRange(key: String, range: ClosedRange<Int64>, intoFile path: String) async throws -> Int64
+
     /// Every object under `prefix`, in key order, following pagination to the end.
     func listObjects(prefix: String) async throws -> [ObjectInfo]
 
@@ -80,6 +85,11 @@ public struct DownloadedObject: Sendable, Hashable {
     public var bytes: Int64
     /// Hex, when asked for.
     public var sha256: String?
+
+    public init(bytes: Int64, sha256: String?) {
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
 }
 
 /// What a store knows about one object.

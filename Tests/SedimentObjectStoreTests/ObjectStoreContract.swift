@@ -31,6 +31,15 @@ enum ObjectStoreContract {
         let path = try TestFiles.directory() + "/range.bin"
         #expect(try await store.downloadObject(key: keys[1], range: 100...199, to: path) == 100)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == whole[100...199])
+        let sha = try await store.downloadObject(key: keys[1], range: nil, to: path, computingSHA256: true)
+        #expect(sha.bytes == 1001 && sha.sha256 == TestFiles.sha256(whole))
+        // Ranges written into one file at their places, out of order, make the object.
+        let assembled = try TestFiles.directory() + "/assembled.bin"
+        FileManager.default.createFile(atPath: assembled, contents: nil)
+        for range: ClosedRange<Int64> in [500...1000, 0...249, 250...499] {
+            #expect(try await store.downloadRange(key: keys[1], range: range, intoFile: assembled) == Int64(range.count))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: assembled)) == whole)
 
         #expect(try await store.headObject(key: "missing/key") == nil)
         let missing = await #expect(throws: ObjectStoreError.self) { try await store.getObject(key: "missing/key") }

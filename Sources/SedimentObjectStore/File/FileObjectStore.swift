@@ -105,6 +105,16 @@ public struct FileObjectStore: ObjectStore {
         }
     }
 
+    public func downloadRange(key: String, range: ClosedRange<Int64>, intoFile destination: String) async throws -> Int64 {
+        let path = try objectPath(key, operation: "GET")
+        return try await run("GET", key) {
+            let (offset, length) = try Self.resolve(range, path: path, key: key)
+            let writer = try FileRangeWriter(path: destination, at: offset)
+            try FileReader(path: path).forEachChunk(offset: offset, length: length) { try writer.write($0) }
+            return writer.written
+        }
+    }
+
     public func listObjects(prefix: String) async throws -> [ObjectInfo] {
         try await run("LIST", prefix) {
             var objects: [ObjectInfo] = []

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOCore
 
@@ -103,11 +104,35 @@ extension HTTPObjectStore {
     public func downloadObject(key: String, range: ClosedRange<Int64>?, to path: String, computingSHA256: Bool) async throws -> DownloadedObject {
         var request = StoreRequest(method: .GET, key: key)
         if let range { request.headers.append(("range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
+        return try await retryingDownload { try await self.downloadOnce(request, to: path, computingSHA256: computingSHA256) }
+    }
+
+    public func downloadRange(key: String, range: ClosedRange<Int64>, intoFile path: String) async throws -> Int64 {
+        var request = StoreRequest(method: .GET, key: key)
+        request.headers.append(("range", "bytes=\(range.lowerBound)-\(range.upperBound)"))
+        return try await retryingDownload {
+            let response = try await self.start(request, operation: "GET")
+            let writer = try await BlockingIO.run { try FileRangeWriter(path: path, at: range.lowerBound) }
+            do {
+                try await self.drain(response.body) { full in try await BlockingIO.run { try writer.write(full) } }
+            } catch {
+                throw self.transportError(error, operation: "GET", key: key)
+            }
+            guard writer.written == Int64(range.count) else {
+                throw ObjectStoreError(
+                    .transport, message: "GET \(key) bytes \(range.lowerBound)-\(range.upperBound): \(writer.written) bytes came, not \(range.count)")
+            }
+            return writer.written
+        }
+    }
+
+    /// Retries a download whose failure may pass, as every request is retried.
+    private func retryingDownload<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         var attempt = 1
         var slept = Duration.zero
         while true {
             do {
-                return try await downloadOnce(request, to: path, computingSHA256: computingSHA256)
+                return try await body()
             } catch let failure as ObjectStoreError {
                 guard failure.isRetriable, !Task.isCancelled,
                     let delay = configuration.retry.delay(afterAttempt: attempt, sleptSoFar: slept)
@@ -119,31 +144,31 @@ extension HTTPObjectStore {
         }
     }
 
+    /// Hands the body on a megabyte at a time: one hop off the event loop per chunk the
+    /// client gives would cost more than the writing.
+    private func drain(_ body: HTTPClientResponse.Body, _ write: (ByteBuffer) async throws -> Void) async throws {
+        var pending = ByteBuffer()
+        for try await chunk in body {
+            if pending.readableBytes == 0 && chunk.readableBytes >= DownloadSink.batch {
+                try await write(chunk)
+                continue
+            }
+            var chunk = chunk
+            pending.writeBuffer(&chunk)
+            if pending.readableBytes >= DownloadSink.batch {
+                try await write(pending)
+                pending = ByteBuffer()
+            }
+        }
+        if pending.readableBytes > 0 { try await write(pending) }
+    }
+
     /// Streams the body into a temporary file beside `path`, then renames it over `path`.
-    /// Chunks go to the file (and the hash) a megabyte at a time: one hop off the event
-    /// loop per chunk the client hands over would cost more than the writing.
     private func downloadOnce(_ request: StoreRequest, to path: String, computingSHA256: Bool) async throws -> DownloadedObject {
         let response = try await start(request, operation: "GET")
         let sink = try await BlockingIO.run { DownloadSink(writer: try FileWriter(temporaryBeside: path), hashing: computingSHA256) }
         do {
-            var pending = ByteBuffer()
-            for try await chunk in response.body {
-                if pending.readableBytes == 0 && chunk.readableBytes >= DownloadSink.batch {
-                    try await BlockingIO.run { try sink.write(chunk) }
-                    continue
-                }
-                var chunk = chunk
-                pending.writeBuffer(&chunk)
-                if pending.readableBytes >= DownloadSink.batch {
-                    let full = pending
-                    pending = ByteBuffer()
-                    try await BlockingIO.run { try sink.write(full) }
-                }
-            }
-            if pending.readableBytes > 0 {
-                let rest = pending
-                try await BlockingIO.run { try sink.write(rest) }
-            }
+            try await drain(response.body) { full in try await BlockingIO.run { try sink.write(full) } }
         } catch {
             sink.writer.discard()
             throw transportError(error, operation: "GET", key: request.key)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SedimentObjectStore
 import SedimentTestSupport
 import Testing
@@ -151,5 +152,29 @@ struct RestoreTests {
             let bytes = try fixture.archive.contents(of: file)
             #expect(!file.locallyDeleted && TestFiles.sha256(bytes) == file.sha256)
         }
+    }
+
+    @Test("objects above the ranged threshold come down in concurrent ranges into one file: the same bytes, checked the same way")
+    func rangedDownloads() async throws {
+        let (fixture, bucket, _) = try await Self.uploaded("restore-ranged")
+        let restored = fixture.scratch.file("restored")
+        var options = WindowRestorer.Options(template: try KeyTemplate(KeyTemplate.defaultTemplate))
+        options.rangedAbove = 256 << 10
+        options.rangeSize = 100_000
+        options.rangesPerObject = 3
+        let store = try fixture.server.store(bucket: bucket)
+        let summary = try await store.closing {
+            try await WindowRestorer(archive: restored, store: store, options: options, logger: Logger(label: "test.restore"))
+                .restore(instance: nil, topic: "orders", range: Int64.min..<Int64.max)
+        }
+        #expect(summary.restored == 12 && summary.failures.isEmpty && summary.messages == 24_000, "\(summary)")
+        let original = try fixture.archive.files()
+        let copies = try Archive.open(at: restored).windowFiles(instance: "local", topic: "orders")
+        #expect(copies.map(\.sha256) == original.map(\.sha256))
+        for copy in copies {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: restored + "/" + copy.path))
+            #expect(bytes.count > 256 << 10 && TestFiles.sha256(bytes) == copy.sha256, "\(copy.path)")
+        }
+        try Self.expectSameQueries(fixture.path, restored, scratch: fixture.scratch)
     }
 }
