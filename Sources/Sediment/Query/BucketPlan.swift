@@ -2,11 +2,11 @@ import SedimentObjectStore
 
 /// The members a query reads from buckets, decided when its cursor opens.
 ///
-/// Without a target of its own, the query reads the windows local retention deleted and
-/// whose segments are gone too, from where the index says they were uploaded: their files
-/// still on disk locally, the others from the bucket, with the members the index kept.
-/// With a target the index does not know, it lists that bucket and reads every window of
-/// the range from its manifest, except files the archive holds with the same bytes.
+/// The windows local retention deleted and whose segments are gone too are read from where
+/// the index says they were uploaded: their files still on disk locally, the others from
+/// the bucket, with the members the index kept. With a target of its own, the query first
+/// lists that bucket and reads every window of the range there from its manifest, except
+/// files the archive holds with the same bytes; the index's copies serve what it lacks.
 struct BucketPlan {
     var members: [TierMember] = []
     /// Windows no tier can serve: deleted locally, segments gone, and no copy to read.
@@ -18,16 +18,19 @@ struct BucketPlan {
         session: BucketSession, index: ArchiveIndex, instance: String, topic: String, range: Range<Int64>,
         snapshot: QuerySnapshot, remoteOnly: [RemoteOnlyWindow]
     ) throws -> BucketPlan {
-        if let target = session.target, try index.targetID(uri: target.uri) == nil {
-            return try listing(target, session: session, index: index, instance: instance, topic: topic, range: range, remoteOnly: remoteOnly)
-        }
-        guard !remoteOnly.isEmpty else { return BucketPlan() }
         var plan = BucketPlan()
+        // Files the listing reads already, by content.
+        var listed: Set<String> = []
+        if let target = session.target {
+            (plan, listed) = try listing(target, session: session, index: index, instance: instance, topic: topic, range: range)
+            plan.overlapsLocal = plan.overlapsLocal || !remoteOnly.isEmpty
+        }
+        guard !remoteOnly.isEmpty else { return plan }
         let starts = Array(Set(remoteOnly.map(\.windowStart))).sorted()
         let files = try index.tierFiles(
             instance: instance, topic: topic, windowStarts: starts, range: range, maxMemberSpan: snapshot.maxMemberSpan,
             maxFileID: snapshot.maxFileID)
-        for file in files {
+        for file in files where !(file.locallyDeleted && listed.contains(file.sha256)) {
             let location: TierMember.Location
             if !file.locallyDeleted {
                 location = .local(path: file.path)
@@ -43,11 +46,12 @@ struct BucketPlan {
         return plan
     }
 
-    /// Every window of the range in a bucket the index never uploaded to, from its manifest.
+    /// Every window of the range in the target's bucket, from its manifest; with the
+    /// SHA-256 of each window listed.
     private static func listing(
         _ target: BucketSession.Target, session: BucketSession, index: ArchiveIndex, instance: String, topic: String,
-        range: Range<Int64>, remoteOnly: [RemoteOnlyWindow]
-    ) throws -> BucketPlan {
+        range: Range<Int64>
+    ) throws -> (BucketPlan, Set<String>) {
         let store = try session.store(for: target.uri)
         let catalog = BucketCatalog(store: store, template: target.template)
         let windows = try BucketSession.wait { try await catalog.windows(instance: instance, topic: topic, range: range) }
@@ -83,10 +87,6 @@ struct BucketPlan {
                     + ". `sediment upload` writes the manifests of windows this archive uploaded; `sediment restore` reads any window whole.",
                 context: ["topic": topic])
         }
-        // The windows the archive lost are read from this bucket only if it holds them.
-        let listed = Set(windows.map(\.windowStart))
-        plan.unreadable = remoteOnly.filter { !listed.contains($0.windowStart) }
-        plan.overlapsLocal = plan.overlapsLocal || !remoteOnly.isEmpty
-        return plan
+        return (plan, Set(windows.compactMap { $0.manifest?.sha256 }))
     }
 }
