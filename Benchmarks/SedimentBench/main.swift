@@ -110,14 +110,13 @@ case "bucket-query":
     var members: [Int] = []
     for _ in 0..<count {
         let from = windowStart + Int64.random(in: 0..<(3_600_000 - 60_000), using: &generator)
-        let before = session.bytesFetched
         let started = clock.now
         let cursor = try archive.messages(instance: "local", topic: "bench", in: from..<from + 60_000, bucket: session)
         guard try cursor.next() != nil else { fatalError("no message in a minute of the bucket's window") }
         first.append(seconds(clock.now - started) * 1000)
         while try cursor.next() != nil {}
         whole.append(seconds(clock.now - started) * 1000)
-        fetched.append(session.bytesFetched - before)
+        fetched.append(cursor.statistics.bytesFetched)
         members.append(cursor.statistics.membersRead)
     }
     try session.shutdownWaiting()

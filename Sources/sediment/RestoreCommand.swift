@@ -16,8 +16,9 @@ struct RestoreCommand: AsyncParsableCommand {
 
             Windows the archive already holds are skipped, so a second run does nothing; \
             files local retention deleted come back once they match the index. A window \
-            whose checksum does not match, or whose archive holds other files of it, is \
-            reported and left out of the index, and the command exits non-zero.
+            whose checksum does not match, or that would hide messages the archive's segments \
+            hold, is reported and left out of the index, and the command exits non-zero. A window the \
+            archive holds other files of gets the bucket's as its next parts.
             """
     )
 
@@ -75,6 +76,9 @@ struct RestoreCommand: AsyncParsableCommand {
         if summary.broughtBack > 0 { line += ", brought back \(summary.broughtBack) deleted locally" }
         line += ", skipped \(summary.skipped) already held, failed \(summary.failures.count)"
         if summary.rebuilt > 0 { line += "; \(summary.rebuilt) without a manifest, read through" }
+        if summary.unmatchedKeys > 0 {
+            line += "; \(summary.unmatchedKeys) objects under the prefix have keys --key-template cannot give, and were left alone"
+        }
         return line
     }
 

@@ -22,11 +22,11 @@ extension ArchiveIndex {
                     offset: $0["position"], length: $0["length"], minTimestamp: $0["min_timestamp"],
                     maxTimestamp: $0["max_timestamp"], count: $0["message_count"], inputSize: $0["input_size"])
             }
-            let level = try schedule(instance: file.instance, topic: file.topic, in: db)?
-                .window(containing: file.windowStart).settings.compressionLevel ?? WindowSettings().compressionLevel
+            let settings = try schedule(instance: file.instance, topic: file.topic, in: db)?
+                .window(containing: file.windowStart).settings ?? WindowSettings()
             return WindowManifest(
                 instance: file.instance, topic: file.topic, windowStart: file.windowStart, windowEnd: file.windowEnd,
-                part: file.part, format: file.format, level: level, count: file.count, minTimestamp: file.minTimestamp,
+                part: file.part, format: file.format, windowTime: settings.windowTime.rawValue, level: settings.compressionLevel, count: file.count, minTimestamp: file.minTimestamp,
                 maxTimestamp: file.maxTimestamp, partitions: partitions, size: file.size, md5: file.md5,
                 sha256: file.sha256, members: members)
         }

@@ -29,36 +29,72 @@ extension ArchiveIndex {
     }
 
     /// Records a restored window's files, all or none, under settings that place them:
-    /// the topic's own when it has some (a window they would cut differently is refused),
-    /// otherwise settings made from the window, as its archive had them.
-    func recordRestored(_ files: [WindowFileRecord], level: Int, now: Int64) throws {
+    /// the topic's own when they cut the window the same way, else new settings from the
+    /// window's start when nothing later is recorded (the settings changed in the source
+    /// too), else the window is refused. So is a window that would hide messages the
+    /// segments hold: its files claim (`covered_end`) every message of the window below
+    /// their last offset, which must not include messages only a segment holds.
+    func recordRestored(_ files: [WindowFileRecord], level: Int, windowTime: WindowSettings.WindowTime, now: Int64) throws {
         guard let first = files.first else { return }
         try write { db in
             let span = first.windowEnd - first.windowStart
+            let aligned = span >= 60_000 && span % 60_000 == 0 && UTCDate.floorDivide(first.windowStart, span) * span == first.windowStart
+            var settings = WindowSettings()
+            settings.granularity = span
+            settings.format = first.format
+            settings.compressionLevel = level
+            settings.windowTime = windowTime
             if let schedule = try schedule(instance: first.instance, topic: first.topic, in: db) {
                 let window = schedule.window(containing: first.windowStart)
-                guard window.start == first.windowStart, window.end == first.windowEnd, window.settings.format == first.format else {
-                    throw SedimentError(
-                        .invalidInput,
-                        "window \(first.path) [\(first.windowStart), \(first.windowEnd)) does not match the archive's windows of "
-                            + "topic '\(first.topic)' (\(window.settings.format.rawValue) [\(window.start), \(window.end))); restore it into another archive",
-                        context: ["path": first.path])
+                let fits = window.start == first.windowStart && window.end == first.windowEnd
+                    && window.settings.format == first.format && window.settings.windowTime == windowTime
+                if !fits {
+                    let last = try lastWindowEnd(instance: first.instance, topic: first.topic, in: db) ?? Int64.min
+                    guard aligned, first.windowStart >= last else {
+                        throw SedimentError(
+                            .invalidInput,
+                            "window \(first.path) (\(windowTime.rawValue) time [\(first.windowStart), \(first.windowEnd))) does not match the archive's windows of "
+                                + "topic '\(first.topic)' (\(window.settings.windowTime.rawValue) time, \(window.settings.format.rawValue) [\(window.start), \(window.end))); restore it into another archive",
+                            context: ["path": first.path])
+                    }
+                    try insertSettings(settings, since: first.windowStart, instance: first.instance, topic: first.topic, at: now, in: db)
                 }
             } else {
-                guard span >= 60_000, span % 60_000 == 0, UTCDate.floorDivide(first.windowStart, span) * span == first.windowStart else {
+                guard aligned else {
                     throw SedimentError(
                         .invalidInput,
                         "window \(first.path) [\(first.windowStart), \(first.windowEnd)) is not a whole aligned window, so no settings of this archive can hold it",
                         context: ["path": first.path])
                 }
-                var settings = WindowSettings()
-                settings.granularity = span
-                settings.format = first.format
-                settings.compressionLevel = level
                 try insertSettings(settings, since: Int64.min, instance: first.instance, topic: first.topic, at: now, in: db)
             }
-            for file in files { _ = try insert(file, in: db) }
+            for file in files {
+                for partition in file.partitions {
+                    try refuseHidingSegments(file, partition, windowTime: windowTime, in: db)
+                }
+                _ = try insert(file, in: db)
+            }
         }
+    }
+
+    /// Throws when a segment block of the partition may hold a message of the window below
+    /// the file's first offset (by time: the window's range of message or ingest time).
+    private func refuseHidingSegments(
+        _ file: WindowFileRecord, _ partition: WindowPartitionRow, windowTime: WindowSettings.WindowTime, in db: Database
+    ) throws {
+        let timeTest = windowTime == .ingest
+            ? "ingested_at >= ?4 AND ingested_at < ?5"
+            : "max_timestamp >= ?4 AND min_timestamp < ?5"
+        guard let below = try Int64.fetchOne(db, sql: """
+            SELECT MIN(first_offset) FROM blocks
+            WHERE instance = ?1 AND topic = ?2 AND partition = ?3 AND first_offset < ?6 AND \(timeTest)
+            """, arguments: [file.instance, file.topic, partition.partition, file.windowStart, file.windowEnd, partition.firstOffset])
+        else { return }
+        throw SedimentError(
+            .invalidInput,
+            "window \(file.path): the archive's segments hold messages of partition \(partition.partition) in this window from offset \(below), "
+                + "below the restored file's \(partition.firstOffset); recording the file would hide them. Restore it into another archive",
+            context: ["path": file.path, "partition": "\(partition.partition)"])
     }
 
     /// A locally deleted file is back on disk, checked against its SHA-256.

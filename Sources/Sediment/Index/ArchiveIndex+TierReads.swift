@@ -11,7 +11,7 @@ struct TierFileRow: Sendable {
     /// (target URI, key) of each confirmed upload.
     var copies: [(uri: String, key: String)]
     var members: [MemberRow]
-    /// No segment holds any offset of the window's files.
+    /// No segment holds any offset of the window's files, and no two of its files share one.
     var exclusive: Bool
 }
 
@@ -26,11 +26,18 @@ extension ArchiveIndex {
         return try read { db in
             var rows: [TierFileRow] = []
             for start in windowStarts {
+                // No segment holds an offset of its files, and no two of its files share one
+                // (restored from two workers' objects, say).
                 let exclusive = try !Bool.fetchOne(db, sql: """
                     SELECT EXISTS (SELECT 1 FROM window_files f JOIN window_partitions wp ON wp.file_id = f.id
                         JOIN blocks b ON b.instance = f.instance AND b.topic = f.topic AND b.partition = wp.partition
                           AND b.first_offset <= wp.last_offset AND b.last_offset >= wp.first_offset
-                        WHERE f.instance = ? AND f.topic = ? AND f.window_start = ? AND f.id <= ?)
+                        WHERE f.instance = ?1 AND f.topic = ?2 AND f.window_start = ?3 AND f.id <= ?4)
+                    OR EXISTS (SELECT 1 FROM window_files f JOIN window_partitions a ON a.file_id = f.id
+                        JOIN window_files g ON g.instance = f.instance AND g.topic = f.topic AND g.window_start = f.window_start AND g.id > f.id
+                        JOIN window_partitions b ON b.file_id = g.id AND b.partition = a.partition
+                          AND a.first_offset <= b.last_offset AND b.first_offset <= a.last_offset
+                        WHERE f.instance = ?1 AND f.topic = ?2 AND f.window_start = ?3 AND f.id <= ?4 AND g.id <= ?4)
                     """, arguments: [instance, topic, start, maxFileID])!
                 for file in try Row.fetchAll(db, sql: """
                     SELECT id, path, sha256, local_deleted_at FROM window_files

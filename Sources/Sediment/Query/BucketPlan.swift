@@ -11,8 +11,8 @@ struct BucketPlan {
     var members: [TierMember] = []
     /// Windows no tier can serve: deleted locally, segments gone, and no copy to read.
     var unreadable: [RemoteOnlyWindow] = []
-    /// Whether messages may come from two tiers at once, so the cursor drops repeats.
-    var overlapsLocal = false
+    /// Bytes of the manifests read to make the plan.
+    var manifestBytes: Int64 = 0
 
     static func make(
         session: BucketSession, index: ArchiveIndex, instance: String, topic: String, range: Range<Int64>,
@@ -23,7 +23,6 @@ struct BucketPlan {
         var listed: Set<String> = []
         if let target = session.target {
             (plan, listed) = try listing(target, session: session, index: index, instance: instance, topic: topic, range: range)
-            plan.overlapsLocal = plan.overlapsLocal || !remoteOnly.isEmpty
         }
         guard !remoteOnly.isEmpty else { return plan }
         let starts = Array(Set(remoteOnly.map(\.windowStart))).sorted()
@@ -40,8 +39,10 @@ struct BucketPlan {
                 plan.unreadable += remoteOnly.filter { $0.windowStart == file.windowStart && $0.path == file.path }
                 continue
             }
-            if !file.exclusive { plan.overlapsLocal = true }
-            plan.members += file.members.map { TierMember(location: location, member: $0, exclusive: file.exclusive) }
+            // An ingest-time window may hold a message another window holds too (consumed
+            // twice, hours apart): its counts never stand for its messages.
+            let exclusive = file.exclusive && snapshot.schedule?.current.windowTime != .ingest
+            plan.members += file.members.map { TierMember(location: location, member: $0, exclusive: exclusive) }
         }
         return plan
     }
@@ -54,39 +55,51 @@ struct BucketPlan {
     ) throws -> (BucketPlan, Set<String>) {
         let store = try session.store(for: target.uri)
         let catalog = BucketCatalog(store: store, template: target.template)
-        let windows = try BucketSession.wait { try await catalog.windows(instance: instance, topic: topic, range: range) }
+        let listing = try BucketSession.wait { try await catalog.windows(instance: instance, topic: topic, range: range) }
         var plan = BucketPlan()
-        var missingManifests: [String] = []
-        for window in windows where window.instance == nil || window.instance == instance {
+        plan.manifestBytes = listing.manifestBytes
+        var unusable: [String] = []
+        var usable: [(key: String, manifest: WindowManifest)] = []
+        for window in listing.windows where window.instance == nil || window.instance == instance {
             guard let manifest = window.manifest else {
-                missingManifests.append(window.key)
+                unusable.append(window.key + (window.problem.map { " (\($0))" } ?? " (no manifest)"))
                 continue
             }
             if try index.holdsLocalFile(instance: instance, topic: topic, windowStart: manifest.windowStart, sha256: manifest.sha256) {
                 continue
             }
-            let exclusive = try !index.holdsAnyOffset(
-                instance: instance, topic: topic, of: manifest.partitions.map { ($0.partition, $0.firstOffset, $0.lastOffset) })
-            if !exclusive { plan.overlapsLocal = true }
+            usable.append((window.key, manifest))
+        }
+        if !unusable.isEmpty {
+            throw SedimentError(
+                .notFound,
+                "\(unusable.count) window object\(unusable.count == 1 ? "" : "s") of topic '\(topic)' in \(target.uri) meeting the range "
+                    + "cannot be read from \(unusable.count == 1 ? "its manifest" : "their manifests"), so the query cannot tell which bytes to read: "
+                    + unusable.prefix(5).joined(separator: ", ")
+                    + ". `sediment upload` writes the manifests of windows this archive uploaded; `sediment restore` reads any window whole.",
+                context: ["topic": topic])
+        }
+        for (position, (key, manifest)) in usable.enumerated() {
+            let ranges = manifest.partitions.map { ($0.partition, $0.firstOffset, $0.lastOffset) }
+            // Unread counts need a window no other tier holds, nor another object of the bucket
+            // (two workers, or a re-consumption, can have put the same offsets in two).
+            let sharedInBucket = usable.enumerated().contains { other, candidate in
+                other != position && candidate.manifest.partitions.contains { theirs in
+                    ranges.contains { $0.0 == theirs.partition && $0.1 <= theirs.lastOffset && theirs.firstOffset <= $0.2 }
+                }
+            }
+            let exclusive = try !sharedInBucket && manifest.windowTime != WindowSettings.WindowTime.ingest.rawValue
+                && !index.holdsAnyOffset(instance: instance, topic: topic, of: ranges)
             for (ordinal, member) in manifest.members.enumerated()
             where member.maxTimestamp >= range.lowerBound && member.minTimestamp < range.upperBound {
                 plan.members.append(TierMember(
-                    location: .remote(uri: target.uri, key: window.key),
+                    location: .remote(uri: target.uri, key: key),
                     member: MemberRow(
                         fileID: 0, ordinal: ordinal, minTimestamp: member.minTimestamp, maxTimestamp: member.maxTimestamp,
                         position: member.offset, length: member.length, inputSize: member.inputSize, count: member.count),
                     exclusive: exclusive))
             }
         }
-        if !missingManifests.isEmpty {
-            throw SedimentError(
-                .notFound,
-                "\(missingManifests.count) window object\(missingManifests.count == 1 ? "" : "s") of topic '\(topic)' in \(target.uri) "
-                    + "meeting the range \(missingManifests.count == 1 ? "has" : "have") no manifest, so the query cannot tell which bytes to read: "
-                    + missingManifests.prefix(5).joined(separator: ", ")
-                    + ". `sediment upload` writes the manifests of windows this archive uploaded; `sediment restore` reads any window whole.",
-                context: ["topic": topic])
-        }
-        return (plan, Set(windows.compactMap { $0.manifest?.sha256 }))
+        return (plan, Set(listing.windows.compactMap { $0.manifest?.sha256 }))
     }
 }

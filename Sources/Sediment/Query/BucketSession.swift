@@ -11,7 +11,7 @@ import SedimentObjectStore
 /// `template` and reads every window there that meets its range, whoever uploaded it;
 /// messages the archive also holds locally come out once.
 public final class BucketSession: @unchecked Sendable {
-    // @unchecked: `stores` and the counters are guarded by `lock`.
+    // @unchecked: `stores` is guarded by `lock`.
     public struct Target: Sendable {
         public var uri: String
         public var template: KeyTemplate
@@ -23,21 +23,16 @@ public final class BucketSession: @unchecked Sendable {
     }
 
     public let target: Target?
-    /// Member fetches in flight at once. Default 8.
-    public var concurrency = 8
+    /// Member fetches a query keeps in flight.
+    public let concurrency: Int
     private let open: @Sendable (String) throws -> any ObjectStore
     private let lock = NSLock()
     private var stores: [String: any ObjectStore] = [:]
-    private var counters = Counters()
-
-    struct Counters {
-        var requests = 0
-        var bytesFetched: Int64 = 0
-    }
 
     /// `open` makes the store of a target URI (credentials are the caller's to load).
-    public init(target: Target? = nil, open: @escaping @Sendable (String) throws -> any ObjectStore) {
+    public init(target: Target? = nil, concurrency: Int = 8, open: @escaping @Sendable (String) throws -> any ObjectStore) {
         self.target = target
+        self.concurrency = max(1, concurrency)
         self.open = open
     }
 
@@ -47,17 +42,6 @@ public final class BucketSession: @unchecked Sendable {
             let store = try open(uri)
             stores[uri] = store
             return store
-        }
-    }
-
-    /// Requests sent (listings, manifests, ranged GETs) and bytes fetched, over every query.
-    public var requests: Int { lock.withLock { counters.requests } }
-    public var bytesFetched: Int64 { lock.withLock { counters.bytesFetched } }
-
-    func count(requests: Int = 1, bytes: Int64 = 0) {
-        lock.withLock {
-            counters.requests += requests
-            counters.bytesFetched += bytes
         }
     }
 

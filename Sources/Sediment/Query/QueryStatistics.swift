@@ -4,7 +4,7 @@ public struct QueryStatistics: Sendable, Hashable, Codable {
     public var membersRead: Int
     /// Members whose counts stood for their messages (`--count`), read from nowhere.
     public var membersCounted: Int
-    /// Bytes of members fetched from buckets (by the session, over its queries).
+    /// Bytes fetched from buckets: members, and the manifests a listing read.
     public var bytesFetched: Int64
     public var bytesInflated: Int64
 }

@@ -6,6 +6,8 @@ import SedimentObjectStore
 final class RemoteMemberFetcher {
     private let session: BucketSession
     private var inFlight: [Int: Task<Data, any Error>] = [:]
+    /// Bytes of the members this cursor fetched.
+    private(set) var bytesFetched: Int64 = 0
 
     init(session: BucketSession) { self.session = session }
 
@@ -14,12 +16,9 @@ final class RemoteMemberFetcher {
         guard index < members.count, inFlight[index] == nil, case .remote(let uri, let key) = members[index].location else { return }
         let store = try session.store(for: uri)
         let member = members[index].member
-        let session = session
         inFlight[index] = Task {
             let range = member.position...(member.position + Int64(member.length) - 1)
-            let data = try await store.getObject(key: key, range: range, maxBytes: member.length)
-            session.count(bytes: Int64(data.count))
-            return data
+            return try await store.getObject(key: key, range: range, maxBytes: member.length)
         }
     }
 
@@ -28,6 +27,7 @@ final class RemoteMemberFetcher {
         try prefetch(members, at: index)
         let task = inFlight.removeValue(forKey: index)!
         let data = try BucketSession.wait { try await task.value }
+        bytesFetched += Int64(data.count)
         guard data.count == members[index].member.length else {
             throw SedimentError(
                 .corruptSegment,

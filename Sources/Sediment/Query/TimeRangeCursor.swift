@@ -13,11 +13,11 @@ public final class TimeRangeCursor {
     private var merge: SortedRunMerge
     private let members: WindowMemberReader
     private let lease: ReaderLease
-    private let session: BucketSession?
+    private let manifestBytes: Int64
     private let fetcher: RemoteMemberFetcher?
     private let tally: TierMemberSource.Tally?
-    /// Set when two tiers may hold the same message: repeats, adjacent in this order, go.
-    private let dropsRepeats: Bool
+    /// The last message returned: a message two sources hold (a segment and a bucket, two
+    /// workers' objects of one window) comes out of the merge twice in a row, and goes once.
     private var last: (partition: Int32, offset: Int64, timestamp: Int64)?
 
     /// With `bucket`, windows held only in a bucket are read from it (see `BucketPlan`);
@@ -52,8 +52,7 @@ public final class TimeRangeCursor {
         if !plan.unreadable.isEmpty {
             throw SedimentError.heldOnlyRemotely(plan.unreadable, instance: instance, topic: topic, range: range, bucketRead: bucket != nil)
         }
-        session = bucket
-        dropsRepeats = plan.overlapsLocal
+        manifestBytes = plan.manifestBytes
         var filter = SegmentBlockFilter(range: range, snapshot: snapshot.positions, partitions: partitions)
         members = WindowMemberReader(layout: archive.layout)
         var sources: [any SortedRunSource] = []
@@ -90,7 +89,6 @@ public final class TimeRangeCursor {
 
     /// The next message in order, or nil at the end of the range.
     public func next() throws -> Message? {
-        guard dropsRepeats else { return try merge.next() }
         while let message = try merge.next() {
             if let last, last.partition == message.partition, last.offset == message.offset, last.timestamp == message.timestamp {
                 continue
@@ -114,7 +112,7 @@ public final class TimeRangeCursor {
     public var statistics: QueryStatistics {
         QueryStatistics(
             membersRead: members.membersRead, membersCounted: tally?.membersCounted ?? 0,
-            bytesFetched: session?.bytesFetched ?? 0, bytesInflated: members.bytesInflated)
+            bytesFetched: manifestBytes + (fetcher?.bytesFetched ?? 0), bytesInflated: members.bytesInflated)
     }
 
     /// How many gzip members of window files this cursor has inflated so far...

@@ -7,8 +7,11 @@ public struct BucketWindow: Sendable, Hashable {
     public var object: ObjectInfo
     public var fields: KeyTemplate.KeyFields
     /// Nil when the object has no manifest beside it (uploaded by a Sediment before
-    /// manifests, or its manifest lost): its members must be found by reading it.
+    /// manifests, or its manifest lost), or one that cannot be used (`problem` says why).
     public var manifest: WindowManifest?
+    /// Why the manifest beside the object cannot be used: it does not decode, describes
+    /// another window, or could not be read.
+    public var problem: String?
 
     public var instance: String? { manifest?.instance ?? fields.instance }
     public var windowStart: Int64 { fields.windowStart }
@@ -23,13 +26,29 @@ struct BucketCatalog {
     let template: KeyTemplate
     var concurrency = 16
 
-    func windows(instance: String?, topic: String, range: Range<Int64>) async throws -> [BucketWindow] {
+    struct Listing: Sendable {
+        var windows: [BucketWindow] = []
+        /// Objects under the prefix whose keys the template cannot give: another
+        /// template's windows, or anything else; counted, so that a wrong template shows.
+        var unmatchedKeys = 0
+        var manifestBytes: Int64 = 0
+    }
+
+    /// The windows holding messages whose timestamps may fall in `range`. Windows of a topic
+    /// never overlap in window time, so past the windows that start in the range only the
+    /// last one starting before it can reach into it; ingest-time windows (their manifests
+    /// say so) hold messages of any earlier time, so then every later window is read too.
+    func windows(instance: String?, topic: String, range: Range<Int64>) async throws -> Listing {
         let listed = try await store.listObjects(prefix: template.listingPrefix(instance: instance, topic: topic))
         let manifestKeys = Set(listed.lazy.map(\.key).filter { $0.hasSuffix(WindowManifest.keySuffix) })
+        var listing = Listing()
         var found: [(ObjectInfo, KeyTemplate.KeyFields)] = []
         for object in listed where !object.key.hasSuffix(WindowManifest.keySuffix) {
-            guard let fields = template.match(object.key), fields.topic == nil || fields.topic == topic,
-                  instance == nil || fields.instance == nil || fields.instance == instance else { continue }
+            guard let fields = template.match(object.key) else {
+                listing.unmatchedKeys += 1
+                continue
+            }
+            guard fields.topic == nil || fields.topic == topic, instance == nil || fields.instance == nil || fields.instance == instance else { continue }
             found.append((object, fields))
         }
         let instances = Set(found.compactMap(\.1.instance))
@@ -39,27 +58,59 @@ struct BucketCatalog {
                 "topic '\(topic)' is in the bucket from several instances (\(instances.sorted().joined(separator: ", "))): choose one with `instance`",
                 context: ["topic": topic])
         }
-        // Windows of a topic never overlap: past the windows that start in the range, only
-        // the last one starting before it can reach into it.
         let before = found.map(\.1.windowStart).filter { $0 < range.lowerBound }.max()
-        let candidates = found.filter { range.contains($0.1.windowStart) || $0.1.windowStart == before }
-        let store = self.store
-        let windows = try await candidates.concurrentMap(limit: concurrency) { object, fields -> BucketWindow in
-            let manifestKey = WindowManifest.key(forObject: object.key)
-            guard manifestKeys.contains(manifestKey) else { return BucketWindow(key: object.key, object: object, fields: fields) }
-            let manifest = try WindowManifest.decode(try await store.getObject(key: manifestKey, range: nil, maxBytes: 64 << 20), key: manifestKey)
-            guard manifest.topic == topic, manifest.windowStart == fields.windowStart, manifest.part == fields.part,
-                  fields.instance == nil || manifest.instance == fields.instance else {
-                throw SedimentError(
-                    .invalidInput,
-                    "manifest \(manifestKey) describes window \(manifest.windowStart) part \(manifest.part) of '\(manifest.topic)', not the object its key names",
-                    context: ["key": manifestKey])
-            }
-            return BucketWindow(key: object.key, object: object, fields: fields, manifest: manifest)
+        var first = found.filter { range.contains($0.1.windowStart) || $0.1.windowStart == before }
+        // With no window there in time, the newest one still tells which time its topic uses.
+        var probed: String?
+        if first.isEmpty, let newest = found.max(by: { $0.1.windowStart < $1.1.windowStart }) {
+            first = [newest]
+            probed = newest.0.key
         }
-        return windows.filter { window in
+        var windows = try await describe(first, manifestKeys: manifestKeys, bytes: &listing.manifestBytes)
+        if windows.contains(where: { $0.manifest?.windowTime == WindowSettings.WindowTime.ingest.rawValue }) {
+            let later = found.filter { $0.1.windowStart >= range.upperBound && $0.0.key != probed }
+            windows += try await describe(later, manifestKeys: manifestKeys, bytes: &listing.manifestBytes)
+        } else if let probed {
+            windows.removeAll { $0.key == probed }
+        }
+        listing.windows = windows.filter { window in
             guard let manifest = window.manifest else { return true }
-            return manifest.windowStart < range.upperBound && manifest.windowEnd > range.lowerBound
+            return manifest.count > 0 && manifest.minTimestamp < range.upperBound && manifest.maxTimestamp >= range.lowerBound
         }.sorted { ($0.windowStart, $0.part, $0.key) < ($1.windowStart, $1.part, $1.key) }
+        return listing
+    }
+
+    /// Fetches the manifests of `objects`; a manifest that cannot be used is the window's
+    /// problem, not the listing's.
+    private func describe(
+        _ objects: [(ObjectInfo, KeyTemplate.KeyFields)], manifestKeys: Set<String>, bytes: inout Int64
+    ) async throws -> [BucketWindow] {
+        let store = self.store
+        let described = try await objects.concurrentMap(limit: concurrency) { object, fields -> (BucketWindow, Int64) in
+            var window = BucketWindow(key: object.key, object: object, fields: fields)
+            let manifestKey = WindowManifest.key(forObject: object.key)
+            guard manifestKeys.contains(manifestKey) else { return (window, 0) }
+            let data: Data
+            do {
+                data = try await store.getObject(key: manifestKey, range: nil, maxBytes: 64 << 20)
+            } catch {
+                window.problem = "its manifest \(manifestKey) could not be read: \(error)"
+                return (window, 0)
+            }
+            do {
+                let manifest = try WindowManifest.decode(data, key: manifestKey)
+                guard manifest.windowStart == fields.windowStart, manifest.part == fields.part,
+                      fields.topic == nil || manifest.topic == fields.topic, fields.instance == nil || manifest.instance == fields.instance else {
+                    window.problem = "its manifest \(manifestKey) describes window \(manifest.windowStart) part \(manifest.part) of '\(manifest.topic)', not the object its key names"
+                    return (window, Int64(data.count))
+                }
+                window.manifest = manifest
+            } catch {
+                window.problem = "\(error)"
+            }
+            return (window, Int64(data.count))
+        }
+        bytes += described.reduce(0) { $0 + $1.1 }
+        return described.map(\.0)
     }
 }

@@ -16,6 +16,7 @@ struct FetchedWindow: Sendable {
     var windowEnd: Int64 = 0
     var part = 1
     var level = WindowSettings().compressionLevel
+    var windowTime = WindowSettings.WindowTime.message
     var count = 0
     var minTimestamp: Int64 = 0
     var maxTimestamp: Int64 = 0
@@ -24,6 +25,19 @@ struct FetchedWindow: Sendable {
     var members: [MemberRow] = []
     /// True when no manifest described it.
     var rebuilt = false
+
+    /// What a manifest says of its window's settings, for a window that has none.
+    struct Shape: Hashable, Sendable {
+        var granularity: Int64
+        var level: Int
+        var windowTime: WindowSettings.WindowTime
+
+        init(of manifest: WindowManifest) {
+            granularity = manifest.windowEnd - manifest.windowStart
+            level = manifest.level
+            windowTime = manifest.windowTime.flatMap(WindowSettings.WindowTime.init(rawValue:)) ?? .message
+        }
+    }
 
     init(
         key: String, relativePath: String, temporaryPath: String, size: Int64, md5: String, sha256: String,
@@ -44,6 +58,7 @@ struct FetchedWindow: Sendable {
         windowStart = manifest.windowStart
         windowEnd = manifest.windowEnd
         level = manifest.level
+        windowTime = manifest.windowTime.flatMap(WindowSettings.WindowTime.init(rawValue:)) ?? .message
         count = manifest.count
         minTimestamp = manifest.minTimestamp
         maxTimestamp = manifest.maxTimestamp
@@ -59,17 +74,19 @@ struct FetchedWindow: Sendable {
     }
 
     /// Reads the downloaded file through, member by member, for what a manifest would
-    /// have said. The window's end is `granularity` past its start.
-    mutating func describeByReading(windowStart: Int64, granularity: Int64?) throws {
+    /// have said. Its settings are `shape`'s: those of most windows of its topic.
+    mutating func describeByReading(windowStart: Int64, shape: Shape?) throws {
         guard format == .jsonl else {
             throw WindowRestorer.Mismatch("it has no manifest, and only jsonl windows can be read through to rebuild one")
         }
-        guard let granularity else {
+        guard let shape else {
             throw WindowRestorer.Mismatch("it has no manifest, and no other window of the topic tells how long its windows are")
         }
         rebuilt = true
         self.windowStart = windowStart
-        windowEnd = windowStart + granularity
+        windowEnd = windowStart + shape.granularity
+        level = shape.level
+        windowTime = shape.windowTime
         let file = try SystemFile.openForReading(temporaryPath)
         let scanner = try GzipMemberScanner()
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -136,6 +153,11 @@ struct FetchedWindow: Sendable {
 
     func discard(root: String) {
         try? FileSystem.remove(temporaryPath)
+    }
+
+    /// Removes the installed file, for a window the index then refused.
+    func uninstall(root: String) {
+        try? FileSystem.remove(root + "/" + relativePath)
     }
 
     func record(writtenAt: Int64) -> WindowFileRecord {

@@ -12,6 +12,10 @@ public struct RestoreSummary: Sendable, Hashable, Codable {
     public var rebuilt = 0
     public var bytes: Int64 = 0
     public var messages = 0
+    /// Objects under the listed prefix whose keys the key template cannot give: another
+    /// template's windows, or other files. Not restored; a count that is not 0 may mean the
+    /// template is not the one the windows were uploaded with.
+    public var unmatchedKeys = 0
     /// Windows left out of the index, each with why: a checksum that does not match, an
     /// archive that holds other files of the window, a download that failed.
     public var failures: [RestoreFailure] = []

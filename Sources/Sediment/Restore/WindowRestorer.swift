@@ -50,23 +50,34 @@ public final class WindowRestorer: Sendable {
         instance: String?, topic: String, range: Range<Int64>, progress: (@Sendable (RestoreProgress) -> Void)? = nil
     ) async throws -> RestoreSummary {
         let catalog = BucketCatalog(store: store, template: options.template)
-        let windows = try await catalog.windows(instance: instance, topic: topic, range: range)
+        let listing = try await catalog.windows(instance: instance, topic: topic, range: range)
         var summary = RestoreSummary()
-        summary.windows = windows.count
-        let groups = Dictionary(grouping: windows) { WindowID(instance: $0.instance ?? instance ?? "", windowStart: $0.windowStart) }
+        summary.windows = listing.windows.count
+        summary.unmatchedKeys = listing.unmatchedKeys
+        let tally = Tally(total: listing.windows.count, progress: progress)
+        var usable: [BucketWindow] = []
+        for window in listing.windows {
+            if let problem = window.problem {
+                summary.failures.append(RestoreFailure(key: window.key, reason: problem))
+                tally.advance(bytes: 0)
+            } else {
+                usable.append(window)
+            }
+        }
+        let groups = Dictionary(grouping: usable) { WindowID(instance: $0.instance ?? instance ?? "", windowStart: $0.windowStart) }
             .sorted { ($0.key.windowStart, $0.key.instance) < ($1.key.windowStart, $1.key.instance) }
-        let tally = Tally(total: windows.count, progress: progress)
-        // A window without a manifest lasts as long as the others of its topic.
-        let spans = windows.compactMap { $0.manifest.map { $0.windowEnd - $0.windowStart } }
-        let granularity = Dictionary(spans.map { ($0, 1) }, uniquingKeysWith: +).max { $0.value < $1.value }?.key
-        // Windows go in order of time: the first one a new topic gets sets its settings.
-        // Within the bound, their downloads run at once.
-        let batches = stride(from: 0, to: groups.count, by: max(1, options.concurrency)).map {
-            Array(groups[$0..<min($0 + max(1, options.concurrency), groups.count)])
+        // A window without a manifest is taken to be like most of the others of its topic.
+        let shapes = usable.compactMap { $0.manifest.map(FetchedWindow.Shape.init(of:)) }
+        let shape = Dictionary(shapes.map { ($0, 1) }, uniquingKeysWith: +).max { $0.value < $1.value }?.key
+        // The first window alone, since the first one a new topic gets sets its settings;
+        // then the others in order of time, `concurrency` at once.
+        let width = max(1, options.concurrency)
+        let batches = groups.isEmpty ? [] : [Array(groups.prefix(1))] + stride(from: 1, to: groups.count, by: width).map {
+            Array(groups[$0..<min($0 + width, groups.count)])
         }
         for batch in batches {
             let outcomes = try await batch.concurrentMap(limit: batch.count) { group in
-                try await self.restoreWindow(group.key, group.value, topic: topic, granularity: granularity, tally: tally)
+                try await self.restoreWindow(group.key, group.value, topic: topic, shape: shape, tally: tally)
             }
             for outcome in outcomes { summary.add(outcome) }
         }
@@ -78,59 +89,61 @@ public final class WindowRestorer: Sendable {
         var windowStart: Int64
     }
 
-    /// One window's objects fetched and checked; recorded together if every one is good.
+    /// One window's objects fetched and checked. Files the archive holds are skipped (or
+    /// brought back, when retention deleted them); the others are recorded together, as
+    /// the parts after the ones it holds, if every one is good.
     private func restoreWindow(
-        _ id: WindowID, _ objects: [BucketWindow], topic: String, granularity: Int64?, tally: Tally
+        _ id: WindowID, _ objects: [BucketWindow], topic: String, shape: FetchedWindow.Shape?, tally: Tally
     ) async throws -> RestoreSummary {
         var outcome = RestoreSummary()
         guard !id.instance.isEmpty else {
             for object in objects {
+                tally.advance(bytes: 0)
                 outcome.failures.append(RestoreFailure(key: object.key, reason: "neither the key nor a manifest names the instance: give `instance`"))
             }
             return outcome
         }
         let index = archive.index
+        let root = archive.layout.root
         let held = try await BlockingIO.run { try index.heldFiles(instance: id.instance, topic: topic, windowStart: id.windowStart) }
-        let objects = objects.sorted { ($0.part, $0.key) < ($1.part, $1.key) }
+        var nextPart = (held.keys.max() ?? 0) + 1
         var fetched: [FetchedWindow] = []
         var failed = false
-        for (ordinal, object) in objects.enumerated() {
+        for object in objects.sorted(by: { ($0.part, $0.key) < ($1.part, $1.key) }) {
             var file = held.values.first { $0.sha256 == object.manifest?.sha256 }
             if let file, !file.locallyDeleted {
                 outcome.skipped += 1
                 tally.advance(bytes: 0)
                 continue
             }
+            let part = file?.part ?? nextPart
             let relative = file?.path ?? ArchiveLayout.windowFilePath(
-                instance: id.instance, topic: topic, windowStart: id.windowStart, part: ordinal + 1, format: object.fields.format)
+                instance: id.instance, topic: topic, windowStart: id.windowStart, part: part, format: object.fields.format)
             do {
-                var window = try await fetch(object, to: relative, instance: id.instance, topic: topic, granularity: granularity)
-                window.part = file?.part ?? ordinal + 1
+                var window = try await fetch(object, to: relative, instance: id.instance, topic: topic, shape: shape)
+                window.part = part
                 tally.advance(bytes: window.size)
                 if file == nil, let same = held.values.first(where: { $0.sha256 == window.sha256 }) {
                     // Without a manifest, only the bytes tell which held file this is.
                     file = same
                     window.relativePath = same.path
+                    window.part = same.part
                     if !same.locallyDeleted {
-                        window.discard(root: archive.layout.root)
+                        window.discard(root: root)
                         outcome.skipped += 1
                         continue
                     }
                 }
                 if let file {
-                    guard window.sha256 == file.sha256 else { throw Mismatch("its SHA-256 is \(window.sha256), the archive's file \(file.sha256)") }
-                    let root = archive.layout.root
                     try await BlockingIO.run { [window] in
                         try window.install(root: root)
                         try index.clearLocalDeletion(fileID: file.id)
                     }
                     outcome.broughtBack += 1
                     outcome.bytes += window.size
-                } else if !held.isEmpty {
-                    window.discard(root: archive.layout.root)
-                    throw Mismatch("the archive holds other files of this window (\(held.values.map(\.path).sorted().joined(separator: ", "))); restore into another archive")
                 } else {
                     fetched.append(window)
+                    nextPart += 1
                 }
             } catch {
                 tally.advance(bytes: 0)
@@ -142,17 +155,27 @@ public final class WindowRestorer: Sendable {
         if failed {
             // Recording the rest would claim the window's offsets without all of its files.
             for window in fetched {
-                window.discard(root: archive.layout.root)
+                window.discard(root: root)
                 outcome.failures.append(RestoreFailure(key: window.key, reason: "not indexed: another file of its window failed"))
             }
             return outcome
         }
         let now = options.now()
-        let root = archive.layout.root
         do {
             try await BlockingIO.run { [fetched] in
-                for window in fetched { try window.install(root: root) }
-                try index.recordRestored(fetched.map { $0.record(writtenAt: now) }, level: fetched[0].level, now: now)
+                var installed: [FetchedWindow] = []
+                do {
+                    for window in fetched {
+                        try window.install(root: root)
+                        installed.append(window)
+                    }
+                    try index.recordRestored(
+                        fetched.map { $0.record(writtenAt: now) }, level: fetched[0].level, windowTime: fetched[0].windowTime, now: now)
+                } catch {
+                    // Off the disk as well as out of the index: nothing unrecorded stays.
+                    for window in installed { window.uninstall(root: root) }
+                    throw error
+                }
             }
         } catch {
             for window in fetched {
@@ -171,11 +194,18 @@ public final class WindowRestorer: Sendable {
     /// Downloads `object` beside `relative` and checks it; a window without a manifest is
     /// read through to find its members.
     private func fetch(
-        _ object: BucketWindow, to relative: String, instance: String, topic: String, granularity: Int64?
+        _ object: BucketWindow, to relative: String, instance: String, topic: String, shape: FetchedWindow.Shape?
     ) async throws -> FetchedWindow {
         let final = archive.layout.root + "/" + relative
         let temporary = FileSystem.parentDirectory(final) + "/." + (final as NSString).lastPathComponent + ".restore"
-        try await BlockingIO.run { try FileSystem.createDirectories(FileSystem.parentDirectory(final)) }
+        try await BlockingIO.run {
+            try FileSystem.createDirectories(FileSystem.parentDirectory(final))
+            // What a restore killed here left: the download's own temporaries included.
+            let stem = (temporary as NSString).lastPathComponent
+            for name in FileSystem.contents(of: FileSystem.parentDirectory(final)) where name.hasPrefix(stem) {
+                try FileSystem.remove(FileSystem.parentDirectory(final) + "/" + name)
+            }
+        }
         let downloaded = object.object.size > options.rangedAbove
             ? try await downloadInRanges(object, to: temporary)
             : try await store.downloadObject(key: object.key, range: nil, to: temporary, computingSHA256: true)
@@ -199,9 +229,14 @@ public final class WindowRestorer: Sendable {
                 }
                 window.describe(with: manifest)
             } else {
+                // The uploader stores the SHA-256 as metadata: without a manifest, it is what
+                // tells a complete object from one cut short at a member's end.
+                if let recorded = try await store.headObject(key: object.key)?.metadata["sha256"], recorded != window.sha256 {
+                    throw Mismatch("checksum mismatch: the object has \(size) bytes with SHA-256 \(window.sha256), its sha256 metadata says \(recorded)")
+                }
                 window = try await BlockingIO.run { [window] in
                     var described = window
-                    try described.describeByReading(windowStart: object.windowStart, granularity: granularity)
+                    try described.describeByReading(windowStart: object.windowStart, shape: shape)
                     return described
                 }
             }

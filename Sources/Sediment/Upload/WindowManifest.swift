@@ -30,6 +30,9 @@ public struct WindowManifest: Sendable, Hashable, Codable {
     public var windowEnd: Int64
     public var part: Int
     public var format: String
+    /// `message` or `ingest`: which time places a message in the window. Absent from the
+    /// manifests of Sediment before it was recorded, which are message time.
+    public var windowTime: String?
     public var compression = "gzip"
     public var level: Int
     public var count: Int
