@@ -75,9 +75,9 @@ struct QueryCommand: ParsableCommand {
             if localOnly && target != nil { throw SedimentError(.invalidArgument, "--local-only reads no bucket: leave out --target") }
             let logger = common.makeLogger()
             let archive = try Archive.open(at: common.archive, logger: logger)
-            let instance = try archive.resolveInstance(instance, topic: topic)
             let bucket = localOnly ? nil : try bucketSession(logger: logger)
             defer { try? bucket?.shutdownWaiting() }
+            let instance = try resolveInstance(archive: archive, bucket: bucket)
             let output = StandardOutput()
             if count {
                 let counting = try archive.count(
@@ -105,6 +105,22 @@ struct QueryCommand: ParsableCommand {
             }
             try output.flush()
             if stats { printStatistics(cursor.statistics) }
+        }
+    }
+
+    /// The archive's instance holding the topic; with --target and an archive that does not
+    /// hold it, the bucket's.
+    private func resolveInstance(archive: Archive, bucket: BucketSession?) throws -> String {
+        do {
+            return try archive.resolveInstance(instance, topic: topic)
+        } catch let error as SedimentError where error.code == .notFound && bucket?.target != nil {
+            let held = try bucket!.instances(holding: topic)
+            guard held.count == 1 else {
+                if held.isEmpty { throw error }
+                throw SedimentError(
+                    .invalidArgument, "topic '\(topic)' is in the bucket from several instances (\(held.joined(separator: ", "))): choose one with --instance")
+            }
+            return held[0]
         }
     }
 

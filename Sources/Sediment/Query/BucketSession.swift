@@ -45,6 +45,14 @@ public final class BucketSession: @unchecked Sendable {
         }
     }
 
+    /// The instances `target`'s bucket holds `topic` from: what names the instance of a
+    /// query on an archive that does not hold the topic itself.
+    public func instances(holding topic: String) throws -> [String] {
+        guard let target else { return [] }
+        let catalog = BucketCatalog(store: try store(for: target.uri), template: target.template)
+        return try Self.wait { try await catalog.instances(holding: topic) }
+    }
+
     /// Shuts down every store opened.
     public func shutdown() async throws {
         let opened = lock.withLock { () -> [any ObjectStore] in

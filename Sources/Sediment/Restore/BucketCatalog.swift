@@ -80,6 +80,23 @@ struct BucketCatalog {
         return listing
     }
 
+    /// The instances the bucket holds `topic` from: named by the keys, or by a manifest when
+    /// the template has no `{instance}`.
+    func instances(holding topic: String) async throws -> [String] {
+        let listed = try await store.listObjects(prefix: template.listingPrefix(instance: nil, topic: topic))
+        var named: Set<String> = []
+        var unnamed: String?
+        for object in listed where !object.key.hasSuffix(WindowManifest.keySuffix) {
+            guard let fields = template.match(object.key), fields.topic == nil || fields.topic == topic else { continue }
+            if let instance = fields.instance { named.insert(instance) } else { unnamed = object.key }
+        }
+        if let unnamed, named.isEmpty {
+            let key = WindowManifest.key(forObject: unnamed)
+            named.insert(try WindowManifest.decode(try await store.getObject(key: key, range: nil, maxBytes: 64 << 20), key: key).instance)
+        }
+        return named.sorted()
+    }
+
     /// Fetches the manifests of `objects`; a manifest that cannot be used is the window's
     /// problem, not the listing's.
     private func describe(

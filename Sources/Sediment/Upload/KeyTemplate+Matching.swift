@@ -43,31 +43,8 @@ extension KeyTemplate {
             suffixPart = number
             rest = rest[..<dot]
         }
-        var values: [String: Substring] = [:]
-        var index = pieces.startIndex
-        while index < pieces.endIndex {
-            switch pieces[index] {
-            case .text(let text):
-                guard rest.hasPrefix(text) else { return nil }
-                rest = rest.dropFirst(text.count)
-            case .token(let name):
-                // A token runs to the next literal text (its first occurrence), or to the end;
-                // two tokens side by side cannot be told apart.
-                let value: Substring
-                if index + 1 == pieces.endIndex {
-                    value = rest
-                } else if case .text(let text) = pieces[index + 1], let end = rest.range(of: text) {
-                    value = rest[..<end.lowerBound]
-                } else {
-                    return nil
-                }
-                if let earlier = values[name], earlier != value { return nil }
-                values[name] = value
-                rest = rest.dropFirst(value.count)
-            }
-            index += 1
-        }
-        guard rest.isEmpty, let seconds = values["timestamp"].flatMap({ Int64($0) }) else { return nil }
+        guard let values = Self.match(pieces[...], rest, [:]) else { return nil }
+        guard let seconds = values["timestamp"].flatMap({ Int64($0) }) else { return nil }
         let part = values["part"].map { Int($0) } ?? suffixPart ?? 1
         guard let part, part >= 1, !(namesPart && suffixPart != nil) else { return nil }
         let (start, overflow) = seconds.multipliedReportingOverflow(by: 1000)
@@ -78,4 +55,44 @@ extension KeyTemplate {
     }
 
     private var namesPart: Bool { pieces.contains(.token("part")) }
+
+    /// Matches `pieces` against the whole of `rest`, trying every length a token may take
+    /// (a worker name may hold the text that follows it in the template), so a key the
+    /// template gives is never missed. A token never spans a `/`, and the numeric and date
+    /// tokens hold what they are written as.
+    private static func match(_ pieces: ArraySlice<Piece>, _ rest: Substring, _ values: [String: Substring]) -> [String: Substring]? {
+        guard let piece = pieces.first else { return rest.isEmpty ? values : nil }
+        switch piece {
+        case .text(let text):
+            guard rest.hasPrefix(text) else { return nil }
+            return match(pieces.dropFirst(), rest.dropFirst(text.count), values)
+        case .token(let name):
+            if let known = values[name] {
+                guard rest.hasPrefix(known) else { return nil }
+                return match(pieces.dropFirst(), rest.dropFirst(known.count), values)
+            }
+            let limit = rest.firstIndex(of: "/") ?? rest.endIndex
+            var end = rest.startIndex
+            while end < limit {
+                end = rest.index(after: end)
+                let value = rest[rest.startIndex..<end]
+                guard isPlausible(value, for: name) else { continue }
+                var next = values
+                next[name] = value
+                if let found = match(pieces.dropFirst(), rest[end...], next) { return found }
+            }
+            return nil
+        }
+    }
+
+    private static func isPlausible(_ value: Substring, for token: String) -> Bool {
+        switch token {
+        case "timestamp": return Int64(value) != nil
+        case "part": return Int(value).map { $0 >= 1 } ?? false
+        case "hour": return value.count == 2 && value.allSatisfy(\.isNumber)
+        case "date": return value.count == 10 && value.filter { $0 == "-" }.count == 2
+        case "partition": return value.allSatisfy { $0.isNumber || $0 == "-" }
+        default: return true
+        }
+    }
 }

@@ -96,6 +96,11 @@ struct BucketEdgeCaseTests {
             ["query", "--archive", empty, "--instance", "local", "--topic", "orders", "--from", "0", "--count", "--target", "file://" + bucket,
              "--key-template", template], scratch: scratch)
         #expect(counted.stdoutText == "20\n", "count: \(counted.stdoutText) \(counted.summary)")
+        // The empty archive does not know the topic: the bucket names its instance.
+        let unnamed = try CLIProcess.run(
+            ["query", "--archive", empty, "--topic", "orders", "--from", "0", "--count", "--target", "file://" + bucket, "--key-template", template],
+            scratch: scratch)
+        #expect(unnamed.stdoutText == "20\n", "\(unnamed.summary)")
 
         let restored = scratch.file("restored")
         let summary = try await Self.restore(into: restored, bucket: bucket, template: template)

@@ -133,4 +133,26 @@ struct KeyTemplateTests {
         #expect(template.description == "{topic}/{date}/{timestamp}")
         #expect(template == (try KeyTemplate("{topic}/{date}/{timestamp}")))
     }
+
+    @Test("every key a template gives matches back to its window, part and format; other keys do not", arguments: [
+        "{instance}/{topic}/{date}/{timestamp}",
+        "{instance}/{topic}/{date}/{hour}/{worker}.{timestamp}",
+        "{topic}/{worker}-{partition}-{timestamp}-{part}",
+        "x/{instance}.{topic}.{timestamp}",
+    ])
+    func keysMatchBack(_ template: String) throws {
+        let parsed = try KeyTemplate(template)
+        for (start, part, format) in [(windowBase, 1, WindowSettings.Format.jsonl), (windowBase + minutes(5), 3, .text)] {
+            // A worker name holding the text that follows it in the template still matches.
+            for worker in ["host-a", "host.a.b-1f2e", "w-7"] {
+                let key = parsed.key(for: Self.file(start: start, part: part, format: format), partitions: [3, 11], worker: worker)
+                let fields = try #require(parsed.match(key), "\(template): \(key)")
+                #expect(fields.windowStart == start && fields.part == part && fields.format == format, "\(key): \(fields)")
+                #expect(fields.topic == "orders" && (template.contains("{instance}") ? fields.instance == "local" : fields.instance == nil))
+                #expect(parsed.match(WindowManifest.key(forObject: key)) == nil && parsed.match(key + ".tmp") == nil)
+            }
+        }
+        #expect(parsed.match("elsewhere/notes.txt") == nil)
+        #expect(parsed.listingPrefix(instance: "local", topic: "orders") == (template.hasPrefix("x/") ? "x/local.orders." : template.hasPrefix("{topic}") ? "orders/" : "local/orders/"))
+    }
 }
