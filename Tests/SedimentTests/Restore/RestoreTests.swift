@@ -77,6 +77,13 @@ struct RestoreTests {
         #expect(second.succeeded && second.stdoutText.hasPrefix("restored 0 windows") && second.stdoutText.contains("skipped 12 already held"), "\(second.stdoutText) \(second.summary)")
         #expect(try Archive.open(at: restored).windowFiles(instance: "local", topic: "orders") == restoredFiles, "nothing new recorded")
 
+        // The restored archive uploads like any other: reupload to a new bucket gives the same objects.
+        let copy = try await fixture.server.makeBucket("restore-reupload")
+        _ = try CLIProcess.succeed(
+            ["reupload", "--archive", restored, "--topic", "orders", "--from", "0", "--target", fixture.targetURI(bucket: copy)],
+            scratch: fixture.scratch, environment: UploadFixture.credentials())
+        try await fixture.expectBucket(copy, holds: originalFiles.map { ($0, UploadFixture.defaultKey($0)) })
+
         // Part of the range restores part of the windows; the rest come on the next run.
         let partial = fixture.scratch.file("partial")
         let some = try Self.restore(partial, uri, scratch: fixture.scratch, from: "\(windowBase + minutes(12))", to: "\(windowBase + minutes(21))")
