@@ -24,6 +24,8 @@ final class KafkaCallbacks: @unchecked Sendable {
     let handlers = Mutex(Handlers())
     let deliveryFailures = Mutex(DeliveryFailures())
     var rebalance: ((RebalanceEvent) -> [TopicPartition: Int64]?)?
+    /// Set once, before the producer exists; called in delivery callbacks.
+    var onDelivery: (@Sendable (DeliveryReport) -> Void)?
     /// The error a rebalance callback could not report to librdkafka; `poll` throws it.
     var rebalanceFailure: KafkaError?
 

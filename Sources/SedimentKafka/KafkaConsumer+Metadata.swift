@@ -32,6 +32,13 @@ extension KafkaConsumer {
     /// not exist throws `UNKNOWN_TOPIC_OR_PART` naming it.
     public func partitions(of topic: String, timeout: Duration) throws -> [Int32] {
         try checkOpen()
+        return try KafkaHandle.partitions(of: topic, rk: rk, timeout: timeout)
+    }
+}
+
+extension KafkaHandle {
+    /// The topic's partition ids from the metadata of the client `rk`.
+    static func partitions(of topic: String, rk: OpaquePointer, timeout: Duration) throws -> [Int32] {
         guard let handle = rd_kafka_topic_new(rk, topic, nil) else {
             throw KafkaError(rd_kafka_last_error(), topic: topic)
         }

@@ -9,29 +9,31 @@ extension KafkaProducer {
     ///   - key: `nil` produces a null key; `[]` an empty one.
     ///   - value: `nil` produces a null value (a tombstone); `[]` an empty one.
     ///   - headers: in order; a `nil` value produces a null header value.
-    ///   - timestamp: milliseconds since the epoch; `nil` means now.
+    ///   - timestamp: milliseconds since the epoch, sent as CreateTime; `nil` means now.
+    ///   - opaque: handed back in the message's `DeliveryReport`.
     /// When librdkafka's queue is full this serves delivery reports and retries until
     /// there is room (messages leave the queue when delivered or when they time out).
     public func produce(
         topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
-        headers: [(String, [UInt8]?)] = [], timestamp: Int64? = nil
+        headers: [(String, [UInt8]?)] = [], timestamp: Int64? = nil, opaque: UInt64 = 0
     ) throws {
         try Self.withOptionalBytes(key) { key in
             try Self.withOptionalBytes(value) { value in
-                try produce(topic: topic, partition: partition, key: key, value: value, headers: headers, timestamp: timestamp)
+                try produce(
+                    topic: topic, partition: partition, key: key, value: value, headers: headers, timestamp: timestamp, opaque: opaque)
             }
         }
     }
 
     func produce(
         topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
-        headers: [(String, [UInt8]?)], timestamp: Int64?
+        headers: [(String, [UInt8]?)], timestamp: Int64?, opaque: UInt64
     ) throws {
         let rkt = try topicHandle(topic)
         // Application-owned until produceva succeeds (it leaves them to us on failure).
         let headerList = headers.isEmpty ? nil : Self.makeHeaders(headers)
         // On the stack: this runs once per message.
-        try withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields in
+        try withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields in
             fields.initialize(repeating: rd_kafka_vu_t())
             fields[0].vtype = RD_KAFKA_VTYPE_RKT
             fields[0].u.rkt = rkt
@@ -47,11 +49,13 @@ extension KafkaProducer {
             fields[4].u.mem.size = value?.count ?? 0
             fields[5].vtype = RD_KAFKA_VTYPE_TIMESTAMP
             fields[5].u.i64 = timestamp ?? 0  // 0: now
-            var count = 6
+            fields[6].vtype = RD_KAFKA_VTYPE_OPAQUE
+            fields[6].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(opaque))
+            var count = 7
             if let headerList {
-                fields[6].vtype = RD_KAFKA_VTYPE_HEADERS
-                fields[6].u.headers = headerList
-                count = 7
+                fields[7].vtype = RD_KAFKA_VTYPE_HEADERS
+                fields[7].u.headers = headerList
+                count = 8
             }
             while true {
                 guard let error = rd_kafka_produceva(handle, fields.baseAddress, count) else { return }

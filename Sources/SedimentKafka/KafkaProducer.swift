@@ -20,22 +20,50 @@ public final class KafkaProducer: @unchecked Sendable {
         "delivery.report.only.error": "true",
     ]
 
-    /// - Parameter configuration: librdkafka properties (`bootstrap.servers`, `linger.ms`,
-    ///   `acks`...). An unknown key or a bad value throws an error naming the key.
-    public init(configuration: [String: String]) throws {
-        let conf = try KafkaHandle.makeConfiguration(Self.defaults.merging(configuration) { _, user in user })
+    /// - Parameters:
+    ///   - configuration: librdkafka properties (`bootstrap.servers`, `linger.ms`, `acks`...).
+    ///     An unknown key or a bad value throws an error naming the key.
+    ///   - onDelivery: when given, called for every message's delivery report (success or
+    ///     failure, with the partition and offset it got), inside `poll`, `produce` and
+    ///     `flush`, on the calling thread. Failures still make `flush` throw.
+    public init(configuration: [String: String], onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil) throws {
+        var settings = Self.defaults.merging(configuration) { _, user in user }
+        if onDelivery != nil { settings["delivery.report.only.error"] = "false" }
+        let conf = try KafkaHandle.makeConfiguration(settings)
         callbacks.install(on: conf)
+        callbacks.onDelivery = onDelivery
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
-            guard let message, message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR,
-                  let callbacks = KafkaCallbacks.from(opaque) else { return }
+            guard let message, let callbacks = KafkaCallbacks.from(opaque) else { return }
             let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) }
-            let error = KafkaError(message.pointee.err, topic: topic, partition: message.pointee.partition)
-            callbacks.deliveryFailures.withLock { failures in
-                failures.count += 1
-                if failures.first == nil { failures.first = error }
+            let error = message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR
+                ? nil : KafkaError(message.pointee.err, topic: topic, partition: message.pointee.partition)
+            if let error {
+                callbacks.deliveryFailures.withLock { failures in
+                    failures.count += 1
+                    if failures.first == nil { failures.first = error }
+                }
             }
+            callbacks.onDelivery?(DeliveryReport(
+                opaque: UInt64(UInt(bitPattern: message.pointee._private)), partition: message.pointee.partition,
+                offset: message.pointee.offset, error: error))
         }
         rk = try KafkaHandle.make(RD_KAFKA_PRODUCER, conf: conf)
+    }
+
+    /// Serves delivery reports (and errors), waiting up to `timeout` for one; returns how
+    /// many events were served.
+    @discardableResult
+    public func poll(timeout: Duration = .zero) -> Int {
+        Int(rd_kafka_poll(rk, timeout.timeoutMilliseconds))
+    }
+
+    /// Messages queued or in flight, not yet reported.
+    public var outstanding: Int { Int(rd_kafka_outq_len(rk)) }
+
+    /// The topic's partition ids, sorted; a topic that does not exist throws
+    /// `UNKNOWN_TOPIC_OR_PART` naming it.
+    public func partitions(of topic: String, timeout: Duration) throws -> [Int32] {
+        try KafkaHandle.partitions(of: topic, rk: rk, timeout: timeout)
     }
 
     /// Messages still queued are dropped: call `flush` first to deliver them.

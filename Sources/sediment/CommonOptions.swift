@@ -34,6 +34,10 @@ struct TimeRangeOptions: ParsableArguments {
 
     /// `[from, to)` in milliseconds; an error when either cannot be read or from is after to.
     func range(now: Int64 = WallClock.nowMilliseconds()) throws -> Range<Int64> {
+        try Self.range(from: from, to: to, now: now)
+    }
+
+    static func range(from: String, to: String, now: Int64 = WallClock.nowMilliseconds()) throws -> Range<Int64> {
         let start = try TimeExpression.parse(from, now: now)
         let end = try TimeExpression.parse(to, now: now)
         guard start <= end else { throw SedimentError(.invalidArgument, "--from (\(from)) is after --to (\(to))") }

@@ -96,7 +96,7 @@ struct DumpCommand: AsyncParsableCommand {
         options.group = group
         options.start = try StartPosition(parsing: start, now: WallClock.nowMilliseconds())
         options.untilCaughtUp = untilCaughtUp
-        options.kafkaOptions = try parseKafkaOptions()
+        options.kafkaOptions = try parseKafkaOptions(kafkaOptions)
         options.connectTimeout = try DurationExpression.parse(connectTimeout, option: "--connect-timeout")
         options.linger = try DurationExpression.parse(linger, option: "--linger")
         options.batchBytes = writing.batchBytes
@@ -138,16 +138,5 @@ struct DumpCommand: AsyncParsableCommand {
         }
         if let uploaded = summary.upload { line += "; " + describe(uploaded) }
         print(line)
-    }
-
-    private func parseKafkaOptions() throws -> [String: String] {
-        var parsed: [String: String] = [:]
-        for option in kafkaOptions {
-            guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {
-                throw SedimentError(.invalidArgument, "cannot read --kafka-option '\(option)': use key=value, e.g. security.protocol=SASL_SSL")
-            }
-            parsed[String(option[..<equals])] = String(option[option.index(after: equals)...])
-        }
-        return parsed
     }
 }

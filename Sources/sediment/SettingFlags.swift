@@ -13,6 +13,7 @@ enum SettingFlags {
         "invalidUTF8": "--invalid-utf8",
         "keyTemplate": "--key-template",
         "localWindowRetention": "--local-retention",
+        "partitioning": "--partitioning",
         "skipInvalid": "--skip-invalid",
         "start": "--start",
         "topic": "--topic",

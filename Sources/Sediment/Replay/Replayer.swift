@@ -1,0 +1,257 @@
+import Foundation
+import Logging
+import SedimentKafka
+
+/// How a replay sends.
+public struct ReplayOptions: Sendable {
+    public var brokers: String
+    /// librdkafka settings for the target cluster (security, say); never recorded.
+    public var kafkaOptions: [String: String] = [:]
+    /// Default: the source topic's name.
+    public var targetTopic: String?
+    public var partitioning: ReplayRecord.Partitioning = .same
+    /// Messages per second at most; nil for as fast as the target takes them.
+    public var rate: Int?
+    /// Adds `sediment.source.topic`, `.partition`, `.offset` and `.timestamp` headers.
+    public var sourceHeaders = false
+    /// How often acknowledgements are recorded in the offset map. Default 1 s.
+    public var recordEvery: Duration = .seconds(1)
+
+    public init(brokers: String) { self.brokers = brokers }
+}
+
+/// Replays a time range of an archived topic into Kafka: each message with its key, value,
+/// headers and timestamp (as CreateTime), one source partition after another in offset
+/// order, through an idempotent producer with `acks=all`, waiting for every delivery
+/// report. Acknowledged messages go into the offset map (`replay_offsets`) as they come;
+/// a replay cut short resumes from it, after finding in the target what was delivered and
+/// not yet recorded, so that no message is sent twice.
+public final class Replayer {
+    public let archive: Archive
+    private let bucket: BucketSession?
+    private let logger: Logger
+    private let now: @Sendable () -> Int64
+
+    public init(archive: Archive, bucket: BucketSession? = nil, logger: Logger, now: @escaping @Sendable () -> Int64 = WallClock.nowMilliseconds) {
+        self.archive = archive
+        self.bucket = bucket
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Per source partition, what a replay of the range would send.
+    public func plan(instance: String, topic: String, range: Range<Int64>) throws -> [ReplayPlanPartition] {
+        var partitions: [Int32: ReplayPlanPartition] = [:]
+        try ReplaySource(archive: archive, instance: instance, topic: topic, range: range, bucket: bucket).forEach { message in
+            var entry = partitions[message.partition] ?? ReplayPlanPartition(partition: message.partition)
+            entry.messages += 1
+            entry.bytes += Int64((message.key?.count ?? 0) + (message.value?.count ?? 0))
+            entry.minTimestamp = min(entry.minTimestamp ?? message.timestamp, message.timestamp)
+            entry.maxTimestamp = max(entry.maxTimestamp ?? message.timestamp, message.timestamp)
+            partitions[message.partition] = entry
+        }
+        return partitions.values.sorted { $0.partition < $1.partition }
+    }
+
+    /// Starts a new replay of the range.
+    public func start(
+        instance: String, topic: String, range: Range<Int64>, options: ReplayOptions,
+        progress: ((ReplayProgress) -> Void)? = nil
+    ) throws -> ReplaySummary {
+        let target = options.targetTopic ?? topic
+        let configuration = producerConfiguration(brokers: options.brokers, options.kafkaOptions)
+        let partitions = try targetPartitions(target, configuration: configuration, brokers: options.brokers)
+        if options.partitioning == .same {
+            let highest = try archive.index.offsetSpans(instance: instance, topic: topic, range: range).keys.max()
+            if let highest, Int(highest) >= partitions.count {
+                throw SedimentError(
+                    .invalidArgument,
+                    "the target topic '\(target)' has \(partitions.count) partitions, and `partitioning` same needs partition \(highest) of '\(topic)': "
+                        + "create it with at least \(highest + 1), or choose key or round-robin",
+                    context: ["topic": target])
+            }
+        }
+        let starts = try endOffsets(target, partitions: partitions, configuration: configuration)
+        let time = now()
+        let replay = ReplayRecord(
+            id: "r-" + String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8), instance: instance, topic: topic,
+            from: range.lowerBound, to: range.upperBound, targetTopic: target, brokers: options.brokers,
+            partitioning: options.partitioning, sourceHeaders: options.sourceHeaders, targetPartitions: partitions.count,
+            messages: 0, acknowledged: 0, state: .running, error: nil, createdAt: time, updatedAt: time)
+        try archive.index.createReplay(replay, targets: starts)
+        logger.info("replay started", metadata: ["replay": "\(replay.id)", "topic": "\(topic)", "target": "\(target)"])
+        return try run(replay, options: options, configuration: configuration, tail: nil, done: [:], progress: progress)
+    }
+
+    /// Continues a replay after the last message the target acknowledged, from what the
+    /// archive recorded of it; `brokers` and `kafkaOptions` are given again.
+    public func resume(
+        id: String, brokers: String? = nil, kafkaOptions: [String: String] = [:], rate: Int? = nil,
+        progress: ((ReplayProgress) -> Void)? = nil
+    ) throws -> ReplaySummary {
+        guard var replay = try archive.index.replays(id: id).first else {
+            throw SedimentError(.notFound, "the archive has no replay '\(id)' (`sediment replay --list` shows them)", context: ["replay": id])
+        }
+        var options = ReplayOptions(brokers: brokers ?? replay.brokers)
+        options.kafkaOptions = kafkaOptions
+        options.targetTopic = replay.targetTopic
+        options.partitioning = replay.partitioning
+        options.sourceHeaders = replay.sourceHeaders
+        options.rate = rate
+        replay.brokers = options.brokers
+        let configuration = producerConfiguration(brokers: options.brokers, kafkaOptions)
+        let runs = try archive.index.replayRuns(id: id)
+        var from = try archive.index.replayTargets(id: id)
+        for run in runs { from[run.targetPartition] = max(from[run.targetPartition] ?? 0, run.targetLast + 1) }
+        let tail = try TargetTail(
+            topic: replay.targetTopic, from: from, configuration: configuration.filter { !Self.producerOnly.contains($0.key) })
+        try archive.index.setReplayState(id: id, .running, error: nil, now: now())
+        logger.info("replay resumed", metadata: ["replay": "\(id)", "acknowledged": "\(replay.acknowledged)"])
+        return try run(replay, options: options, configuration: configuration, tail: tail, done: Dictionary(grouping: runs, by: \.sourcePartition), progress: progress)
+    }
+
+    private func run(
+        _ replay: ReplayRecord, options: ReplayOptions, configuration: [String: String], tail: TargetTail?,
+        done: [Int32: [ReplayRun]], progress: ((ReplayProgress) -> Void)?
+    ) throws -> ReplaySummary {
+        let recorder = OffsetMapRecorder()
+        let index = archive.index
+        let producer = try KafkaProducer(configuration: configuration, onDelivery: { recorder.delivered($0) })
+        let partitioner = ReplayPartitioner(partitioning: replay.partitioning, partitions: replay.targetPartitions)
+        var summary = ReplaySummary(replay: replay)
+        var sequence: UInt64 = 0
+        var sent = 0
+        let clock = ContinuousClock()
+        let started = clock.now
+        var lastRecord = started
+        func record() throws {
+            let (runs, acknowledged) = recorder.drain()
+            if acknowledged > 0 { try index.recordReplayRuns(id: replay.id, runs, acknowledged: acknowledged, now: now()) }
+            progress?(ReplayProgress(sent: sent, acknowledged: sent - recorder.pending))
+        }
+        do {
+            try ReplaySource(archive: archive, instance: replay.instance, topic: replay.topic, range: replay.from..<replay.to, bucket: bucket)
+                .forEach { message in
+                    defer { sequence += 1 }
+                    if Self.isDone(message, in: done[message.partition] ?? []) {
+                        summary.skipped += 1
+                        return
+                    }
+                    let partition = partitioner.partition(of: message, sequence: sequence)
+                    let body = ReplayRecordBody(message, topic: replay.topic, sourceHeaders: replay.sourceHeaders)
+                    if let tail, let offset = try tail.claim(partition, ReplayFingerprint(body)) {
+                        recorder.found(message, bytes: body.bytes, target: partition, offset: offset)
+                        summary.foundInTarget += 1
+                        return
+                    }
+                    if let failure = recorder.failure { throw failure }
+                    if let rate = options.rate, rate > 0 {
+                        let due = started + .seconds(Double(sent) / Double(rate))
+                        if due > clock.now { Thread.sleep(forTimeInterval: Self.seconds(due - clock.now)) }
+                    }
+                    recorder.sent(sequence, message, bytes: body.bytes)
+                    try producer.produce(
+                        topic: replay.targetTopic, partition: partition, key: body.key, value: body.value, headers: body.headers,
+                        timestamp: body.timestamp, opaque: sequence)
+                    sent += 1
+                    if clock.now - lastRecord >= options.recordEvery {
+                        producer.poll()
+                        try record()
+                        lastRecord = clock.now
+                    }
+                }
+            if let tail, let extra = tail.unclaimed.first {
+                throw SedimentError(
+                    .invalidInput,
+                    "partition \(extra.partition) of the target topic '\(replay.targetTopic)' holds records from offset \(extra.offset) that this replay did not send",
+                    context: ["partition": "\(extra.partition)", "offset": "\(extra.offset)"])
+            }
+            while recorder.pending > 0 {
+                do {
+                    try producer.flush(timeout: .seconds(30))
+                } catch let error as KafkaError where error.name == "_TIMED_OUT" {
+                    try record()
+                    continue
+                }
+                try record()
+            }
+            if let failure = recorder.failure { throw failure }
+            try record()
+            try index.setReplayState(id: replay.id, .done, error: nil, messages: Int(sequence), now: now())
+        } catch {
+            try? producer.flush(timeout: .seconds(30))
+            try? record()
+            try? index.setReplayState(id: replay.id, .failed, error: "\(error)", now: now())
+            throw error
+        }
+        summary.partitions = recorder.targets
+        summary.replay = try index.replays(id: replay.id).first ?? replay
+        return summary
+    }
+
+    /// Whether an earlier run's acknowledgement covers the message.
+    static func isDone(_ message: Message, in runs: [ReplayRun]) -> Bool {
+        var low = 0
+        var high = runs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if runs[middle].sourceLast < message.offset { low = middle + 1 } else { high = middle }
+        }
+        return low < runs.count && runs[low].sourceFirst <= message.offset
+    }
+
+    private func producerConfiguration(brokers: String, _ kafkaOptions: [String: String]) -> [String: String] {
+        [
+            "bootstrap.servers": brokers,
+            // Retries never duplicate or reorder within a partition.
+            "enable.idempotence": "true",
+            "acks": "all",
+            "linger.ms": "20",
+            "batch.size": "1000000",
+            "queue.buffering.max.kbytes": "262144",
+            // A topic that does not exist is an error, never created by a metadata request.
+            "allow.auto.create.topics": "false",
+        ].merging(kafkaOptions) { _, user in user }
+    }
+
+    private func targetPartitions(_ topic: String, configuration: [String: String], brokers: String) throws -> [Int32] {
+        let probe = try KafkaProducer(configuration: configuration)
+        do {
+            return try probe.partitions(of: topic, timeout: .seconds(30))
+        } catch let error as KafkaError where error.name == "UNKNOWN_TOPIC_OR_PART" || error.name == "_UNKNOWN_TOPIC" {
+            throw SedimentError(
+                .notFound, "the target topic '\(topic)' does not exist on the Kafka cluster at \(brokers): create it first",
+                context: ["topic": topic], underlying: error)
+        } catch let error as KafkaError {
+            throw SedimentError(.kafkaUnreachable, "cannot read the metadata of '\(topic)' at \(brokers): \(error)", underlying: error)
+        }
+    }
+
+    private func endOffsets(_ topic: String, partitions: [Int32], configuration: [String: String]) throws -> [Int32: Int64] {
+        let consumer = try KafkaConsumer(configuration: configuration.filter { !Self.producerOnly.contains($0.key) })
+        defer { consumer.close() }
+        var ends: [Int32: Int64] = [:]
+        for partition in partitions {
+            ends[partition] = try consumer.watermarks(TopicPartition(topic: topic, partition: partition), timeout: .seconds(30)).high
+        }
+        return ends
+    }
+
+    static let producerOnly: Set<String> = ["enable.idempotence", "acks", "linger.ms", "batch.size", "queue.buffering.max.kbytes"]
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// How far a replay got: sent, and of those acknowledged.
+public struct ReplayProgress: Sendable {
+    public var sent: Int
+    public var acknowledged: Int
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

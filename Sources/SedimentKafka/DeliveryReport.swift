@@ -1,0 +1,9 @@
+/// What the brokers said of one produced message.
+public struct DeliveryReport: Sendable {
+    /// The value given to `produce`.
+    public var opaque: UInt64
+    public var partition: Int32
+    /// The offset the message got; meaningless when `error` is set.
+    public var offset: Int64
+    public var error: KafkaError?
+}

@@ -1,0 +1,159 @@
+import Foundation
+import SedimentKafka
+import Testing
+@testable import Sediment
+
+/// `sediment replay` puts an archived range back into a Kafka cluster (here a second mock
+/// cluster): every message as it was, in order, exactly once even when the replay is
+/// killed and resumed.
+@Suite("sediment replay")
+struct ReplayTests {
+    let scratch = TemporaryDirectory(label: "replay")
+
+    /// `count` messages over `partitions` in an archive, with every shape the store keeps:
+    /// binary, null and empty keys and values, duplicate header names, LogAppendTime.
+    static func archive(count: Int, partitions: Int32, label: String) throws -> (CompactionFixture, [Int32: [Message]]) {
+        let fixture = CompactionFixture(label: label)
+        var factory = MessageFactory(seed: 0x5EED)
+        var next: [Int32: Int64] = [:]
+        var messages: [Message] = []
+        for index in 0..<count {
+            let partition = Int32(index % Int(partitions))
+            let offset = next[partition, default: 0]
+            next[partition] = offset + 1
+            var message = factory.message(partition: partition, offset: offset, timestamp: windowBase + Int64(index))
+            // The mock cluster keeps about 5 MB a partition: values stay small.
+            if let value = message.value, value.count > 40 { message.value = Array(value.prefix(40)) }
+            if index % 5 == 0 { message.headers += [Header(name: "trace", value: Array("again".utf8)), Header(name: "trace", value: nil)] }
+            messages.append(message)
+        }
+        try fixture.append(messages)
+        return (fixture, Dictionary(grouping: messages, by: \.partition))
+    }
+
+    /// Everything `topic` holds on `cluster`, per partition in offset order.
+    static func consume(_ cluster: MockCluster, topic: String, partitions: Int32, expecting count: Int) throws -> [Int32: [Message]] {
+        let consumer = try KafkaConsumer(configuration: ["bootstrap.servers": cluster.bootstrapServers])
+        defer { consumer.close() }
+        try consumer.assign((0..<partitions).map { (TopicPartition(topic: topic, partition: $0), offset: KafkaConsumer.beginning) })
+        var received: [Int32: [Message]] = [:]
+        var total = 0
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            _ = try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)) { view in
+                received[view.partition, default: []].append(Message(
+                    partition: view.partition, offset: view.offset, timestamp: view.timestamp,
+                    timestampType: view.timestampType == .logAppendTime ? .logAppendTime : .createTime,
+                    key: view.key.map { Array($0) }, headers: view.headers().map { Header(name: $0.name, value: $0.value.map { Array($0) }) },
+                    value: view.value.map { Array($0) }))
+                total += 1
+            }
+            // A little longer past the expected count, so that a duplicate would show.
+            if total >= count {
+                _ = try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(500)) { _ in total += 1 }
+                break
+            }
+        }
+        #expect(total == count, "the target holds \(total) messages, expected \(count)")
+        return received
+    }
+
+    /// The target partition holds the source partition's messages, in order, each once:
+    /// keys, values, headers and timestamps as they were; the timestamp as CreateTime.
+    static func expectReplayed(_ target: [Int32: [Message]], _ source: [Int32: [Message]], sourceLocation: SourceLocation = #_sourceLocation) {
+        for (partition, expected) in source {
+            let got = target[partition] ?? []
+            #expect(got.count == expected.count, "partition \(partition): \(got.count) of \(expected.count)", sourceLocation: sourceLocation)
+            let mismatch = (0..<min(got.count, expected.count)).first { !isReplay(got[$0], of: expected[$0]) }
+            #expect(mismatch == nil, "partition \(partition): message \(mismatch ?? -1) differs", sourceLocation: sourceLocation)
+        }
+    }
+
+    static func isReplay(_ got: Message, of original: Message) -> Bool {
+        guard got.key == original.key, got.value == original.value else { return false }
+        guard got.headers == original.headers, got.timestamp == original.timestamp else { return false }
+        return got.timestampType == .createTime
+    }
+
+    @Test("100,000 messages replayed into another cluster equal the originals, per partition and in order")
+    func fidelity() throws {
+        let (fixture, source) = try Self.archive(count: 100_000, partitions: 8, label: "replay-fidelity")
+        #expect(source.values.contains { $0.contains { $0.timestampType == .logAppendTime } } && source.values.contains { $0.contains { $0.key == nil } })
+        let target = try MockCluster()
+        try target.createTopic("orders", partitions: 8)
+
+        let plan = try CLIProcess.succeed(["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--dry-run"], scratch: scratch)
+        #expect(String(decoding: plan, as: UTF8.self).contains("would send 100000 messages of 'orders'; nothing sent"))
+
+        let output = try CLIProcess.succeed(
+            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers], scratch: scratch)
+        let text = String(decoding: output, as: UTF8.self)
+        #expect(text.contains(": 100000 messages acknowledged into 'orders'") && text.contains("partition 7: 12500 messages"), "\(text)")
+        Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 8, expecting: 100_000), source)
+
+        let replays = try Archive.open(at: fixture.path).replays()
+        #expect(replays.count == 1 && replays[0].state == .done && replays[0].acknowledged == 100_000 && replays[0].messages == 100_000)
+        // The offset map is compact: one run per partition, offset o went to offset o.
+        let runs = try Archive.open(at: fixture.path).replayRuns(id: replays[0].id)
+        #expect(runs.count == 8 && runs.allSatisfy { $0.sourceFirst == 0 && $0.sourceLast == 12_499 && $0.targetFirst == 0 && $0.sourcePartition == $0.targetPartition }, "\(runs)")
+    }
+
+    @Test("killed five times at random moments and resumed: every message is in the target exactly once, in order")
+    func resumeAfterKills() throws {
+        let (fixture, source) = try Self.archive(count: 40_000, partitions: 4, label: "replay-resume")
+        let target = try MockCluster()
+        try target.createTopic("orders", partitions: 4)
+        var random = SplitMix64(seed: 0xB10C)
+        let start = ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers, "--rate", "8000"]
+        var process = try CLIProcess(start, scratch: scratch)
+        var id: String?
+        var kills = 0
+        for _ in 0..<5 {
+            // Until the replay is recorded, there is nothing to resume.
+            while id == nil {
+                id = try Archive.open(at: fixture.path).replays().first?.id
+                if id == nil { Thread.sleep(forTimeInterval: 0.01) }
+            }
+            Thread.sleep(forTimeInterval: Double(150 + random.next() % 700) / 1000)
+            process.kill()
+            if try process.wait().signaled { kills += 1 }
+            process = try CLIProcess(["replay", "--archive", fixture.path, "--resume", id!, "--rate", "8000"], scratch: scratch)
+        }
+        let last = try process.wait(timeout: .seconds(120))
+        #expect(last.succeeded, "\(last.summary)")
+        #expect(kills == 5, "only \(kills) runs were killed mid-way")
+        let progress = try Archive.open(at: fixture.path).replays()
+        #expect(progress.count == 1 && progress[0].state == .done && progress[0].acknowledged == 40_000, "\(progress)")
+        Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 4, expecting: 40_000), source)
+        let list = try CLIProcess.succeed(["replay", "--archive", fixture.path, "--list"], scratch: scratch)
+        #expect(String(decoding: list, as: UTF8.self).contains("\(id!)  local/orders -> orders at \(target.bootstrapServers)"))
+    }
+
+    @Test("a target without the topic, or with fewer partitions than same partitioning needs, is refused before anything is sent")
+    func refusedTargets() throws {
+        let (fixture, _) = try Self.archive(count: 100, partitions: 4, label: "replay-refused")
+        let target = try MockCluster()
+        try target.createTopic("small", partitions: 2)
+        let missing = try CLIProcess.run(
+            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers, "--to-topic", "absent"],
+            scratch: scratch)
+        #expect(missing.status == ExitStatus.data && missing.stderr.contains("the target topic 'absent' does not exist"), "\(missing.summary)")
+        let small = try CLIProcess.run(
+            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers, "--to-topic", "small"],
+            scratch: scratch)
+        #expect(small.status == ExitStatus.usage && small.stderr.contains("has 2 partitions, and --partitioning same needs partition 3"), "\(small.summary)")
+        #expect(try Archive.open(at: fixture.path).replays().isEmpty)
+        let spread = try CLIProcess.succeed(
+            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers, "--to-topic", "small",
+             "--partitioning", "key", "--source-headers"], scratch: scratch)
+        #expect(String(decoding: spread, as: UTF8.self).contains(": 100 messages acknowledged into 'small'"))
+        let received = try Self.consume(target, topic: "small", partitions: 2, expecting: 100)
+        let all = received.values.flatMap { $0 }
+        #expect(all.allSatisfy { message in message.headers.suffix(4).map(\.name) == ["sediment.source.topic", "sediment.source.partition", "sediment.source.offset", "sediment.source.timestamp"] })
+        // Keyed messages land where Kafka's Java producer puts them.
+        for message in all {
+            guard let key = message.key else { continue }
+            #expect(message.partition == Murmur2.partition(of: key, partitions: 2))
+        }
+    }
+}
