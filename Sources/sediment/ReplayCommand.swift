@@ -56,6 +56,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Add sediment.source.topic, .partition, .offset and .timestamp headers.")
     var sourceHeaders = false
 
+    @Flag(help: "Create a missing target topic with the source's partition count (replication: the brokers' default).")
+    var createTopic = false
+
     @Flag(help: "Print, per source partition, what would be sent; send nothing.")
     var dryRun = false
 
@@ -97,6 +100,7 @@ struct ReplayCommand: ParsableCommand {
             options.partitioning = partitioning
             options.rate = rate
             options.sourceHeaders = sourceHeaders
+            options.createTopic = createTopic
             let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), logger: logger)
             let summary = try withProgress { try replayer.start(instance: instance, topic: topic, range: range, options: options, progress: $0) }
             try print(json ? jsonText(summary) : describe(summary))

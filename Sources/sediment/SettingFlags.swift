@@ -5,6 +5,7 @@ enum SettingFlags {
         "batchBytes": "--batch-bytes",
         "brokers": "--brokers",
         "connectTimeout": "--connect-timeout",
+        "createTopic": "--create-topic",
         "firstOffset": "--first-offset",
         "format": "--format",
         "group": "--group",

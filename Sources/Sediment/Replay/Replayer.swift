@@ -14,6 +14,9 @@ public struct ReplayOptions: Sendable {
     public var rate: Int?
     /// Adds `sediment.source.topic`, `.partition`, `.offset` and `.timestamp` headers.
     public var sourceHeaders = false
+    /// Creates a missing target topic with the source's partition count (and the brokers'
+    /// default replication); without it a missing topic is an error.
+    public var createTopic = false
     /// How often acknowledgements are recorded in the offset map. Default 1 s.
     public var recordEvery: Duration = .seconds(1)
 
@@ -60,7 +63,9 @@ public final class Replayer {
     ) throws -> ReplaySummary {
         let target = options.targetTopic ?? topic
         let configuration = producerConfiguration(brokers: options.brokers, options.kafkaOptions)
-        let partitions = try targetPartitions(target, configuration: configuration, brokers: options.brokers)
+        let partitions = try targetPartitions(
+            target, configuration: configuration, brokers: options.brokers,
+            creating: options.createTopic ? try sourcePartitionCount(instance: instance, topic: topic) : nil)
         if options.partitioning == .same {
             let highest = try archive.index.offsetSpans(instance: instance, topic: topic, range: range).keys.max()
             if let highest, Int(highest) >= partitions.count {
@@ -214,17 +219,35 @@ public final class Replayer {
         ].merging(kafkaOptions) { _, user in user }
     }
 
-    private func targetPartitions(_ topic: String, configuration: [String: String], brokers: String) throws -> [Int32] {
+    /// The target topic's partitions; with `creating`, a missing topic is created with that
+    /// many first.
+    private func targetPartitions(_ topic: String, configuration: [String: String], brokers: String, creating: Int32?) throws -> [Int32] {
         let probe = try KafkaProducer(configuration: configuration)
         do {
             return try probe.partitions(of: topic, timeout: .seconds(30))
         } catch let error as KafkaError where error.name == "UNKNOWN_TOPIC_OR_PART" || error.name == "_UNKNOWN_TOPIC" {
-            throw SedimentError(
-                .notFound, "the target topic '\(topic)' does not exist on the Kafka cluster at \(brokers): create it first",
-                context: ["topic": topic], underlying: error)
+            guard let creating else {
+                throw SedimentError(
+                    .notFound,
+                    "the target topic '\(topic)' does not exist on the Kafka cluster at \(brokers): create it first, or give `createTopic`",
+                    context: ["topic": topic], underlying: error)
+            }
+            try probe.createTopic(topic, partitions: creating, timeout: .seconds(30))
+            logger.info("created the target topic", metadata: ["topic": "\(topic)", "partitions": "\(creating)"])
+            for _ in 0..<50 {
+                if let partitions = try? probe.partitions(of: topic, timeout: .seconds(5)), partitions.count == Int(creating) { return partitions }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return try probe.partitions(of: topic, timeout: .seconds(30))
         } catch let error as KafkaError {
             throw SedimentError(.kafkaUnreachable, "cannot read the metadata of '\(topic)' at \(brokers): \(error)", underlying: error)
         }
+    }
+
+    /// One more than the highest partition the archive holds of the topic.
+    private func sourcePartitionCount(instance: String, topic: String) throws -> Int32 {
+        let highest = try archive.index.offsetSpans(instance: instance, topic: topic, range: Int64.min..<Int64.max).keys.max()
+        return (highest ?? 0) + 1
     }
 
     private func endOffsets(_ topic: String, partitions: [Int32], configuration: [String: String]) throws -> [Int32: Int64] {

@@ -156,4 +156,35 @@ struct ReplayTests {
             #expect(message.partition == Murmur2.partition(of: key, partitions: 2))
         }
     }
+
+    @Test("key partitioning places keys as librdkafka's murmur2 partitioner (the Java producer's) does")
+    func murmur2MatchesKafka() throws {
+        let cluster = try MockCluster()
+        try cluster.createTopic("keys", partitions: 7)
+        let placed = ReportedPartitions()
+        let producer = try KafkaProducer(
+            configuration: ["bootstrap.servers": cluster.bootstrapServers, "partitioner": "murmur2"], onDelivery: { placed.add($0) })
+        var random = SplitMix64(seed: 77)
+        var keys: [[UInt8]] = []
+        for index in 0..<500 {
+            let key = (0..<Int(random.next() % 24)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            keys.append(key)
+            try producer.produce(topic: "keys", key: key, value: [], opaque: UInt64(index))
+        }
+        try producer.flush(timeout: .seconds(30))
+        let partitions = placed.partitions
+        #expect(partitions.count == 500)
+        for (index, key) in keys.enumerated() {
+            #expect(partitions[UInt64(index)] == Murmur2.partition(of: key, partitions: 7), "key \(key)")
+        }
+    }
+}
+
+/// Delivery reports gathered from the producer's callback.
+final class ReportedPartitions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var placed: [UInt64: Int32] = [:]
+
+    func add(_ report: DeliveryReport) { lock.withLock { placed[report.opaque] = report.partition } }
+    var partitions: [UInt64: Int32] { lock.withLock { placed } }
 }
