@@ -128,11 +128,7 @@ struct QueryCommand: ParsableCommand {
     private func bucketSession(logger: Logger) throws -> BucketSession {
         let named = try target.map { BucketSession.Target(uri: $0, template: try KeyTemplate(keyTemplate)) }
         if let target { _ = try ObjectTarget(parsing: target) }
-        let (file, profile) = (credentialsFile, profile)
-        return BucketSession(target: named) { uri in
-            let target = try ObjectTarget(parsing: uri)
-            return try target.makeStore(credentials: try Credentials.load(for: target, file: file, profile: profile), logger: logger)
-        }
+        return makeBucketSession(target: named, credentialsFile: credentialsFile, profile: profile, logger: logger)
     }
 
     private func printStatistics(_ statistics: QueryStatistics) {

@@ -79,8 +79,11 @@ struct ReplayCommand: ParsableCommand {
             if list { return try printList() }
             if let rate, rate < 1 { throw SedimentError(.invalidArgument, "--rate must be at least 1 message per second, not \(rate)") }
             let logger = common.makeLogger()
+            // Windows retention deleted are read from where they were uploaded, as a query reads them.
+            let bucket = makeBucketSession(target: nil, credentialsFile: nil, profile: "default", logger: logger)
+            defer { try? bucket.shutdownWaiting() }
             if let resume {
-                let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), logger: logger)
+                let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), bucket: bucket, logger: logger)
                 let summary = try withProgress { try replayer.resume(id: resume, brokers: brokers, kafkaOptions: try parseKafkaOptions(kafkaOptions), rate: rate, progress: $0) }
                 return try print(json ? jsonText(summary) : describe(summary))
             }
@@ -89,7 +92,7 @@ struct ReplayCommand: ParsableCommand {
             let range = try TimeRangeOptions.range(from: from, to: to)
             let instance = try Archive.open(at: common.archive, logger: logger).resolveInstance(instance, topic: topic)
             if dryRun {
-                let plan = try Replayer(archive: try Archive.open(at: common.archive, logger: logger), logger: logger)
+                let plan = try Replayer(archive: try Archive.open(at: common.archive, logger: logger), bucket: bucket, logger: logger)
                     .plan(instance: instance, topic: topic, range: range)
                 return try print(json ? jsonText(plan) : describe(plan, topic: topic))
             }
@@ -101,7 +104,7 @@ struct ReplayCommand: ParsableCommand {
             options.rate = rate
             options.sourceHeaders = sourceHeaders
             options.createTopic = createTopic
-            let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), logger: logger)
+            let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), bucket: bucket, logger: logger)
             let summary = try withProgress { try replayer.start(instance: instance, topic: topic, range: range, options: options, progress: $0) }
             try print(json ? jsonText(summary) : describe(summary))
         }

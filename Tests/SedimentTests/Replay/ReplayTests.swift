@@ -157,6 +157,26 @@ struct ReplayTests {
         }
     }
 
+    @Test("a range local retention took out of the archive is replayed from the bucket it was uploaded to")
+    func replayFromTheBucket() throws {
+        // Over 1 MiB a partition: two segments each, and retention deletes the first.
+        let (fixture, source) = try Self.archive(count: 60_000, partitions: 3, label: "replay-bucket")
+        let bucket = "file://" + scratch.file("bucket")
+        for _ in 0..<2 {
+            _ = try CLIProcess.succeed(
+                ["compact", "--archive", fixture.path, "--granularity", "5m", "--local-retention", "1d", "--target", bucket], scratch: scratch)
+        }
+        #expect(fixture.visibleWindowFiles().isEmpty)
+        let local = try CLIProcess.run(["query", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--count", "--local-only"], scratch: scratch)
+        #expect(local.status == ExitStatus.data, "only the bucket holds part of it: \(local.summary)")
+        let target = try MockCluster()
+        try target.createTopic("orders", partitions: 3)
+        let output = try CLIProcess.succeed(
+            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers], scratch: scratch)
+        #expect(String(decoding: output, as: UTF8.self).contains(": 60000 messages acknowledged"))
+        Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 3, expecting: 60_000), source)
+    }
+
     @Test("key partitioning places keys as librdkafka's murmur2 partitioner (the Java producer's) does")
     func murmur2MatchesKafka() throws {
         let cluster = try MockCluster()
