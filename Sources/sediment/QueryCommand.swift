@@ -7,11 +7,23 @@ import SedimentObjectStore
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Print the messages of a topic in a time range.",
+        abstract: "Print the messages of topics in a time range.",
         discussion: """
-            Messages come ordered by timestamp, then partition, then offset; --from is inclusive \
-            and --to exclusive. TIME is ISO-8601 with a zone (2026-11-25T10:00:00Z), Unix seconds \
-            or milliseconds, 'now', or relative to now (-2h, -15m, -7d).
+            Messages come ordered by timestamp, then topic name, then partition, then offset \
+            (--order time), or by topic name, then partition, then offset (--order offset: \
+            each partition as Kafka held it, sorted through temporary files in $TMPDIR past \
+            64 MiB); --from is inclusive and --to exclusive. TIME is ISO-8601 with a zone \
+            (2026-11-25T10:00:00Z), Unix seconds or milliseconds, 'now', or relative to now \
+            (-2h, -15m, -7d). Without --instance, each topic's is the only instance holding it.
+
+            --key and --key-prefix are alternatives (the key must match one of them; a null key \
+            matches none); each --header NAME must be present, with one of the values given for \
+            that NAME (any value when one is given without). --count counts what the filters keep.
+
+            -f prints as kcat -C -f does, byte for byte: %t topic, %p partition, %o offset, \
+            %T timestamp (ms), %k key, %K key length, %s value, %S value length (-1 for null), \
+            %R value length as 4 big-endian bytes, %h headers (name=value,...; NULL for a null \
+            value), %% a percent sign; kcat's escapes: \\n \\t \\r, and \\NNN or \\xNN as one byte.
 
             A query returns every message of its range held anywhere: segments, local windows, \
             and windows only a bucket holds. Windows local retention deleted after upload are \
@@ -26,21 +38,29 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var common: ArchiveOption
 
-    @Option(help: ArgumentHelp("The Kafka cluster's name (default: the only instance holding the topic).", valueName: "name"))
+    @Option(help: ArgumentHelp("The Kafka cluster's name (default: the only instance holding each topic).", valueName: "name"))
     var instance: String?
 
-    @Option(help: ArgumentHelp("The topic.", valueName: "topic"))
-    var topic: String
+    @Option(help: ArgumentHelp("The topic; repeat for several, merged in one order.", valueName: "topic"))
+    var topic: [String]
 
     @OptionGroup var time: TimeRangeOptions
 
     @Option(help: ArgumentHelp("Only this partition; repeat for several.", valueName: "n"))
     var partition: [Int32] = []
 
-    @Option(help: ArgumentHelp("jsonl (lossless JSON lines) or value (each value followed by a newline).", valueName: "format"))
-    var format: OutputFormat = .jsonl
+    @OptionGroup var filters: MessageFilterOptions
 
-    @Flag(help: "Print only the number of matching messages.")
+    @Option(help: ArgumentHelp("time (by timestamp) or offset (each partition in offset order).", valueName: "order"))
+    var order: MessageQuery.Order = .time
+
+    @Option(help: ArgumentHelp("jsonl (lossless JSON lines; the default) or value (each value followed by a newline).", valueName: "format"))
+    var format: OutputFormat?
+
+    @Option(name: [.customShort("f"), .customLong("format-string")], help: ArgumentHelp("Print each message as kcat -C -f does (tokens above).", valueName: "fmt"))
+    var formatString: String?
+
+    @Flag(help: "Print only the number of messages selected.")
     var count = false
 
     @Option(help: ArgumentHelp("Stop after this many messages.", valueName: "n"))
@@ -73,33 +93,39 @@ struct QueryCommand: ParsableCommand {
             let range = try time.range()
             if let limit, limit < 0 { throw SedimentError(.invalidArgument, "--limit must not be negative, got \(limit)") }
             if localOnly && target != nil { throw SedimentError(.invalidArgument, "--local-only reads no bucket: leave out --target") }
+            if format != nil && formatString != nil { throw SedimentError(.invalidArgument, "--format and --format-string both say how to print: give one") }
+            let kcat = try formatString.map { try KcatFormat($0) }
+            let filter = try filters.filter()
             let logger = common.makeLogger()
             let archive = try Archive.open(at: common.archive, logger: logger)
             let bucket = localOnly ? nil : try bucketSession(logger: logger)
             defer { try? bucket?.shutdownWaiting() }
-            let instance = try resolveInstance(archive: archive, bucket: bucket)
+            var named = Set<String>()
+            let topics = try topic.filter { named.insert($0).inserted }.map {
+                ArchivedTopic(instance: try resolveInstance(topic: $0, archive: archive, bucket: bucket), topic: $0)
+            }
+            let query = MessageQuery(
+                topics: topics, range: range, partitions: partition.isEmpty ? nil : Set(partition), filter: filter, order: order)
             let output = StandardOutput()
             if count {
-                let counting = try archive.count(
-                    instance: instance, topic: topic, in: range, partitions: partition.isEmpty ? nil : Set(partition), bucket: bucket,
-                    limit: limit ?? .max)
+                let counting = try archive.count(query, bucket: bucket, limit: limit ?? .max)
                 try output.write("\(counting.count)\n")
                 try output.flush()
                 if stats { printStatistics(counting.statistics) }
                 return
             }
-            let cursor = try archive.messages(
-                instance: instance, topic: topic, in: range, partitions: partition.isEmpty ? nil : Set(partition), bucket: bucket)
+            let cursor = try archive.messages(query, bucket: bucket)
             var printed = 0
-            while printed < limit ?? Int.max, let message = try cursor.next() {
+            while printed < limit ?? Int.max, let item = try cursor.next() {
                 printed += 1
                 try output.append { buffer in
-                    switch format {
-                    case .jsonl:
-                        message.appendJSONLine(topic: topic, to: &buffer)
-                    case .value:
-                        if let value = message.value { buffer.append(contentsOf: value) }
+                    if let kcat {
+                        kcat.append(item.message, topic: item.topic.topic, to: &buffer)
+                    } else if format == .value {
+                        if let value = item.message.value { buffer.append(contentsOf: value) }
                         buffer.append(0x0A)
+                    } else {
+                        item.message.appendJSONLine(topic: item.topic.topic, to: &buffer)
                     }
                 }
             }
@@ -108,9 +134,9 @@ struct QueryCommand: ParsableCommand {
         }
     }
 
-    /// The archive's instance holding the topic; with --target and an archive that does not
+    /// The archive's instance holding `topic`; with --target and an archive that does not
     /// hold it, the bucket's.
-    private func resolveInstance(archive: Archive, bucket: BucketSession?) throws -> String {
+    private func resolveInstance(topic: String, archive: Archive, bucket: BucketSession?) throws -> String {
         do {
             return try archive.resolveInstance(instance, topic: topic)
         } catch let error as SedimentError where error.code == .notFound && bucket?.target != nil {

@@ -34,3 +34,21 @@ extension Archive {
         TimeRangeMessages(archive: self, instance: instance, topic: topic, range: range, partitions: partitions, bucket: bucket)
     }
 }
+
+extension Archive {
+    /// The messages `query` selects from every topic it names, in its order; `bucket` as
+    /// for `messages(instance:topic:in:partitions:bucket:)`.
+    public func messages(_ query: MessageQuery, bucket: BucketSession? = nil) throws -> QueryCursor {
+        try QueryCursor(archive: self, query: query, bucket: bucket)
+    }
+
+    /// How many messages `messages(_:bucket:)` would return, up to `limit`. Without a
+    /// filter, whole members of bucket windows no other tier holds count unfetched; with
+    /// one, every message is read and tested.
+    public func count(
+        _ query: MessageQuery, bucket: BucketSession? = nil, limit: Int = .max
+    ) throws -> (count: Int, statistics: QueryStatistics) {
+        let cursor = try QueryCursor(archive: self, query: query, bucket: bucket, counting: true)
+        return (try cursor.count(limit: limit), cursor.statistics)
+    }
+}

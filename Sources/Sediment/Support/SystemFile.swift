@@ -25,6 +25,18 @@ final class SystemFile {
         try open(path, flags: O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0))
     }
 
+    /// A new file in `directory` that no name leads to: unlinked as soon as it is open, so
+    /// its space comes back when it is closed, even if the process is killed first.
+    static func unnamed(in directory: String) throws -> SystemFile {
+        var template = Array((directory + "/.sediment-sort-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer in retryingOnInterrupt { mkstemp(buffer.baseAddress!) } }
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        guard descriptor >= 0 else { throw SystemFile.error("cannot create a temporary file in", directory) }
+        unlink(path)
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return SystemFile(path: path, descriptor: descriptor)
+    }
+
     private static func open(_ path: String, flags: Int32) throws -> SystemFile {
         let descriptor = retryingOnInterrupt { Glibc.open(path, flags, 0o644) }
         guard descriptor >= 0 else { throw SystemFile.error("cannot open", path) }

@@ -6,25 +6,6 @@ import Testing
 struct MockClusterCommandTests {
     let scratch = TemporaryDirectory(label: "mock-cluster")
 
-    /// Runs kcat; a missing kcat fails the test (make setup installs it).
-    func kcat(_ arguments: [String], input: Data? = nil) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kcat"] + arguments
-        let output = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardInput = stdin
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "kcat \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
-        return data
-    }
-
     @Test("serves kcat and dump on the address it prints, and stops on SIGTERM")
     func servesClients() throws {
         let server = try CLIProcess(["mock-cluster", "--topic", "demo:2"], scratch: scratch)
@@ -33,8 +14,8 @@ struct MockClusterCommandTests {
         #expect(bootstrap.hasPrefix("127.0.0.1:") || bootstrap.hasPrefix("localhost:"), "\(bootstrap)")
 
         let lines = (0..<200).map { "line \($0)" }
-        _ = try kcat(["-P", "-b", bootstrap, "-t", "demo", "-p", "1"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
-        let consumed = try kcat(["-C", "-b", bootstrap, "-t", "demo", "-p", "1", "-e", "-o", "beginning", "-f", "%s\n"])
+        _ = try Kcat.run(["-P", "-b", bootstrap, "-t", "demo", "-p", "1"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let consumed = try Kcat.run(["-C", "-b", bootstrap, "-t", "demo", "-p", "1", "-e", "-o", "beginning", "-f", "%s\n"])
         #expect(String(decoding: consumed, as: UTF8.self) == lines.joined(separator: "\n") + "\n")
 
         let archive = scratch.file("archive")

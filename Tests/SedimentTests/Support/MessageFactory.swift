@@ -65,6 +65,14 @@ extension OffsetRangeCursor {
     }
 }
 
+extension QueryCursor {
+    func all() throws -> [TopicMessage] {
+        var messages: [TopicMessage] = []
+        while let message = try next() { messages.append(message) }
+        return messages
+    }
+}
+
 /// Compares two message lists and reports the count and the first difference, instead of
 /// printing both lists whole.
 func expectSame(_ actual: [Message], _ expected: [Message], sourceLocation: SourceLocation = #_sourceLocation) {
