@@ -14,6 +14,7 @@ CREATE TABLE replays (
     brokers           TEXT    NOT NULL,
     partitioning      TEXT    NOT NULL, -- same | key | round-robin
     source_headers    INTEGER NOT NULL,
+    filter            TEXT,             -- the MessageFilter as JSON; NULL sends every message
     target_partitions INTEGER NOT NULL,
     messages          INTEGER NOT NULL, -- in the range when the replay first started
     acknowledged      INTEGER NOT NULL, -- of those, acknowledged by the target so far

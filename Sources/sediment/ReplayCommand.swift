@@ -13,7 +13,8 @@ struct ReplayCommand: ParsableCommand {
             needs as many), key places keyed messages as Kafka's Java producer does (murmur2) \
             and the others round-robin, round-robin spreads them all. --source-headers adds \
             sediment.source.topic, .partition, .offset and .timestamp; without it the target \
-            gets the originals byte for byte.
+            gets the originals byte for byte. --key, --key-prefix and --header send only the \
+            messages they keep, as they select in query.
 
             The producer is idempotent with acks=all, and replay waits for every delivery \
             report. Acknowledged messages go into the archive's offset map under the replay's \
@@ -40,6 +41,8 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("End of the range, exclusive.", valueName: "time"))
     var to = "now"
+
+    @OptionGroup var filters: MessageFilterOptions
 
     @Option(help: ArgumentHelp("The target cluster's brokers, host:port[,host:port...].", valueName: "brokers"))
     var brokers: String?
@@ -93,7 +96,7 @@ struct ReplayCommand: ParsableCommand {
             let instance = try Archive.open(at: common.archive, logger: logger).resolveInstance(instance, topic: topic)
             if dryRun {
                 let plan = try Replayer(archive: try Archive.open(at: common.archive, logger: logger), bucket: bucket, logger: logger)
-                    .plan(instance: instance, topic: topic, range: range)
+                    .plan(instance: instance, topic: topic, range: range, filter: try filters.filter())
                 return try print(json ? jsonText(plan) : describe(plan, topic: topic))
             }
             guard let brokers else { throw SedimentError(.invalidArgument, "give the target cluster with --brokers") }
@@ -104,6 +107,7 @@ struct ReplayCommand: ParsableCommand {
             options.rate = rate
             options.sourceHeaders = sourceHeaders
             options.createTopic = createTopic
+            options.filter = try filters.filter()
             let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), bucket: bucket, logger: logger)
             let summary = try withProgress { try replayer.start(instance: instance, topic: topic, range: range, options: options, progress: $0) }
             try print(json ? jsonText(summary) : describe(summary))

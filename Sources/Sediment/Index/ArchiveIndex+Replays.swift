@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Replays and their offset maps (Schema/0007_replays.sql).
@@ -6,11 +7,13 @@ extension ArchiveIndex {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO replays (id, instance, topic, from_time, to_time, target_topic, brokers, partitioning,
-                    source_headers, target_partitions, messages, acknowledged, state, error, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    source_headers, filter, target_partitions, messages, acknowledged, state, error, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     replay.id, replay.instance, replay.topic, replay.from, replay.to, replay.targetTopic, replay.brokers,
-                    replay.partitioning.rawValue, replay.sourceHeaders, replay.targetPartitions, replay.messages,
+                    replay.partitioning.rawValue, replay.sourceHeaders,
+                    try replay.filter.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
+                    replay.targetPartitions, replay.messages,
                     replay.acknowledged, replay.state.rawValue, replay.error, replay.createdAt, replay.updatedAt,
                 ])
             for (partition, offset) in targets {
@@ -31,7 +34,9 @@ extension ArchiveIndex {
                     id: row["id"], instance: row["instance"], topic: row["topic"], from: row["from_time"], to: row["to_time"],
                     targetTopic: row["target_topic"], brokers: row["brokers"],
                     partitioning: ReplayRecord.Partitioning(rawValue: row["partitioning"]) ?? .same,
-                    sourceHeaders: row["source_headers"], targetPartitions: row["target_partitions"], messages: row["messages"],
+                    sourceHeaders: row["source_headers"],
+                    filter: try (row["filter"] as String?).map { try JSONDecoder().decode(MessageFilter.self, from: Data($0.utf8)) },
+                    targetPartitions: row["target_partitions"], messages: row["messages"],
                     acknowledged: row["acknowledged"], state: ReplayRecord.State(rawValue: row["state"]) ?? .failed,
                     error: row["error"], createdAt: row["created_at"], updatedAt: row["updated_at"])
             }

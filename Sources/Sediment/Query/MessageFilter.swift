@@ -8,7 +8,7 @@
 /// `value` asks for an empty header value, never a null one.
 public struct MessageFilter: Sendable, Hashable {
     /// A header a message must carry: `value` nil matches any value of `name`.
-    public struct HeaderCondition: Sendable, Hashable {
+    public struct HeaderCondition: Sendable, Hashable, Codable {
         public var name: String
         public var value: [UInt8]?
 
@@ -77,5 +77,24 @@ public struct MessageFilter: Sendable, Hashable {
             if !found { return false }
         }
         return true
+    }
+}
+
+/// As a replay records it: the conditions, from which the rest is rebuilt.
+extension MessageFilter: Codable {
+    private enum CodingKeys: String, CodingKey { case keys, keyPrefixes, headers }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            keys: try container.decode([[UInt8]].self, forKey: .keys), keyPrefixes: try container.decode([[UInt8]].self, forKey: .keyPrefixes),
+            headers: try container.decode([HeaderCondition].self, forKey: .headers))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(keys.sorted { $0.lexicographicallyPrecedes($1) }, forKey: .keys)
+        try container.encode(keyPrefixes, forKey: .keyPrefixes)
+        try container.encode(headers, forKey: .headers)
     }
 }

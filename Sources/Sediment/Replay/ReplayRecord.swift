@@ -23,6 +23,8 @@ public struct ReplayRecord: Sendable, Hashable, Codable {
     public var brokers: String
     public var partitioning: Partitioning
     public var sourceHeaders: Bool
+    /// Only the messages it keeps are sent; nil sends every message of the range.
+    public var filter: MessageFilter?
     public var targetPartitions: Int
     /// Messages in the range when the replay first started.
     public var messages: Int

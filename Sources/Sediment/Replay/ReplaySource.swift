@@ -8,8 +8,16 @@ struct ReplaySource {
     let topic: String
     let range: Range<Int64>
     let bucket: BucketSession?
+    var filter: MessageFilter?
 
     func forEach(_ body: (Message) throws -> Void) throws {
+        guard let filter, !filter.isEmpty else { return try forEachInRange(body) }
+        try forEachInRange { message in
+            if filter.matches(message) { try body(message) }
+        }
+    }
+
+    private func forEachInRange(_ body: (Message) throws -> Void) throws {
         let spans = try archive.index.offsetSpans(instance: instance, topic: topic, range: range)
         for (partition, span) in spans.sorted(by: { $0.key < $1.key }) {
             let byOffset: OffsetRangeCursor

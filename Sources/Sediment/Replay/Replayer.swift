@@ -14,6 +14,8 @@ public struct ReplayOptions: Sendable {
     public var rate: Int?
     /// Adds `sediment.source.topic`, `.partition`, `.offset` and `.timestamp` headers.
     public var sourceHeaders = false
+    /// Only the messages it keeps are sent.
+    public var filter: MessageFilter?
     /// Creates a missing target topic with the source's partition count (and the brokers'
     /// default replication); without it a missing topic is an error.
     public var createTopic = false
@@ -43,9 +45,9 @@ public final class Replayer {
     }
 
     /// Per source partition, what a replay of the range would send.
-    public func plan(instance: String, topic: String, range: Range<Int64>) throws -> [ReplayPlanPartition] {
+    public func plan(instance: String, topic: String, range: Range<Int64>, filter: MessageFilter? = nil) throws -> [ReplayPlanPartition] {
         var partitions: [Int32: ReplayPlanPartition] = [:]
-        try ReplaySource(archive: archive, instance: instance, topic: topic, range: range, bucket: bucket).forEach { message in
+        try ReplaySource(archive: archive, instance: instance, topic: topic, range: range, bucket: bucket, filter: filter).forEach { message in
             var entry = partitions[message.partition] ?? ReplayPlanPartition(partition: message.partition)
             entry.messages += 1
             entry.bytes += Int64((message.key?.count ?? 0) + (message.value?.count ?? 0))
@@ -81,7 +83,8 @@ public final class Replayer {
         let replay = ReplayRecord(
             id: "r-" + String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8), instance: instance, topic: topic,
             from: range.lowerBound, to: range.upperBound, targetTopic: target, brokers: options.brokers,
-            partitioning: options.partitioning, sourceHeaders: options.sourceHeaders, targetPartitions: partitions.count,
+            partitioning: options.partitioning, sourceHeaders: options.sourceHeaders,
+            filter: options.filter.flatMap { $0.isEmpty ? nil : $0 }, targetPartitions: partitions.count,
             messages: 0, acknowledged: 0, state: .running, error: nil, createdAt: time, updatedAt: time)
         try archive.index.createReplay(replay, targets: starts)
         logger.info("replay started", metadata: ["replay": "\(replay.id)", "topic": "\(topic)", "target": "\(target)"])
@@ -135,8 +138,10 @@ public final class Replayer {
             progress?(ReplayProgress(sent: sent, acknowledged: sent - recorder.pending))
         }
         do {
-            try ReplaySource(archive: archive, instance: replay.instance, topic: replay.topic, range: replay.from..<replay.to, bucket: bucket)
-                .forEach { message in
+            try ReplaySource(
+                archive: archive, instance: replay.instance, topic: replay.topic, range: replay.from..<replay.to, bucket: bucket,
+                filter: replay.filter
+            ).forEach { message in
                     defer { sequence += 1 }
                     if Self.isDone(message, in: done[message.partition] ?? []) {
                         summary.skipped += 1

@@ -177,6 +177,23 @@ struct ReplayTests {
         Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 3, expecting: 60_000), source)
     }
 
+    @Test("--key-prefix and --header send only the messages they keep, recorded with the replay for a resume")
+    func filteredReplay() throws {
+        let (fixture, source) = try Self.archive(count: 5000, partitions: 2, label: "replay-filtered")
+        let target = try MockCluster()
+        try target.createTopic("orders", partitions: 2)
+        let keep = MessageFilter(keyPrefixes: [Array("key-1".utf8)], headers: [.init(name: "trace", value: nil)])
+        let expected = source.mapValues { $0.filter(keep.matches) }
+        let count = expected.values.reduce(0) { $0 + $1.count }
+        #expect(count > 100 && count < 2500, "a selection, not all or nothing: \(count)")
+        let output = try CLIProcess.succeed(
+            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers,
+             "--key-prefix", "key-1", "--header", "trace"], scratch: scratch)
+        #expect(String(decoding: output, as: UTF8.self).contains(": \(count) messages acknowledged"))
+        Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 2, expecting: count), expected)
+        #expect(try Archive.open(at: fixture.path).replays().first?.filter == keep)
+    }
+
     @Test("key partitioning places keys as librdkafka's murmur2 partitioner (the Java producer's) does")
     func murmur2MatchesKafka() throws {
         let cluster = try MockCluster()
