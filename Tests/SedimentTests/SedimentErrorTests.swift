@@ -6,10 +6,11 @@ import Testing
 
 @Suite("SedimentError")
 struct SedimentErrorTests {
-    @Test("isRetriable: unreachable Kafka, a held lock, transient I/O and a failing store may pass on a retry; bad input, missing data and collisions never do")
+    @Test("isRetriable: unreachable Kafka, a held lock, a group with members, transient I/O and a failing store may pass on a retry; bad input, missing data and collisions never do")
     func retriable() {
         #expect(SedimentError(.kafkaUnreachable, "x").isRetriable)
         #expect(SedimentError(.archiveLocked, "x").isRetriable)
+        #expect(SedimentError(.groupActive, "x").isRetriable)
         #expect(SedimentError(.io, "x").isRetriable)
         for code in [SedimentError.Code.invalidArgument, .invalidInput, .notFound, .corruptSegment, .objectCollision, .notHeldLocally] {
             #expect(!SedimentError(code, "x").isRetriable, "\(code)")
@@ -27,7 +28,7 @@ struct SedimentErrorTests {
             .invalidInput: .data, .notFound: .data, .notHeldLocally: .data, .objectCollision: .data, .corruptSegment: .data,
             .archiveMissing: .data, .notAnArchive: .data, .schemaTooNew: .data,
             .io: .io, .database: .io, .archiveLocked: .io,
-            .kafka: .remote, .kafkaUnreachable: .remote,
+            .kafka: .remote, .kafkaUnreachable: .remote, .groupActive: .remote,
         ]
         for (code, expected) in classes {
             #expect(SedimentError(code, "x").errorClass == expected, "\(code)")

@@ -67,6 +67,35 @@ extension ArchiveIndex {
         }
     }
 
+    /// The source partitions the offset map holds messages of.
+    func replaySourcePartitions(id: String) throws -> [Int32] {
+        try read { db in
+            try Int32.fetchAll(db, sql: """
+                SELECT DISTINCT source_partition FROM replay_offsets WHERE replay_id = ? ORDER BY source_partition
+                """, arguments: [id])
+        }
+    }
+
+    /// The replayed messages of one source partition split at `committed`, per target
+    /// partition they went to: the target offset of the last one below it and of the first
+    /// at or above it. With `committed` nil, only which target partitions hold any.
+    func committedSplits(id: String, sourcePartition: Int32, committed: Int64?) throws -> [CommittedSplit] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT target_partition,
+                    MAX(CASE WHEN source_first < ?3 THEN target_first + MIN(source_last, ?3 - 1) - source_first END) AS last_below,
+                    MIN(CASE WHEN source_last >= ?3 THEN target_first + MAX(source_first, ?3) - source_first END) AS first_from
+                FROM replay_offsets WHERE replay_id = ?1 AND source_partition = ?2
+                GROUP BY target_partition ORDER BY target_partition
+                """, arguments: [id, sourcePartition, committed]
+            ).map {
+                CommittedSplit(
+                    sourcePartition: sourcePartition, committed: committed, targetPartition: $0["target_partition"],
+                    lastBelow: $0["last_below"], firstFrom: $0["first_from"])
+            }
+        }
+    }
+
     /// Adds acknowledged runs in one transaction, extending the stored run a new one
     /// continues, and counts them.
     func recordReplayRuns(id: String, _ runs: [ReplayRun], acknowledged: Int, now: Int64) throws {

@@ -44,6 +44,10 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         public static let incomplete = Code(name: "incomplete", errorClass: .data)
         public static let kafka = Code(name: "Kafka error", errorClass: .remote)
         public static let kafkaUnreachable = Code(name: "Kafka unreachable", errorClass: .remote)
+        /// A consumer group has members on the cluster, and its offsets are not to be moved
+        /// under running consumers. Remote, as the broker refused; retriable, as the
+        /// members leaving is enough.
+        public static let groupActive = Code(name: "group active", errorClass: .remote)
     }
 
     public var code: Code
@@ -70,7 +74,7 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
     public var isRetriable: Bool {
         if let store = underlying as? ObjectStoreError { return store.isRetriable }
         switch code {
-        case .kafkaUnreachable, .archiveLocked, .io: return true
+        case .kafkaUnreachable, .archiveLocked, .groupActive, .io: return true
         case .kafka: return (underlying as? KafkaError).map { !$0.isFatal } ?? false
         default: return false
         }
