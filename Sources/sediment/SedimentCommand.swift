@@ -21,7 +21,7 @@ struct SedimentCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DumpCommand.self, IngestCommand.self, CompactCommand.self, UploadCommand.self, ReuploadCommand.self, RestoreCommand.self,
-            QueryCommand.self, ReplayCommand.self, StatusCommand.self, VerifyCommand.self, MockClusterCommand.self,
+            QueryCommand.self, ReplayCommand.self, OffsetsCommand.self, StatusCommand.self, VerifyCommand.self, MockClusterCommand.self,
         ]
     )
 }

@@ -20,6 +20,7 @@ enum SettingFlags {
         "localWindowRetention": "--local-retention",
         "partitioning": "--partitioning",
         "skipInvalid": "--skip-invalid",
+        "sourceOffsets": "--source-offsets",
         "start": "--start",
         "topic": "--topic",
         "topics": "--topic",
