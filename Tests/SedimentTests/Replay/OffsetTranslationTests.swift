@@ -170,7 +170,7 @@ struct OffsetTranslationTests {
         #expect(try scenario.translate(replay, group: "live", ["--source-offsets", "0:10"]).succeeded)
     }
 
-    @Test("a replay the archive does not hold, and command lines without the group's offsets or with both sources, are refused clearly")
+    @Test("a replay the archive does not hold or that has not finished, and command lines without the group's offsets or with both sources, are refused clearly")
     func refusedCommands() throws {
         let fixture = CompactionFixture(label: "translate-refused")
         try fixture.append([Message(offset: 0, timestamp: 1, value: Array("x".utf8))])
@@ -178,6 +178,14 @@ struct OffsetTranslationTests {
         let unknown = try CLIProcess.run(base + ["--replay", "r-00000000", "--source-offsets", "0:1"], scratch: scratch)
         #expect(unknown.status == ExitStatus.data, "\(unknown.summary)")
         #expect(unknown.stderr == "sediment: error: the archive has no replay 'r-00000000' (`sediment replay --list` shows them)\n", "\(unknown.stderr)")
+        // A replay cut short: what a resume sends would land after any translated position.
+        try Archive.openForUpdate(at: fixture.path).index.createReplay(ReplayRecord(
+            id: "r-unfinished", instance: "local", topic: "orders", from: 0, to: 10, targetTopic: "orders", brokers: "127.0.0.1:1",
+            partitioning: .same, sourceHeaders: false, targetPartitions: 1, messages: 1, acknowledged: 0, state: .failed,
+            error: "killed", createdAt: 0, updatedAt: 0), targets: [0: 0])
+        let unfinished = try CLIProcess.run(base + ["--replay", "r-unfinished", "--source-offsets", "0:1"], scratch: scratch)
+        #expect(unfinished.status == ExitStatus.data, "\(unfinished.summary)")
+        #expect(unfinished.stderr.contains("replay r-unfinished has not finished (failed, 0 messages acknowledged)"), "\(unfinished.stderr)")
         let neither = try CLIProcess.run(base + ["--replay", "r-00000000"], scratch: scratch)
         #expect(neither.status == ExitStatus.usage && neither.stderr.contains("--source-brokers B or --source-offsets P:O,..."), "\(neither.summary)")
         let both = try CLIProcess.run(base + ["--replay", "r-00000000", "--source-offsets", "0:1", "--source-brokers", "127.0.0.1:1"], scratch: scratch)
