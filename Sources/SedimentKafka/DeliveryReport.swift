@@ -5,5 +5,7 @@ public struct DeliveryReport: Sendable {
     public var partition: Int32
     /// The offset the message got; meaningless when `error` is set.
     public var offset: Int64
+    /// The key's and the value's bytes.
+    public var bytes: Int
     public var error: KafkaError?
 }

@@ -45,7 +45,7 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             callbacks.onDelivery?(DeliveryReport(
                 opaque: UInt64(UInt(bitPattern: message.pointee._private)), partition: message.pointee.partition,
-                offset: message.pointee.offset, error: error))
+                offset: message.pointee.offset, bytes: message.pointee.len + message.pointee.key_len, error: error))
         }
         rk = try KafkaHandle.make(RD_KAFKA_PRODUCER, conf: conf)
     }

@@ -3,11 +3,10 @@ import SedimentKafka
 
 /// Turns delivery reports into runs of the offset map and per-partition figures. Reports
 /// arrive inside the producer's calls on the replay's thread; the lock only makes that
-/// safe to rely on.
+/// safe to rely on. Each message's opaque is its source position (`opaque(of:)`), so that
+/// nothing is kept per message in flight.
 final class OffsetMapRecorder: @unchecked Sendable {
     private let lock = NSLock()
-    /// Sent and not yet reported, by the sequence number given as the message's opaque.
-    private var inFlight: [UInt64: (partition: Int32, offset: Int64, bytes: Int)] = [:]
     /// The run each source partition is extending.
     private var open: [Int32: ReplayRun] = [:]
     private var closed: [ReplayRun] = []
@@ -15,19 +14,27 @@ final class OffsetMapRecorder: @unchecked Sendable {
     private(set) var targets: [Int32: ReplaySummary.TargetPartition] = [:]
     private(set) var failure: KafkaError?
 
-    func sent(_ sequence: UInt64, _ message: Message, bytes: Int) {
-        lock.withLock { inFlight[sequence] = (message.partition, message.offset, bytes) }
+    static let offsetBits: UInt64 = 47
+
+    /// The source partition and offset in one integer: 16 bits and 47.
+    static func opaque(of message: Message) throws -> UInt64 {
+        guard (0..<65_536).contains(message.partition), (0..<(Int64(1) << 47)).contains(message.offset) else {
+            throw SedimentError(
+                .invalidInput, "partition \(message.partition), offset \(message.offset) is past what a replay can track (65,536 partitions, offsets below 2^47)")
+        }
+        return UInt64(message.partition) << offsetBits | UInt64(message.offset)
     }
 
     /// The producer's delivery callback.
     func delivered(_ report: DeliveryReport) {
+        let partition = Int32(report.opaque >> Self.offsetBits)
+        let offset = Int64(report.opaque & ((1 << Self.offsetBits) - 1))
         lock.withLock {
-            guard let source = inFlight.removeValue(forKey: report.opaque) else { return }
             if let error = report.error {
                 if failure == nil { failure = error }
                 return
             }
-            record(source: (source.partition, source.offset), target: report.partition, offset: report.offset, bytes: source.bytes)
+            record(source: (partition, offset), target: report.partition, offset: report.offset, bytes: report.bytes)
         }
     }
 
@@ -61,6 +68,4 @@ final class OffsetMapRecorder: @unchecked Sendable {
             return (closed + open.values, acknowledgedSinceDrain)
         }
     }
-
-    var pending: Int { lock.withLock { inFlight.count } }
 }
