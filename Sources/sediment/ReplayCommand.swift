@@ -86,6 +86,13 @@ struct ReplayCommand: ParsableCommand {
             let bucket = makeBucketSession(target: nil, credentialsFile: nil, profile: "default", logger: logger)
             defer { try? bucket.shutdownWaiting() }
             if let resume {
+                // What the replay recorded decides these; a dry run of a resume would send.
+                let refused = [("--topic", topic != nil), ("--from", from != nil), ("--to-topic", toTopic != nil), ("--dry-run", dryRun),
+                               ("--source-headers", sourceHeaders), ("--create-topic", createTopic), ("--instance", instance != nil),
+                               ("--key, --key-prefix, --header", !(try filters.filter()).isEmpty)].filter(\.1).map(\.0)
+                if !refused.isEmpty {
+                    throw SedimentError(.invalidArgument, "--resume continues the replay as it was recorded: leave out \(refused.joined(separator: ", "))")
+                }
                 let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), bucket: bucket, logger: logger)
                 let summary = try withProgress { try replayer.resume(id: resume, brokers: brokers, kafkaOptions: try parseKafkaOptions(kafkaOptions), rate: rate, progress: $0) }
                 return try print(json ? jsonText(summary) : describe(summary))

@@ -34,6 +34,9 @@ final class OffsetMapRecorder: @unchecked Sendable {
                 if failure == nil { failure = error }
                 return
             }
+            // After a failure, later acknowledgements stay out of the map: the map must stay a
+            // prefix of each partition, or a resume would send the failed message after them.
+            guard failure == nil else { return }
             record(source: (partition, offset), target: report.partition, offset: report.offset, bytes: report.bytes)
         }
     }

@@ -1,7 +1,8 @@
 /// The messages a replay sends: one source partition after another, each in offset order,
-/// as Kafka holds them. Read by offset from segments; a partition whose segments retention
-/// deleted is read by time from the windows (and the bucket), which is its offset order
-/// unless its timestamps go back, and then the replay stops, naming the message.
+/// as Kafka holds them. Read by offset from segments; a partition the segments do not hold
+/// whole (retention deleted some, or a restore brought windows only) is read by time from
+/// the windows (and the bucket), which is its offset order unless its timestamps go back:
+/// then the replay stops before sending anything of it, naming the message.
 struct ReplaySource {
     let archive: Archive
     let instance: String
@@ -18,11 +19,17 @@ struct ReplaySource {
     }
 
     private func forEachInRange(_ body: (Message) throws -> Void) throws {
-        let spans = try archive.index.offsetSpans(instance: instance, topic: topic, range: range)
-        for (partition, span) in spans.sorted(by: { $0.key < $1.key }) {
+        let coverage = try archive.index.offsetCoverage(instance: instance, topic: topic, range: range)
+        for (partition, spans) in coverage.sorted(by: { $0.key < $1.key }) {
+            // Segments give the partition in offset order when their blocks reach every
+            // offset the windows hold (a restored archive has windows and no segments).
+            guard let blocks = spans.blocks, spans.windows.map({ blocks.contains($0.lowerBound) && blocks.contains($0.upperBound) }) ?? true else {
+                try byTime(partition, body)
+                continue
+            }
             let byOffset: OffsetRangeCursor
             do {
-                byOffset = try archive.messages(of: PartitionKey(instance: instance, topic: topic, partition: partition), offsets: span)
+                byOffset = try archive.messages(of: PartitionKey(instance: instance, topic: topic, partition: partition), offsets: blocks)
             } catch let error as SedimentError where error.code == .notHeldLocally {
                 try byTime(partition, body)
                 continue
@@ -33,19 +40,25 @@ struct ReplaySource {
         }
     }
 
+    /// The partition from the time-ordered read, which is its offset order only when its
+    /// timestamps never go back: checked over the whole partition before anything is sent.
     private func byTime(_ partition: Int32, _ body: (Message) throws -> Void) throws {
-        let cursor = try archive.messages(instance: instance, topic: topic, in: range, partitions: [partition], bucket: bucket)
         var last = Int64.min
-        while let message = try cursor.next() {
+        try eachByTime(partition) { message in
             guard message.offset > last else {
                 throw SedimentError(
                     .invalidInput,
                     "partition \(partition) of topic '\(topic)': offset \(message.offset) has an earlier timestamp than offset \(last), "
-                        + "and retention deleted the segments that hold them in offset order, so the replay cannot keep the partition's order",
+                        + "and the archive holds them only in window files, ordered by time, so the replay cannot keep the partition's order; nothing of it was sent",
                     context: ["topic": topic, "partition": "\(partition)", "offset": "\(message.offset)"])
             }
             last = message.offset
-            try body(message)
         }
+        try eachByTime(partition, body)
+    }
+
+    private func eachByTime(_ partition: Int32, _ body: (Message) throws -> Void) throws {
+        let cursor = try archive.messages(instance: instance, topic: topic, in: range, partitions: [partition], bucket: bucket)
+        while let message = try cursor.next() { try body(message) }
     }
 }

@@ -63,6 +63,8 @@ public final class Replayer {
         instance: String, topic: String, range: Range<Int64>, options: ReplayOptions,
         progress: ((ReplayProgress) -> Void)? = nil
     ) throws -> ReplaySummary {
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
         let target = options.targetTopic ?? topic
         let configuration = producerConfiguration(brokers: options.brokers, options.kafkaOptions)
         let partitions = try targetPartitions(
@@ -97,6 +99,8 @@ public final class Replayer {
         id: String, brokers: String? = nil, kafkaOptions: [String: String] = [:], rate: Int? = nil,
         progress: ((ReplayProgress) -> Void)? = nil
     ) throws -> ReplaySummary {
+        let held = try lock()
+        defer { withExtendedLifetime(held) {} }
         guard var replay = try archive.index.replays(id: id).first else {
             throw SedimentError(.notFound, "the archive has no replay '\(id)' (`sediment replay --list` shows them)", context: ["replay": id])
         }
@@ -118,6 +122,12 @@ public final class Replayer {
         return try run(replay, options: options, configuration: configuration, tail: tail, done: Dictionary(grouping: runs, by: \.sourcePartition), progress: progress)
     }
 
+    /// One sending replay per archive at a time: two resumes of one replay would each send
+    /// what the other has not recorded yet.
+    private func lock() throws -> ArchiveLock {
+        try ArchiveLock(path: archive.layout.root + "/sediment.replay.lock", holder: "replay (sediment replay)")
+    }
+
     private func run(
         _ replay: ReplayRecord, options: ReplayOptions, configuration: [String: String], tail: TargetTail?,
         done: [Int32: [ReplayRun]], progress: ((ReplayProgress) -> Void)?
@@ -127,14 +137,23 @@ public final class Replayer {
         let producer = try KafkaProducer(configuration: configuration, onDelivery: { recorder.delivered($0) })
         let partitioner = ReplayPartitioner(partitioning: replay.partitioning, partitions: replay.targetPartitions)
         var summary = ReplaySummary(replay: replay)
-        var sequence: UInt64 = 0
+        var sequence = 0
         var sent = 0
         let clock = ContinuousClock()
         let started = clock.now
         var lastRecord = started
+        // Runs a failed write took out of the recorder are lost: after one, nothing more is
+        // recorded, so that the map stays a prefix of what was delivered.
+        var recordFailed = false
         func record() throws {
+            guard !recordFailed else { return }
             let (runs, acknowledged) = recorder.drain()
-            if acknowledged > 0 { try index.recordReplayRuns(id: replay.id, runs, acknowledged: acknowledged, now: now()) }
+            do {
+                if acknowledged > 0 { try index.recordReplayRuns(id: replay.id, runs, acknowledged: acknowledged, now: now()) }
+            } catch {
+                recordFailed = true
+                throw error
+            }
             progress?(ReplayProgress(sent: sent, acknowledged: sent - producer.outstanding))
         }
         do {
@@ -147,7 +166,7 @@ public final class Replayer {
                         summary.skipped += 1
                         return
                     }
-                    let partition = partitioner.partition(of: message, sequence: sequence)
+                    let partition = partitioner.partition(of: message)
                     let body = ReplayRecordBody(message, topic: replay.topic, sourceHeaders: replay.sourceHeaders)
                     if let tail, let offset = try tail.claim(partition, ReplayFingerprint(body)) {
                         recorder.found(message, bytes: body.bytes, target: partition, offset: offset)
@@ -156,15 +175,20 @@ public final class Replayer {
                     }
                     if let failure = recorder.failure { throw failure }
                     if let rate = options.rate, rate > 0 {
+                        // Waiting serves delivery reports, so a slow replay still records as it goes.
                         let due = started + .seconds(Double(sent) / Double(rate))
-                        if due > clock.now { Thread.sleep(forTimeInterval: Self.seconds(due - clock.now)) }
+                        while due > clock.now { producer.poll(timeout: min(due - clock.now, .milliseconds(100))) }
+                        if clock.now - lastRecord >= options.recordEvery {
+                            try record()
+                            lastRecord = clock.now
+                        }
                     }
                     try producer.produce(
                         topic: replay.targetTopic, partition: partition, key: body.key, value: body.value, headers: body.headers,
                         timestamp: body.timestamp, opaque: try OffsetMapRecorder.opaque(of: message))
                     sent += 1
-                    // The clock every thousand messages: reading it for each costs more than the check.
-                    if sent % 1000 == 0, clock.now - lastRecord >= options.recordEvery {
+                    // The clock every hundred messages: reading it for each costs more than the check.
+                    if sent % 100 == 0, clock.now - lastRecord >= options.recordEvery {
                         producer.poll()
                         try record()
                         lastRecord = clock.now
@@ -187,7 +211,7 @@ public final class Replayer {
             }
             if let failure = recorder.failure { throw failure }
             try record()
-            try index.setReplayState(id: replay.id, .done, error: nil, messages: Int(sequence), now: now())
+            try index.setReplayState(id: replay.id, .done, error: nil, messages: sequence, now: now())
         } catch {
             try? producer.flush(timeout: .seconds(30))
             try? record()
@@ -211,17 +235,21 @@ public final class Replayer {
     }
 
     private func producerConfiguration(brokers: String, _ kafkaOptions: [String: String]) -> [String: String] {
-        [
+        var configuration = [
             "bootstrap.servers": brokers,
-            // Retries never duplicate or reorder within a partition.
-            "enable.idempotence": "true",
-            "acks": "all",
             "linger.ms": "20",
             "batch.size": "1000000",
             "queue.buffering.max.kbytes": "262144",
             // A topic that does not exist is an error, never created by a metadata request.
             "allow.auto.create.topics": "false",
         ].merging(kafkaOptions) { _, user in user }
+        // What exactly-once rests on, whatever the options say: retries never duplicate or
+        // reorder within a partition, and a message lost past its retries stops the
+        // producer rather than leave a gap later messages close over.
+        configuration["enable.idempotence"] = "true"
+        configuration["acks"] = "all"
+        configuration["enable.gapless.guarantee"] = "true"
+        return configuration
     }
 
     /// The target topic's partitions; with `creating`, a missing topic is created with that
@@ -265,7 +293,9 @@ public final class Replayer {
         return ends
     }
 
-    static let producerOnly: Set<String> = ["enable.idempotence", "acks", "linger.ms", "batch.size", "queue.buffering.max.kbytes"]
+    static let producerOnly: Set<String> = [
+        "enable.idempotence", "acks", "enable.gapless.guarantee", "linger.ms", "batch.size", "queue.buffering.max.kbytes",
+    ]
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

@@ -50,7 +50,8 @@ final class TargetTail {
             throw SedimentError(
                 .invalidInput,
                 "partition \(partition) of the target topic '\(topic)' holds at offset \(held[index].offset) a record this replay did not send next: "
-                    + "something else writes to it, so resuming could not tell what was delivered",
+                    + "something else writes to it, or a message of the replay failed while later ones were delivered; sending the rest "
+                    + "would break the partition's order or send a message twice, so the replay stops here",
                 context: ["topic": topic, "partition": "\(partition)", "offset": "\(held[index].offset)"])
         }
         next[partition] = index + 1

@@ -177,6 +177,26 @@ struct ReplayTests {
         Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 3, expecting: 60_000), source)
     }
 
+    @Test("an archive restored from a bucket (windows, no segments) replays every message, in offset order")
+    func replayRestoredArchive() async throws {
+        let (fixture, source) = try Self.archive(count: 9000, partitions: 3, label: "replay-restored")
+        let bucket = scratch.file("restored-bucket")
+        _ = try CLIProcess.succeed(
+            ["compact", "--archive", fixture.path, "--granularity", "5m", "--close-all", "--target", "file://" + bucket], scratch: scratch)
+        let restored = scratch.file("restored")
+        _ = try CLIProcess.succeed(["restore", "--archive", restored, "--target", "file://" + bucket, "--topic", "orders", "--from", "0"], scratch: scratch)
+        let target = try MockCluster()
+        try target.createTopic("orders", partitions: 3)
+        let output = try CLIProcess.succeed(
+            ["replay", "--archive", restored, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers], scratch: scratch)
+        #expect(String(decoding: output, as: UTF8.self).contains(": 9000 messages acknowledged"), "\(String(decoding: output, as: UTF8.self))")
+        Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 3, expecting: 9000), source)
+        let resumeWithFlags = try CLIProcess.run(
+            ["replay", "--archive", restored, "--resume", try #require(try Archive.open(at: restored).replays().first?.id), "--dry-run", "--topic", "x"],
+            scratch: scratch)
+        #expect(resumeWithFlags.status == ExitStatus.usage && resumeWithFlags.stderr.contains("leave out --topic, --dry-run"), "\(resumeWithFlags.summary)")
+    }
+
     @Test("--key-prefix and --header send only the messages they keep, recorded with the replay for a resume")
     func filteredReplay() throws {
         let (fixture, source) = try Self.archive(count: 5000, partitions: 2, label: "replay-filtered")
