@@ -50,6 +50,28 @@ extension ArchiveIndex {
         }
     }
 
+    /// Offsets in `offsets` that window files (on disk or not) hold of the partition beyond
+    /// the span its segment blocks cover, as the lowest and highest such: a restored archive
+    /// has windows and no segments, and retention before schema 0006 left no record.
+    func windowOffsetsPastSegments(of key: PartitionKey, meeting offsets: ClosedRange<Int64>) throws -> ClosedRange<Int64>? {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT MIN(first_offset) FROM blocks WHERE instance = ?1 AND topic = ?2 AND partition = ?3) AS blocks_first,
+                       (SELECT MAX(last_offset) FROM blocks WHERE instance = ?1 AND topic = ?2 AND partition = ?3) AS blocks_last,
+                       MIN(MAX(wp.first_offset, ?4)) AS windows_first, MAX(MIN(wp.last_offset, ?5)) AS windows_last
+                FROM window_files f JOIN window_partitions wp ON wp.file_id = f.id
+                WHERE f.instance = ?1 AND f.topic = ?2 AND wp.partition = ?3 AND wp.first_offset <= ?5 AND wp.last_offset >= ?4
+                """, arguments: [key.instance, key.topic, key.partition, offsets.lowerBound, offsets.upperBound])
+            guard let row, let windowsFirst = row["windows_first"] as Int64?, let windowsLast = row["windows_last"] as Int64? else { return nil }
+            guard let blocksFirst = row["blocks_first"] as Int64?, let blocksLast = row["blocks_last"] as Int64? else {
+                return windowsFirst...windowsLast
+            }
+            if windowsFirst < blocksFirst { return windowsFirst...min(windowsLast, blocksFirst - 1) }
+            if windowsLast > blocksLast { return max(windowsFirst, blocksLast + 1)...windowsLast }
+            return nil
+        }
+    }
+
     /// Windows with messages in `range` (and `partitions`) that a query reads from segments
     /// alone, because local retention deleted one of their files, and whose segments no
     /// longer hold all of those messages: segments retention deleted (recorded since

@@ -139,37 +139,22 @@ extension ArchiveIndex {
     /// Per partition, the offsets that may hold a message of `range`: of the blocks whose
     /// times meet it, and of the window files (on disk or not) whose times meet it.
     func offsetSpans(instance: String, topic: String, range: Range<Int64>) throws -> [Int32: ClosedRange<Int64>] {
-        try offsetCoverage(instance: instance, topic: topic, range: range).mapValues { coverage in
-            switch (coverage.blocks, coverage.windows) {
-            case let (blocks?, windows?): min(blocks.lowerBound, windows.lowerBound)...max(blocks.upperBound, windows.upperBound)
-            case let (blocks?, nil): blocks
-            case let (nil, windows?): windows
-            case (nil, nil): 0...0
-            }
-        }
-    }
-
-    /// The same spans, from segment blocks and from window files apart: where the windows'
-    /// reach past the blocks', segments alone cannot give the partition in offset order.
-    func offsetCoverage(
-        instance: String, topic: String, range: Range<Int64>
-    ) throws -> [Int32: (blocks: ClosedRange<Int64>?, windows: ClosedRange<Int64>?)] {
         try read { db in
-            var coverage: [Int32: (blocks: ClosedRange<Int64>?, windows: ClosedRange<Int64>?)] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            var spans: [Int32: ClosedRange<Int64>] = [:]
+            let rows = try Row.fetchAll(db, sql: """
                 SELECT partition, MIN(first_offset) AS first, MAX(last_offset) AS last FROM blocks
-                WHERE instance = ? AND topic = ? AND max_timestamp >= ? AND min_timestamp < ? GROUP BY partition
-                """, arguments: [instance, topic, range.lowerBound, range.upperBound]) {
-                coverage[row["partition"], default: (nil, nil)].blocks = (row["first"] as Int64)...(row["last"] as Int64)
-            }
-            for row in try Row.fetchAll(db, sql: """
-                SELECT wp.partition, MIN(wp.first_offset) AS first, MAX(wp.last_offset) AS last FROM window_files f
+                WHERE instance = ?1 AND topic = ?2 AND max_timestamp >= ?3 AND min_timestamp < ?4 GROUP BY partition
+                UNION ALL
+                SELECT wp.partition, MIN(wp.first_offset), MAX(wp.last_offset) FROM window_files f
                 JOIN window_partitions wp ON wp.file_id = f.id
-                WHERE f.instance = ? AND f.topic = ? AND f.max_timestamp >= ? AND f.min_timestamp < ? GROUP BY wp.partition
-                """, arguments: [instance, topic, range.lowerBound, range.upperBound]) {
-                coverage[row["partition"], default: (nil, nil)].windows = (row["first"] as Int64)...(row["last"] as Int64)
+                WHERE f.instance = ?1 AND f.topic = ?2 AND f.max_timestamp >= ?3 AND f.min_timestamp < ?4 GROUP BY wp.partition
+                """, arguments: [instance, topic, range.lowerBound, range.upperBound])
+            for row in rows {
+                let partition: Int32 = row[0]
+                let span: ClosedRange<Int64> = (row[1] as Int64)...(row[2] as Int64)
+                spans[partition] = spans[partition].map { min($0.lowerBound, span.lowerBound)...max($0.upperBound, span.upperBound) } ?? span
             }
-            return coverage
+            return spans
         }
     }
 }

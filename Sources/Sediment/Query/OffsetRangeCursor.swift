@@ -1,7 +1,7 @@
 /// Streams the messages of one partition with offsets in a closed range, in offset order,
 /// one block in memory at a time, from segment files. A range that meets segments
-/// retention deleted (their messages are in window files now) is refused rather than
-/// answered with less.
+/// retention deleted, or offsets only window files hold, is refused rather than answered
+/// with less.
 public final class OffsetRangeCursor {
     public let key: PartitionKey
     public let offsets: ClosedRange<Int64>
@@ -25,6 +25,13 @@ public final class OffsetRangeCursor {
                 "offsets \(offsets.lowerBound)...\(offsets.upperBound) of partition \(key.partition) of topic '\(key.topic)' are not all "
                     + "in segments: retention deleted the segments holding \(first.lowerBound)...\(last.upperBound) once window "
                     + "files held them; read those by time instead",
+                context: ["topic": key.topic, "partition": "\(key.partition)"])
+        }
+        if let missing = try archive.index.windowOffsetsPastSegments(of: key, meeting: offsets) {
+            throw SedimentError(
+                .notHeldLocally,
+                "offsets \(missing.lowerBound)...\(missing.upperBound) of partition \(key.partition) of topic '\(key.topic)' are in window "
+                    + "files and in no segment (a restored archive, or segments deleted before the archive recorded deletions); read those by time instead",
                 context: ["topic": key.topic, "partition": "\(key.partition)"])
         }
     }

@@ -19,17 +19,11 @@ struct ReplaySource {
     }
 
     private func forEachInRange(_ body: (Message) throws -> Void) throws {
-        let coverage = try archive.index.offsetCoverage(instance: instance, topic: topic, range: range)
-        for (partition, spans) in coverage.sorted(by: { $0.key < $1.key }) {
-            // Segments give the partition in offset order when their blocks reach every
-            // offset the windows hold (a restored archive has windows and no segments).
-            guard let blocks = spans.blocks, spans.windows.map({ blocks.contains($0.lowerBound) && blocks.contains($0.upperBound) }) ?? true else {
-                try byTime(partition, body)
-                continue
-            }
+        let spans = try archive.index.offsetSpans(instance: instance, topic: topic, range: range)
+        for (partition, span) in spans.sorted(by: { $0.key < $1.key }) {
             let byOffset: OffsetRangeCursor
             do {
-                byOffset = try archive.messages(of: PartitionKey(instance: instance, topic: topic, partition: partition), offsets: blocks)
+                byOffset = try archive.messages(of: PartitionKey(instance: instance, topic: topic, partition: partition), offsets: span)
             } catch let error as SedimentError where error.code == .notHeldLocally {
                 try byTime(partition, body)
                 continue
