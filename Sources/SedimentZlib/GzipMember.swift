@@ -66,6 +66,24 @@ public enum GzipMember {
         return try body(stream)
     }
 
+    /// One `inflate` call from `input[consumed...]` into `output[produced...]`: the status,
+    /// and how many bytes it consumed and produced. Shared by the whole-buffer inflater and
+    /// the member scanner, which differ only in what they do at a member's end.
+    static func inflateStep(
+        _ stream: UnsafeMutablePointer<z_stream>, input: UnsafeRawBufferPointer, from consumed: Int,
+        into output: inout [UInt8], at produced: Int
+    ) -> (status: Int32, consumed: Int, produced: Int) {
+        output.withUnsafeMutableBytes { out in
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
+            stream.pointee.avail_in = uInt(input.count - consumed)
+            stream.pointee.next_out = out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+            stream.pointee.avail_out = uInt(out.count - produced)
+            let result = inflate(stream, Z_NO_FLUSH)
+            return (result, input.count - consumed - Int(stream.pointee.avail_in), out.count - produced - Int(stream.pointee.avail_out))
+        }
+    }
+
     static func error(_ operation: String, _ code: Int32, _ stream: UnsafeMutablePointer<z_stream>) -> ZlibError {
         let message = stream.pointee.msg.map { String(cString: $0) } ?? "code \(code)"
         return ZlibError(operation: operation, code: code, message: message)

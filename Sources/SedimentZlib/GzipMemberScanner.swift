@@ -47,15 +47,7 @@ public final class GzipMemberScanner {
                 produced = 0
             }
             if produced == output.count { output.append(contentsOf: repeatElement(0, count: max(output.count, 1 << 20))) }
-            let step: (Int32, Int, Int) = output.withUnsafeMutableBytes { out in
-                stream.pointee.next_in = UnsafeMutablePointer(
-                    mutating: input.baseAddress!.advanced(by: consumed).assumingMemoryBound(to: Bytef.self))
-                stream.pointee.avail_in = uInt(input.count - consumed)
-                stream.pointee.next_out = out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_out = uInt(out.count - produced)
-                let result = inflate(stream, Z_NO_FLUSH)
-                return (result, input.count - consumed - Int(stream.pointee.avail_in), out.count - produced - Int(stream.pointee.avail_out))
-            }
+            let step = GzipMember.inflateStep(stream, input: input, from: consumed, into: &output, at: produced)
             consumed += step.1
             consumedTotal += Int64(step.1)
             produced += step.2

@@ -112,6 +112,15 @@ enum StandardError {
     }
 
     static var isTerminal: Bool { isatty(2) == 1 }
+
+    /// A progress line rewritten in place on a terminal; nil when stderr is piped.
+    static func progress<T>(_ line: @escaping @Sendable (T) -> String) -> (@Sendable (T) -> Void)? {
+        guard isTerminal else { return nil }
+        return { write("\r" + line($0) + "\u{1B}[K") }
+    }
+
+    /// Wipes the progress line before the summary.
+    static func clearProgress() { write("\r\u{1B}[K") }
 }
 
 /// Buffered writes to stdout: a query prints millions of lines, one `write(2)` per 256 KiB.

@@ -64,7 +64,7 @@ struct CompactCommand: AsyncParsableCommand {
                 logger: logger,
                 compacted: terminal ? { topic, messages in StandardError.write("\r\(topic): \(messages) messages written…\u{1B}[K") } : nil,
                 uploaded: json ? nil : uploadProgress())
-            if terminal { StandardError.write("\r\u{1B}[K") }
+            if terminal { StandardError.clearProgress() }
             try printReport(report, seconds: Date().timeIntervalSince(started))
         }
     }

@@ -77,7 +77,7 @@ struct IngestCommand: ParsableCommand {
                 StandardError.write("\r\(summary.stored) messages, \(ByteCount(summary.bytes)) stored…")
             } : nil
             let summary = try ingestor.run(descriptor: descriptor, name: input == "-" ? "<stdin>" : input, progress: progress)
-            if progress != nil { StandardError.write("\r\u{1B}[K") }
+            if progress != nil { StandardError.clearProgress() }
             let seconds = Date().timeIntervalSince(started)
             if json {
                 let data = try JSONEncoder().encode(summary)

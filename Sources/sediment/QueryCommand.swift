@@ -72,11 +72,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The keys of --target's windows.", valueName: "template"))
     var keyTemplate = KeyTemplate.defaultTemplate
 
-    @Option(help: ArgumentHelp("An INI credentials file (as ~/.aws/credentials) used when the environment has none.", valueName: "path"))
-    var credentialsFile: String?
-
-    @Option(help: ArgumentHelp("The section of the credentials file.", valueName: "name"))
-    var profile = "default"
+    @OptionGroup var credentials: CredentialOptions
 
     @Flag(help: "Read only what the archive holds locally; never a bucket.")
     var localOnly = false
@@ -139,8 +135,9 @@ struct QueryCommand: ParsableCommand {
     private func resolveInstance(topic: String, archive: Archive, bucket: BucketSession?) throws -> String {
         do {
             return try archive.resolveInstance(instance, topic: topic)
-        } catch let error as SedimentError where error.code == .notFound && bucket?.target != nil {
-            let held = try bucket!.instances(holding: topic)
+        } catch let error as SedimentError where error.code == .notFound {
+            guard let bucket, bucket.target != nil else { throw error }
+            let held = try bucket.instances(holding: topic)
             guard held.count == 1 else {
                 if held.isEmpty { throw error }
                 throw SedimentError(
@@ -154,7 +151,7 @@ struct QueryCommand: ParsableCommand {
     private func bucketSession(logger: Logger) throws -> BucketSession {
         let named = try target.map { BucketSession.Target(uri: $0, template: try KeyTemplate(keyTemplate)) }
         if let target { _ = try ObjectTarget(parsing: target) }
-        return makeBucketSession(target: named, credentialsFile: credentialsFile, profile: profile, logger: logger)
+        return credentials.bucketSession(target: named, logger: logger)
     }
 
     private func printStatistics(_ statistics: QueryStatistics) {

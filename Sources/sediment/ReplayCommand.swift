@@ -71,6 +71,8 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "List the archive's replays and how far each got.")
     var list = false
 
+    @OptionGroup var credentials: CredentialOptions
+
     @Option(name: .customLong("kafka-option"), help: ArgumentHelp("A librdkafka setting for the target, key=value; repeat for several. Never recorded.", valueName: "key=value"))
     var kafkaOptions: [String] = []
 
@@ -83,7 +85,7 @@ struct ReplayCommand: ParsableCommand {
             if let rate, rate < 1 { throw SedimentError(.invalidArgument, "--rate must be at least 1 message per second, not \(rate)") }
             let logger = common.makeLogger()
             // Windows retention deleted are read from where they were uploaded, as a query reads them.
-            let bucket = makeBucketSession(target: nil, credentialsFile: nil, profile: "default", logger: logger)
+            let bucket = credentials.bucketSession(target: nil, logger: logger)
             defer { try? bucket.shutdownWaiting() }
             if let resume {
                 // What the replay recorded decides these; a dry run of a resume would send.
@@ -123,9 +125,8 @@ struct ReplayCommand: ParsableCommand {
 
     /// Progress on a terminal, nothing when piped: "sent 120000, acknowledged 118000".
     private func withProgress<T>(_ body: (((ReplayProgress) -> Void)?) throws -> T) throws -> T {
-        let progress: ((ReplayProgress) -> Void)? = StandardError.isTerminal
-            ? { StandardError.write("\rsent \($0.sent), acknowledged \($0.acknowledged)\u{1B}[K") } : nil
-        defer { if progress != nil { StandardError.write("\r\u{1B}[K") } }
+        let progress = StandardError.progress { (progress: ReplayProgress) in "sent \(progress.sent), acknowledged \(progress.acknowledged)" }
+        defer { if progress != nil { StandardError.clearProgress() } }
         return try body(progress)
     }
 

@@ -54,7 +54,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 let restorer = try WindowRestorer(archive: common.archive, store: prepared.store, options: options, logger: logger)
                 let progress = restoreProgress()
                 let summary = try await restorer.restore(instance: instance, topic: topic, range: range, progress: progress)
-                if progress != nil { StandardError.write("\r\u{1B}[K") }
+                if progress != nil { StandardError.clearProgress() }
                 return summary
             }
             if json {
@@ -84,9 +84,6 @@ struct RestoreCommand: AsyncParsableCommand {
 
     /// Progress on a terminal, nothing when piped: "12/40 windows, 1.2 GiB".
     private func restoreProgress() -> (@Sendable (RestoreProgress) -> Void)? {
-        guard StandardError.isTerminal else { return nil }
-        return { progress in
-            StandardError.write("\r\(progress.done)/\(progress.total) windows, \(ByteCount(progress.bytes))\u{1B}[K")
-        }
+        StandardError.progress { "\($0.done)/\($0.total) windows, \(ByteCount($0.bytes))" }
     }
 }

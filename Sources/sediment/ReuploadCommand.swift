@@ -44,7 +44,7 @@ struct ReuploadCommand: AsyncParsableCommand {
             let summary = try await uploader.closingStore {
                 try await uploader.reupload(instance: resolved, topic: topic, range: range, dryRun: dryRun, progress: progress)
             }
-            if progress != nil { StandardError.write("\r\u{1B}[K") }
+            if progress != nil { StandardError.clearProgress() }
             if json {
                 print(try jsonText(summary))
             } else if dryRun {

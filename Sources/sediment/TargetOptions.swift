@@ -14,11 +14,7 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Object keys: tokens {instance} {topic} {date} {hour} {timestamp} {partition} {part} {worker}.", valueName: "template"))
     var keyTemplate = KeyTemplate.defaultTemplate
 
-    @Option(help: ArgumentHelp("An INI credentials file (as ~/.aws/credentials) used when the environment has none.", valueName: "path"))
-    var credentialsFile: String?
-
-    @Option(help: ArgumentHelp("The section of the credentials file.", valueName: "name"))
-    var profile = "default"
+    @OptionGroup var credentials: CredentialOptions
 
     @Option(help: ArgumentHelp("Files of this size or more go up in parts.", valueName: "size"))
     var multipartThreshold = "16MiB"
@@ -58,18 +54,14 @@ struct TargetOptions: ParsableArguments {
         options.uploader.concurrency = uploadConcurrency
         options.continuous = continuous
         options.recordsTarget = records
-        let credentials = try Credentials.load(for: target, file: credentialsFile, profile: profile)
-        let store = try target.makeStore(credentials: credentials, logger: logger)
+        let store = try credentials.store(for: uri, logger: logger)
         return try UploadTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
     }
 }
 
 /// Progress on a terminal, nothing when piped: "12/40 objects, 1.2 GiB".
 func uploadProgress() -> (@Sendable (UploadProgress) -> Void)? {
-    guard StandardError.isTerminal else { return nil }
-    return { progress in
-        StandardError.write("\r\(progress.done)/\(progress.total) objects, \(ByteCount(progress.bytes))\u{1B}[K")
-    }
+    StandardError.progress { "\($0.done)/\($0.total) objects, \(ByteCount($0.bytes))" }
 }
 
 func describe(_ summary: UploadSummary) -> String {

@@ -39,7 +39,7 @@ struct UploadCommand: AsyncParsableCommand {
             let uploader = try await target.makeUploader(archive: common.archive, continuous: true, logger: logger)!
             let progress = uploadProgress()
             let summary = try await uploader.closingStore { try await uploader.uploadPending(topic: topic, progress: progress) }
-            if progress != nil { StandardError.write("\r\u{1B}[K") }
+            if progress != nil { StandardError.clearProgress() }
             try print(json ? jsonText(summary) : describe(summary))
         }
     }

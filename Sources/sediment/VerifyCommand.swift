@@ -30,11 +30,7 @@ struct VerifyCommand: AsyncParsableCommand {
         valueName: "uri"))
     var target: String?
 
-    @Option(help: ArgumentHelp("An INI credentials file (as ~/.aws/credentials) used when the environment has none.", valueName: "path"))
-    var credentialsFile: String?
-
-    @Option(help: ArgumentHelp("The section of the credentials file.", valueName: "name"))
-    var profile = "default"
+    @OptionGroup var credentials: CredentialOptions
 
     @Flag(help: "With --target: download every object and hash it, not only its size, ETag and metadata.")
     var deep = false
@@ -49,11 +45,7 @@ struct VerifyCommand: AsyncParsableCommand {
             let archive = try Archive.open(at: common.archive, logger: logger)
             var options = ArchiveVerifier.Options()
             options.deep = deep
-            let checked = try target.map { uri in
-                let parsed = try ObjectTarget(parsing: uri)
-                let credentials = try Credentials.load(for: parsed, file: credentialsFile, profile: profile)
-                return ArchiveVerifier.Target(uri: uri, store: try parsed.makeStore(credentials: credentials, logger: logger))
-            }
+            let checked = try target.map { ArchiveVerifier.Target(uri: $0, store: try credentials.store(for: $0, logger: logger)) }
             let verifier = ArchiveVerifier(archive: archive, target: checked, options: options)
             let output = StandardOutput()
             var printer = FindingPrinter(json: json, gapsShown: Self.gapsShown)

@@ -79,16 +79,12 @@ struct BucketPlan {
                     + ". `sediment upload` writes the manifests of windows this archive uploaded; `sediment restore` reads any window whole.",
                 context: ["topic": topic])
         }
+        // Unread counts need a window no other tier holds, nor another object of the bucket
+        // (two workers, or a re-consumption, can have put the same offsets in two).
+        let shared = overlapping(usable.map(\.manifest))
         for (position, (key, manifest)) in usable.enumerated() {
             let ranges = manifest.partitions.map { ($0.partition, $0.firstOffset, $0.lastOffset) }
-            // Unread counts need a window no other tier holds, nor another object of the bucket
-            // (two workers, or a re-consumption, can have put the same offsets in two).
-            let sharedInBucket = usable.enumerated().contains { other, candidate in
-                other != position && candidate.manifest.partitions.contains { theirs in
-                    ranges.contains { $0.0 == theirs.partition && $0.1 <= theirs.lastOffset && theirs.firstOffset <= $0.2 }
-                }
-            }
-            let exclusive = try !sharedInBucket && manifest.windowTime != WindowSettings.WindowTime.ingest.rawValue
+            let exclusive = try !shared.contains(position) && manifest.windowTime != WindowSettings.WindowTime.ingest.rawValue
                 && !index.holdsAnyOffset(instance: instance, topic: topic, of: ranges)
             for (ordinal, member) in manifest.members.enumerated()
             where member.maxTimestamp >= range.lowerBound && member.minTimestamp < range.upperBound {
@@ -101,5 +97,28 @@ struct BucketPlan {
             }
         }
         return (plan, Set(listing.windows.compactMap { $0.manifest?.sha256 }))
+    }
+
+    /// The manifests (by position) holding an offset another one holds too: per partition,
+    /// the ranges in order of their first offsets, each against the furthest reach before it.
+    private static func overlapping(_ manifests: [WindowManifest]) -> Set<Int> {
+        var byPartition: [Int32: [(first: Int64, last: Int64, owner: Int)]] = [:]
+        for (owner, manifest) in manifests.enumerated() {
+            for partition in manifest.partitions {
+                byPartition[partition.partition, default: []].append((partition.firstOffset, partition.lastOffset, owner))
+            }
+        }
+        var shared: Set<Int> = []
+        for ranges in byPartition.values {
+            var reach: (last: Int64, owner: Int)?
+            for range in ranges.sorted(by: { $0.first < $1.first }) {
+                if let furthest = reach, range.first <= furthest.last, furthest.owner != range.owner {
+                    shared.insert(range.owner)
+                    shared.insert(furthest.owner)
+                }
+                if range.last > reach?.last ?? .min { reach = (range.last, range.owner) }
+            }
+        }
+        return shared
     }
 }

@@ -83,7 +83,7 @@ public final class Replayer {
         let starts = try endOffsets(target, partitions: partitions, configuration: configuration)
         let time = now()
         let replay = ReplayRecord(
-            id: "r-" + String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8), instance: instance, topic: topic,
+            id: "r-" + (0..<4).map { _ in UInt8.random(in: .min ... .max) }.hexString, instance: instance, topic: topic,
             from: range.lowerBound, to: range.upperBound, targetTopic: target, brokers: options.brokers,
             partitioning: options.partitioning, sourceHeaders: options.sourceHeaders,
             filter: options.filter.flatMap { $0.isEmpty ? nil : $0 }, targetPartitions: partitions.count,
@@ -296,20 +296,10 @@ public final class Replayer {
     static let producerOnly: Set<String> = [
         "enable.idempotence", "acks", "enable.gapless.guarantee", "linger.ms", "batch.size", "queue.buffering.max.kbytes",
     ]
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 /// How far a replay got: sent, and of those acknowledged.
 public struct ReplayProgress: Sendable {
     public var sent: Int
     public var acknowledged: Int
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
 }

@@ -45,7 +45,8 @@ final class TargetTail {
     /// The offset of the next record of `partition`, if it is `fingerprint`; nil when the
     /// partition holds nothing more; an error when it holds something else.
     func claim(_ partition: Int32, _ fingerprint: ReplayFingerprint) throws -> Int64? {
-        guard let held = records[partition], let index = next[partition, default: 0] as Int?, index < held.count else { return nil }
+        let index = next[partition, default: 0]
+        guard let held = records[partition], index < held.count else { return nil }
         guard held[index].fingerprint == fingerprint else {
             throw SedimentError(
                 .invalidInput,

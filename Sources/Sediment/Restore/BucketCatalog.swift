@@ -39,18 +39,9 @@ struct BucketCatalog {
     /// last one starting before it can reach into it; ingest-time windows (their manifests
     /// say so) hold messages of any earlier time, so then every later window is read too.
     func windows(instance: String?, topic: String, range: Range<Int64>) async throws -> Listing {
-        let listed = try await store.listObjects(prefix: template.listingPrefix(instance: instance, topic: topic))
-        let manifestKeys = Set(listed.lazy.map(\.key).filter { $0.hasSuffix(WindowManifest.keySuffix) })
+        let (found, manifestKeys, unmatched) = try await objects(instance: instance, topic: topic)
         var listing = Listing()
-        var found: [(ObjectInfo, KeyTemplate.KeyFields)] = []
-        for object in listed where !object.key.hasSuffix(WindowManifest.keySuffix) {
-            guard let fields = template.match(object.key) else {
-                listing.unmatchedKeys += 1
-                continue
-            }
-            guard fields.topic == nil || fields.topic == topic, instance == nil || fields.instance == nil || fields.instance == instance else { continue }
-            found.append((object, fields))
-        }
+        listing.unmatchedKeys = unmatched
         let instances = Set(found.compactMap(\.1.instance))
         if instance == nil && instances.count > 1 {
             throw SedimentError(
@@ -83,18 +74,33 @@ struct BucketCatalog {
     /// The instances the bucket holds `topic` from: named by the keys, or by a manifest when
     /// the template has no `{instance}`.
     func instances(holding topic: String) async throws -> [String] {
-        let listed = try await store.listObjects(prefix: template.listingPrefix(instance: nil, topic: topic))
-        var named: Set<String> = []
-        var unnamed: String?
-        for object in listed where !object.key.hasSuffix(WindowManifest.keySuffix) {
-            guard let fields = template.match(object.key), fields.topic == nil || fields.topic == topic else { continue }
-            if let instance = fields.instance { named.insert(instance) } else { unnamed = object.key }
-        }
+        let (found, _, _) = try await objects(instance: nil, topic: topic)
+        var named = Set(found.compactMap(\.1.instance))
+        let unnamed = found.first { $0.1.instance == nil }?.0.key
         if let unnamed, named.isEmpty {
             let key = WindowManifest.key(forObject: unnamed)
             named.insert(try WindowManifest.decode(try await store.getObject(key: key, range: nil, maxBytes: 64 << 20), key: key).instance)
         }
         return named.sorted()
+    }
+
+    /// The window objects of the topic under the template's prefix (every page), told apart
+    /// by their keys; the manifests' keys; and how many keys the template cannot give.
+    private func objects(
+        instance: String?, topic: String
+    ) async throws -> (found: [(ObjectInfo, KeyTemplate.KeyFields)], manifestKeys: Set<String>, unmatched: Int) {
+        let listed = try await store.listObjects(prefix: template.listingPrefix(instance: instance, topic: topic))
+        var found: [(ObjectInfo, KeyTemplate.KeyFields)] = []
+        var unmatched = 0
+        for object in listed where !object.key.hasSuffix(WindowManifest.keySuffix) {
+            guard let fields = template.match(object.key) else {
+                unmatched += 1
+                continue
+            }
+            guard fields.topic == nil || fields.topic == topic, instance == nil || fields.instance == nil || fields.instance == instance else { continue }
+            found.append((object, fields))
+        }
+        return (found, Set(listed.lazy.map(\.key).filter { $0.hasSuffix(WindowManifest.keySuffix) }), unmatched)
     }
 
     /// Fetches the manifests of `objects`; a manifest that cannot be used is the window's

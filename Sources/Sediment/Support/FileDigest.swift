@@ -1,19 +1,25 @@
 import Crypto
-import Foundation
 
-/// The SHA-256 of a file, read in bounded chunks.
+/// The SHA-256 of a file, read in bounded chunks: what restore checks a download with and
+/// verify checks a window file with.
 enum FileDigest {
-    static func sha256(of path: String) throws -> String {
-        let file = try SystemFile.openForReading(path)
+    static let chunkSize = 1 << 20
+
+    /// The hex digest and the bytes read.
+    static func sha256(of file: SystemFile) throws -> (hex: String, size: Int64) {
         var hasher = SHA256()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var position: Int64 = 0
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var size: Int64 = 0
         while true {
-            let got = try chunk.withUnsafeMutableBytes { try file.read(into: $0, at: position) }
+            let got = try chunk.withUnsafeMutableBytes { try file.read(into: $0, at: size) }
             if got == 0 { break }
             chunk.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
-            position += Int64(got)
+            size += Int64(got)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return (hasher.finalize().hexString, size)
+    }
+
+    static func sha256(of path: String) throws -> String {
+        try sha256(of: SystemFile.openForReading(path)).hex
     }
 }

@@ -1,12 +1,8 @@
-import Crypto
-
 /// Checks a window file on disk against the index: its size and SHA-256, read in chunks;
 /// when they differ, where: the first member that fails, or where the sizes part.
 struct WindowFileVerifier: Sendable {
     let layout: ArchiveLayout
     let index: ArchiveIndex
-
-    static let chunkSize = 1 << 20
 
     struct Outcome: Sendable {
         var problem: VerifyProblem?
@@ -21,15 +17,7 @@ struct WindowFileVerifier: Sendable {
                 "missing; the index records it (\(window.size) bytes, \(window.count) messages) and no retention deleted it"))
         }
         let file = try SystemFile.openForReading(path)
-        var hash = SHA256()
-        var size: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
-        while true {
-            let got = try chunk.withUnsafeMutableBytes { try file.read(into: $0, at: size) }
-            if got == 0 { break }
-            chunk.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
-            size += Int64(got)
-        }
+        let (digest, size) = try FileDigest.sha256(of: file)
         var outcome = Outcome(bytes: size)
         if size != window.size {
             outcome.problem = VerifyProblem(
@@ -37,7 +25,6 @@ struct WindowFileVerifier: Sendable {
                 "the file is \(size) bytes, the index recorded \(window.size)")
             return outcome
         }
-        let digest = hash.finalize().hexString
         guard digest != window.sha256 else { return outcome }
         var detail = "SHA-256 \(digest) is not the \(window.sha256) the index recorded"
         var position: Int64?

@@ -31,14 +31,20 @@ struct BucketEdgeCaseTests {
 
     static func lines(_ data: Data) -> Int { data.split(separator: 0x0A).count }
 
-    @Test("restore into an archive whose segments hold offsets of the window below the bucket file's first offset: refused, and every message stays readable")
-    func restoreRefusesToHideSegmentMessages() async throws {
-        let scratch = TemporaryDirectory(label: "edge-coverage")
-        let source = CompactionFixture(label: "edge-coverage-source")
-        try source.append(Self.messages(10..<20))
+    /// A `file://` bucket in `scratch` holding `messages` as 5-minute windows, uploaded by the CLI.
+    static func uploaded(_ messages: [Message], scratch: TemporaryDirectory) throws -> String {
+        let source = CompactionFixture(label: "edge-source")
+        try source.append(messages)
         try source.compact(granularity(5), closeAll: true)
         let bucket = scratch.file("bucket")
         _ = try CLIProcess.succeed(["upload", "--archive", source.path, "--target", "file://" + bucket], scratch: scratch)
+        return bucket
+    }
+
+    @Test("restore into an archive whose segments hold offsets of the window below the bucket file's first offset: refused, and every message stays readable")
+    func restoreRefusesToHideSegmentMessages() async throws {
+        let scratch = TemporaryDirectory(label: "edge-coverage")
+        let bucket = try Self.uploaded(Self.messages(10..<20), scratch: scratch)
 
         let local = CompactionFixture(label: "edge-coverage-local")
         try local.append(Self.messages(0..<20))
@@ -55,11 +61,7 @@ struct BucketEdgeCaseTests {
     @Test("a window's restore refused by the index leaves no file on disk")
     func refusedRestoreLeavesNoFile() async throws {
         let scratch = TemporaryDirectory(label: "probe-refused")
-        let source = CompactionFixture(label: "probe-refused-source")
-        try source.append(Self.messages(0..<20))
-        try source.compact(granularity(5), closeAll: true)
-        let bucket = scratch.file("bucket")
-        _ = try CLIProcess.succeed(["upload", "--archive", source.path, "--target", "file://" + bucket], scratch: scratch)
+        let bucket = try Self.uploaded(Self.messages(0..<20), scratch: scratch)
 
         let local = CompactionFixture(label: "probe-refused-local")
         try local.append([Message(partition: 0, offset: 0, timestamp: windowBase + minutes(600), value: Array("x".utf8))])

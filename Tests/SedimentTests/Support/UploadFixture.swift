@@ -39,6 +39,16 @@ final class UploadFixture {
         return (fixture, try fixture.archive.files(), try await fixture.server.makeBucket(bucket))
     }
 
+    /// As `filled`, with every window uploaded to the bucket by the library's uploader.
+    static func uploaded(
+        label: String, windows: Int, perWindow: Int, valueBytes: Int, bucket: String
+    ) async throws -> (fixture: UploadFixture, files: [WindowFile], bucket: String, summary: UploadSummary) {
+        let (fixture, files, bucket) = try await filled(label: label, windows: windows, perWindow: perWindow, valueBytes: valueBytes, bucket: bucket)
+        let uploader = try fixture.uploader(bucket: bucket)
+        let summary = try await uploader.closingStore { try await uploader.uploadPending() }
+        return (fixture, files, bucket, summary)
+    }
+
     /// One 5-minute window per shape, in order from `windowBase`; files split past `maxFileSize`.
     func fill(_ shapes: [(perWindow: Int, valueBytes: Int)], seed: UInt64 = 7, maxFileSize: Int64? = nil) throws {
         let random = TestFiles.bytes(size: shapes.reduce(0) { $0 + $1.perWindow * $1.valueBytes }, seed: seed)

@@ -11,10 +11,8 @@ import Testing
 struct ManifestTests {
     @Test("each manifest describes its window: partitions, times, level, members that a ranged GET can read as gzip")
     func manifestDescribesItsWindow() async throws {
-        let (fixture, files, bucket) = try await UploadFixture.filled(
+        let (fixture, files, bucket, summary) = try await UploadFixture.uploaded(
             label: "manifests", windows: 2, perWindow: 3000, valueBytes: 600, bucket: "manifests")
-        let uploader = try fixture.uploader(bucket: bucket)
-        let summary = try await uploader.closingStore { try await uploader.uploadPending() }
         #expect(summary.objects == 2 && summary.manifests == 2)
         try await fixture.expectBucket(bucket, holds: files.map { ($0, UploadFixture.defaultKey($0)) })
         try await fixture.server.withStore(bucket: bucket) { store in
@@ -42,10 +40,8 @@ struct ManifestTests {
 
     @Test("windows uploaded before manifests existed get theirs on the next pass, and nothing else is sent again")
     func missingManifestsAreWritten() async throws {
-        let (fixture, files, bucket) = try await UploadFixture.filled(
+        let (fixture, files, bucket, _) = try await UploadFixture.uploaded(
             label: "manifests-late", windows: 3, perWindow: 20, valueBytes: 100, bucket: "manifests-late")
-        let first = try fixture.uploader(bucket: bucket)
-        _ = try await first.closingStore { try await first.uploadPending() }
         // As an archive uploaded by an earlier Sediment would be: objects, no manifests.
         try await fixture.server.withStore(bucket: bucket) { store in
             for file in files { try await store.deleteObject(key: WindowManifest.key(forObject: UploadFixture.defaultKey(file))) }

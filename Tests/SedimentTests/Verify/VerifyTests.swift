@@ -15,10 +15,8 @@ struct VerifyTests {
 
     @Test("a clean archive exits 0 with a summary; without --target it says the bucket was not checked; --json ends with the summary")
     func cleanArchive() async throws {
-        let (fixture, files, bucket) = try await UploadFixture.filled(
+        let (fixture, files, bucket, _) = try await UploadFixture.uploaded(
             label: "verify-clean", windows: 3, perWindow: 400, valueBytes: 300, bucket: "verify-clean")
-        let uploader = try fixture.uploader(bucket: bucket)
-        _ = try await uploader.closingStore { try await uploader.uploadPending() }
         let target = fixture.targetURI(bucket: bucket)
         let segments = try segmentFiles(fixture.archive)
         try #require(segments.count == 1, "400 KB in 1 MiB segments")
@@ -135,10 +133,8 @@ struct VerifyTests {
 
     @Test("a missing object, a changed object and a changed manifest in the bucket, each named with its key and byte")
     func bucketDamage() async throws {
-        let (fixture, files, bucket) = try await UploadFixture.filled(
+        let (fixture, files, bucket, _) = try await UploadFixture.uploaded(
             label: "verify-bucket", windows: 3, perWindow: 400, valueBytes: 300, bucket: "verify-bucket")
-        let uploader = try fixture.uploader(bucket: bucket)
-        _ = try await uploader.closingStore { try await uploader.uploadPending() }
         let keys = files.map(UploadFixture.defaultKey)
         let etags = try fixture.uploadRows().map(\.etag)
         let (changedAt, manifestKey) = (Int64(1000), WindowManifest.key(forObject: keys[2]))
@@ -177,10 +173,8 @@ struct VerifyTests {
 
     @Test("an object whose local file is gone is located by its members; an unknown target is an error, not a clean run")
     func changedObjectWithoutLocalFile() async throws {
-        let (fixture, files, bucket) = try await UploadFixture.filled(
+        let (fixture, files, bucket, _) = try await UploadFixture.uploaded(
             label: "verify-remote-only", windows: 1, perWindow: 3000, valueBytes: 600, bucket: "verify-remote-only")
-        let uploader = try fixture.uploader(bucket: bucket)
-        _ = try await uploader.closingStore { try await uploader.uploadPending() }
         let file = files[0]
         let key = UploadFixture.defaultKey(file)
         let member = try Archive.open(at: fixture.path).index.members(ofFile: file.id)[1]
