@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "SedimentTests",
             dependencies: [
-                "Sediment", "SedimentZlib", "SedimentKafka", "SedimentObjectStore", "SedimentTestSupport",
+                "Sediment", "SedimentZlib", "SedimentKafka", "SedimentObjectStore", "SedimentTestSupport", "SedimentKafkaTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,14 +6,18 @@ extension KafkaConsumer {
     /// over (0 when none came in time).
     ///
     /// Error and rebalance callbacks run inside this call, on this thread. Partition EOF
-    /// events are skipped. Other per-message errors (an unknown topic or partition, an
+    /// events (with `enable.partition.eof`) go to `endOfPartition` with the offset reached
+    /// (not counted in the result). Other per-message errors (an unknown topic or partition, an
     /// offset reset) do not stop the batch: the messages around them are still handed
     /// over, then the first error is thrown with its topic and partition (later ones in
     /// the same batch go to `onError`). A fatal error throws with `isFatal`.
     ///
     /// If `body` throws, the poll stops there and rethrows: that message counts as
     /// consumed, the ones after it stay queued for the next poll.
-    public func poll(maxMessages: Int, timeout: Duration, _ body: (KafkaMessageView) throws -> Void) throws -> Int {
+    public func poll(
+        maxMessages: Int, timeout: Duration, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil,
+        _ body: (KafkaMessageView) throws -> Void
+    ) throws -> Int {
         try checkOpen()
         // One message per `rd_kafka_consumer_poll` rather than `rd_kafka_consume_batch_queue`:
         // measured as fast on the mock (the broker thread, not this loop, is the limit),
@@ -31,6 +35,8 @@ extension KafkaConsumer {
                 // The topic handle is NULL only on some error events.
                 try body(KafkaMessageView(message, topic: topicNames.name(of: message.pointee.rkt!)))
                 delivered += 1
+            } else if message.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF, let endOfPartition, let topic = message.pointee.rkt {
+                endOfPartition(TopicPartition(topic: topicNames.name(of: topic), partition: message.pointee.partition), message.pointee.offset)
             } else if let error = messageError(message) {
                 if failure == nil { failure = error } else { callbacks.handlers.withLock { $0.onError }?(error) }
             }

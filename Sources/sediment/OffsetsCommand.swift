@@ -25,6 +25,10 @@ struct OffsetsCommand: ParsableCommand {
                 --execute commits it for the group on the target cluster (--brokers, default \
                 the replay's), refused while the group has active members there.
 
+                A replay that skipped messages (a filter, or key and round-robin spreading a \
+                partition) is translated by reading its messages again from the archive, or \
+                from the bucket for windows retention took.
+
                 Exact for a replay with --partitioning same. key and round-robin spread a \
                 source partition over several target partitions; a position is translated \
                 only where one offset per target partition still says exactly which messages \
@@ -61,6 +65,8 @@ struct OffsetsCommand: ParsableCommand {
         @Flag(help: "Print the plan as JSON.")
         var json = false
 
+        @OptionGroup var credentials: CredentialOptions
+
         func run() throws {
             try reportingErrors {
                 let source: SourceOffsets
@@ -70,8 +76,13 @@ struct OffsetsCommand: ParsableCommand {
                 case (.some, .some): throw SedimentError(.invalidArgument, "give the group's offsets one way: --source-brokers or --source-offsets, not both")
                 case (nil, nil): throw SedimentError(.invalidArgument, "give the group's offsets on the source: --source-brokers B or --source-offsets P:O,...")
                 }
-                let archive = try Archive.open(at: common.archive, logger: common.makeLogger())
-                let translator = OffsetTranslator(archive: archive, logger: common.makeLogger())
+                let logger = common.makeLogger()
+                let archive = try Archive.open(at: common.archive, logger: logger)
+                // A position inside a run of the map that skips offsets is found by reading the
+                // replayed messages again, from the bucket where retention took them locally.
+                let bucket = credentials.bucketSession(target: nil, logger: logger)
+                defer { try? bucket.shutdownWaiting() }
+                let translator = OffsetTranslator(archive: archive, bucket: bucket, logger: logger)
                 var translation = try translator.plan(replay: replay, group: group, source: source)
                 if execute {
                     translation = try translator.execute(translation, brokers: brokers, kafkaOptions: try parseKafkaOptions(kafkaOptions))

@@ -17,14 +17,24 @@ struct ReplayCommand: ParsableCommand {
             messages they keep, as they select in query.
 
             The producer is idempotent with acks=all, and replay waits for every delivery \
-            report. Acknowledged messages go into the archive's offset map under the replay's \
-            id, as they come. A replay cut short (a broker gone, the process killed) continues \
+            report. It sends in transactions (transactional.id sediment-<archive id>-<replay \
+            id>), one committed each second: a resume fences the run before it, so a write \
+            still in flight when that run died cannot land later, and what it had not \
+            committed is aborted. Consumers of the target then read each message once with \
+            isolation.level=read_committed (librdkafka's default; the Java client's default \
+            is read_uncommitted, which also shows aborted records). --no-transactions, for \
+            clusters without them, keeps the idempotent producer alone. Committed messages \
+            go into the archive's offset map under the replay's id, as they come, as a few \
+            runs per partition. A replay cut short (a broker gone, the process killed) continues \
             with --resume ID: what the offset map records is not sent again, and what the \
             target holds past it (delivered before the cut, not yet recorded) is recognised \
             and recorded instead of sent, so no message appears twice. --resume needs only \
             --archive (and --brokers or --kafka-option when they changed); the rest is \
             recorded. It expects the range's messages and the target topic unchanged since: \
             a record in the target it did not send stops it. --list shows the replays.
+
+            Kafka clients send a timestamp of 0 as the time of sending: messages archived \
+            with timestamp 0 arrive with the replay's time, and the summary counts them.
             """
     )
 
@@ -62,6 +72,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Create a missing target topic with the source's partition count (replication: the brokers' default).")
     var createTopic = false
 
+    @Flag(name: .customLong("no-transactions"), help: "Send with the idempotent producer alone, for clusters without transactions.")
+    var noTransactions = false
+
     @Flag(help: "Print, per source partition, what would be sent; send nothing.")
     var dryRun = false
 
@@ -90,7 +103,7 @@ struct ReplayCommand: ParsableCommand {
             if let resume {
                 // What the replay recorded decides these; a dry run of a resume would send.
                 let refused = [("--topic", topic != nil), ("--from", from != nil), ("--to-topic", toTopic != nil), ("--dry-run", dryRun),
-                               ("--source-headers", sourceHeaders), ("--create-topic", createTopic), ("--instance", instance != nil),
+                               ("--source-headers", sourceHeaders), ("--create-topic", createTopic), ("--instance", instance != nil), ("--no-transactions", noTransactions),
                                ("--key, --key-prefix, --header", !(try filters.filter()).isEmpty)].filter(\.1).map(\.0)
                 if !refused.isEmpty {
                     throw SedimentError(.invalidArgument, "--resume continues the replay as it was recorded: leave out \(refused.joined(separator: ", "))")
@@ -116,6 +129,7 @@ struct ReplayCommand: ParsableCommand {
             options.rate = rate
             options.sourceHeaders = sourceHeaders
             options.createTopic = createTopic
+            options.transactional = !noTransactions
             options.filter = try filters.filter()
             let replayer = Replayer(archive: try Archive.openForUpdate(at: common.archive, logger: logger), bucket: bucket, logger: logger)
             let summary = try withProgress { try replayer.start(instance: instance, topic: topic, range: range, options: options, progress: $0) }
@@ -153,6 +167,9 @@ struct ReplayCommand: ParsableCommand {
         if summary.skipped > 0 { total += ", \(summary.skipped) acknowledged before" }
         if summary.foundInTarget > 0 { total += " (\(summary.foundInTarget) of these found delivered in the target)" }
         lines.append(total)
+        if summary.zeroTimestamps > 0 {
+            lines.append("\(summary.zeroTimestamps) messages had timestamp 0, which Kafka clients send as the time of sending: they carry the replay's time")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -47,6 +47,24 @@ struct MigrationTests {
         #expect(try writer.archive.statistics().first?.messages == 401)
     }
 
+    @Test("0008 turns the offset map's runs into replay_runs with their target ends; earlier replays are recorded as sent without transactions")
+    func replayRunsMigration() throws {
+        let path = directory.file("schema-replays")
+        try EarlierArchive.write([Message(offset: 0, timestamp: 1, value: [1])], at: path, schema: "0007_replays", recordsPerBlock: 15)
+        try DatabaseQueue(path: path + "/sediment.sqlite").write { db in
+            try db.execute(sql: """
+                INSERT INTO replays VALUES ('r-1', 'local', 't', 0, 10, 't2', 'b:9092', 'same', 0, NULL, 2, 700, 700, 'done', NULL, 1, 2);
+                INSERT INTO replay_offsets VALUES ('r-1', 0, 0, 499, 0, 17), ('r-1', 1, 3, 202, 1, 0);
+                """)
+        }
+        let archive = try Archive.openForUpdate(at: path)
+        #expect(try archive.replayRuns(id: "r-1") == [
+            ReplayRun(sourcePartition: 0, sourceFirst: 0, sourceLast: 499, targetPartition: 0, targetFirst: 17, targetLast: 516),
+            ReplayRun(sourcePartition: 1, sourceFirst: 3, sourceLast: 202, targetPartition: 1, targetFirst: 0, targetLast: 199),
+        ])
+        #expect(try archive.replays().map(\.transactional) == [false])
+    }
+
     @Test("an archive written by a newer schema is refused with a clear error, and left alone")
     func newerSchema() throws {
         let path = directory.file("newer")

@@ -1,17 +1,17 @@
 import Foundation
 import GRDB
 
-/// Replays and their offset maps (Schema/0007_replays.sql).
+/// Replays and their offset maps (Schema/0007_replays.sql, 0008_replay_map_runs.sql).
 extension ArchiveIndex {
     func createReplay(_ replay: ReplayRecord, targets: [Int32: Int64]) throws {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO replays (id, instance, topic, from_time, to_time, target_topic, brokers, partitioning,
-                    source_headers, filter, target_partitions, messages, acknowledged, state, error, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    source_headers, transactional, filter, target_partitions, messages, acknowledged, state, error, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     replay.id, replay.instance, replay.topic, replay.from, replay.to, replay.targetTopic, replay.brokers,
-                    replay.partitioning.rawValue, replay.sourceHeaders,
+                    replay.partitioning.rawValue, replay.sourceHeaders, replay.transactional,
                     try replay.filter.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
                     replay.targetPartitions, replay.messages,
                     replay.acknowledged, replay.state.rawValue, replay.error, replay.createdAt, replay.updatedAt,
@@ -34,7 +34,7 @@ extension ArchiveIndex {
                     id: row["id"], instance: row["instance"], topic: row["topic"], from: row["from_time"], to: row["to_time"],
                     targetTopic: row["target_topic"], brokers: row["brokers"],
                     partitioning: ReplayRecord.Partitioning(rawValue: row["partitioning"]) ?? .same,
-                    sourceHeaders: row["source_headers"],
+                    sourceHeaders: row["source_headers"], transactional: row["transactional"],
                     filter: try (row["filter"] as String?).map { try JSONDecoder().decode(MessageFilter.self, from: Data($0.utf8)) },
                     targetPartitions: row["target_partitions"], messages: row["messages"],
                     acknowledged: row["acknowledged"], state: ReplayRecord.State(rawValue: row["state"]) ?? .failed,
@@ -53,46 +53,13 @@ extension ArchiveIndex {
         }
     }
 
+    /// The offset map, by source partition, target partition and source offset.
     func replayRuns(id: String) throws -> [ReplayRun] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT source_partition, source_first, source_last, target_partition, target_first FROM replay_offsets
-                WHERE replay_id = ? ORDER BY source_partition, source_first
+                SELECT * FROM replay_runs WHERE replay_id = ? ORDER BY source_partition, target_partition, source_first
                 """, arguments: [id]
-            ).map {
-                ReplayRun(
-                    sourcePartition: $0["source_partition"], sourceFirst: $0["source_first"], sourceLast: $0["source_last"],
-                    targetPartition: $0["target_partition"], targetFirst: $0["target_first"])
-            }
-        }
-    }
-
-    /// The source partitions the offset map holds messages of.
-    func replaySourcePartitions(id: String) throws -> [Int32] {
-        try read { db in
-            try Int32.fetchAll(db, sql: """
-                SELECT DISTINCT source_partition FROM replay_offsets WHERE replay_id = ? ORDER BY source_partition
-                """, arguments: [id])
-        }
-    }
-
-    /// The replayed messages of one source partition split at `committed`, per target
-    /// partition they went to: the target offset of the last one below it and of the first
-    /// at or above it. With `committed` nil, only which target partitions hold any.
-    func committedSplits(id: String, sourcePartition: Int32, committed: Int64?) throws -> [CommittedSplit] {
-        try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT target_partition,
-                    MAX(CASE WHEN source_first < ?3 THEN target_first + MIN(source_last, ?3 - 1) - source_first END) AS last_below,
-                    MIN(CASE WHEN source_last >= ?3 THEN target_first + MAX(source_first, ?3) - source_first END) AS first_from
-                FROM replay_offsets WHERE replay_id = ?1 AND source_partition = ?2
-                GROUP BY target_partition ORDER BY target_partition
-                """, arguments: [id, sourcePartition, committed]
-            ).map {
-                CommittedSplit(
-                    sourcePartition: sourcePartition, committed: committed, targetPartition: $0["target_partition"],
-                    lastBelow: $0["last_below"], firstFrom: $0["first_from"])
-            }
+            ).map(ReplayRun.init(row:))
         }
     }
 
@@ -102,23 +69,23 @@ extension ArchiveIndex {
         try write { db in
             for run in runs {
                 let previous = try Row.fetchOne(db, sql: """
-                    SELECT source_first, source_last, target_partition, target_first FROM replay_offsets
-                    WHERE replay_id = ? AND source_partition = ? AND source_first <= ? ORDER BY source_first DESC LIMIT 1
-                    """, arguments: [id, run.sourcePartition, run.sourceFirst]
-                ).map {
-                    ReplayRun(
-                        sourcePartition: run.sourcePartition, sourceFirst: $0["source_first"], sourceLast: $0["source_last"],
-                        targetPartition: $0["target_partition"], targetFirst: $0["target_first"])
-                }
+                    SELECT * FROM replay_runs
+                    WHERE replay_id = ? AND source_partition = ? AND target_partition = ? AND source_first <= ?
+                    ORDER BY source_first DESC LIMIT 1
+                    """, arguments: [id, run.sourcePartition, run.targetPartition, run.sourceFirst]
+                ).map(ReplayRun.init(row:))
                 if let previous, previous.isFollowed(bySource: run.sourceFirst, target: run.targetPartition, offset: run.targetFirst) {
                     try db.execute(sql: """
-                        UPDATE replay_offsets SET source_last = ? WHERE replay_id = ? AND source_partition = ? AND source_first = ?
-                        """, arguments: [run.sourceLast, id, run.sourcePartition, previous.sourceFirst])
+                        UPDATE replay_runs SET source_last = ?, target_last = ?
+                        WHERE replay_id = ? AND source_partition = ? AND target_partition = ? AND source_first = ?
+                        """, arguments: [run.sourceLast, run.targetLast, id, run.sourcePartition, run.targetPartition, previous.sourceFirst])
                 } else {
                     try db.execute(sql: """
-                        INSERT INTO replay_offsets (replay_id, source_partition, source_first, source_last, target_partition, target_first)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """, arguments: [id, run.sourcePartition, run.sourceFirst, run.sourceLast, run.targetPartition, run.targetFirst])
+                        INSERT INTO replay_runs (replay_id, source_partition, target_partition, source_first, source_last, target_first, target_last)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [
+                            id, run.sourcePartition, run.targetPartition, run.sourceFirst, run.sourceLast, run.targetFirst, run.targetLast,
+                        ])
                 }
             }
             try db.execute(
@@ -156,5 +123,13 @@ extension ArchiveIndex {
             }
             return spans
         }
+    }
+}
+
+extension ReplayRun {
+    init(row: Row) {
+        self.init(
+            sourcePartition: row["source_partition"], sourceFirst: row["source_first"], sourceLast: row["source_last"],
+            targetPartition: row["target_partition"], targetFirst: row["target_first"], targetLast: row["target_last"])
     }
 }

@@ -7,8 +7,8 @@ import SedimentKafka
 /// nothing is kept per message in flight.
 final class OffsetMapRecorder: @unchecked Sendable {
     private let lock = NSLock()
-    /// The run each source partition is extending.
-    private var open: [Int32: ReplayRun] = [:]
+    /// The run each (source partition, target partition) pair is extending.
+    private var open: [SIMD2<Int32>: ReplayRun] = [:]
     private var closed: [ReplayRun] = []
     private var acknowledgedSinceDrain = 0
     private(set) var targets: [Int32: ReplaySummary.TargetPartition] = [:]
@@ -49,26 +49,37 @@ final class OffsetMapRecorder: @unchecked Sendable {
     private func record(source: (partition: Int32, offset: Int64), target partition: Int32, offset: Int64, bytes: Int) {
         acknowledgedSinceDrain += 1
         targets[partition, default: .init()].add(offset: offset, bytes: bytes)
-        if let run = open[source.partition], run.isFollowed(bySource: source.offset, target: partition, offset: offset) {
-            open[source.partition]!.sourceLast = source.offset
+        let pair = SIMD2(source.partition, partition)
+        if let run = open[pair], run.isFollowed(bySource: source.offset, target: partition, offset: offset) {
+            open[pair]!.sourceLast = source.offset
+            open[pair]!.targetLast = offset
             return
         }
-        if let run = open[source.partition] { closed.append(run) }
-        open[source.partition] = ReplayRun(
+        if let run = open[pair] { closed.append(run) }
+        open[pair] = ReplayRun(
             sourcePartition: source.partition, sourceFirst: source.offset, sourceLast: source.offset,
-            targetPartition: partition, targetFirst: offset)
+            targetPartition: partition, targetFirst: offset, targetLast: offset)
     }
 
     /// What was acknowledged since the last drain, as runs to record (the index joins a
-    /// run to the stored one it continues).
+    /// run to the stored one it continues). A transactional replay drains once a commit
+    /// has succeeded, and `discard`s what an aborted transaction held.
     func drain() -> (runs: [ReplayRun], acknowledged: Int) {
         lock.withLock {
-            defer {
-                closed = []
-                open = [:]
-                acknowledgedSinceDrain = 0
-            }
+            defer { reset() }
             return (closed + open.values, acknowledgedSinceDrain)
         }
+    }
+
+    /// Forgets what was acknowledged since the last drain: an aborted transaction's
+    /// messages are not in the target for a read-committed consumer, so a resume sends them.
+    func discard() {
+        lock.withLock { reset() }
+    }
+
+    private func reset() {
+        closed = []
+        open = [:]
+        acknowledgedSinceDrain = 0
     }
 }

@@ -123,7 +123,30 @@ struct CommittedSplit: Sendable, Hashable {
     var committed: Int64?
     var targetPartition: Int32
     /// The target offset of the last message below `committed`: the last one consumed.
-    var lastBelow: Int64?
+    var lastBelow: Int64? = nil
     /// The target offset of the first message at or above `committed`: the first one not.
-    var firstFrom: Int64?
+    var firstFrom: Int64? = nil
+}
+
+extension CommittedSplit {
+    /// Each (source partition, target partition) pair of the map split at the source
+    /// partition's committed offset. `below` says, for a run that skips source offsets and
+    /// holds the committed offset, how many of its messages come before it; a dense run's
+    /// split is arithmetic.
+    static func split(_ runs: [ReplayRun], at committed: [Int32: Int64], below: [ReplayRun: Int64]) -> [CommittedSplit] {
+        Dictionary(grouping: runs) { SIMD2($0.sourcePartition, $0.targetPartition) }.map { pair, runs in
+            var split = CommittedSplit(sourcePartition: pair[0], committed: committed[pair[0]], targetPartition: pair[1])
+            guard let offset = split.committed else { return split }
+            for run in runs {
+                let before: Int64 =
+                    if run.sourceLast < offset { run.messages }
+                    else if run.sourceFirst >= offset { 0 }
+                    else if run.isDense { offset - run.sourceFirst }
+                    else { below[run] ?? 0 }
+                if before > 0 { split.lastBelow = max(split.lastBelow ?? .min, run.targetFirst + before - 1) }
+                if before < run.messages { split.firstFrom = min(split.firstFrom ?? .max, run.targetFirst + before) }
+            }
+            return split
+        }.sorted { ($0.sourcePartition, $0.targetPartition) < ($1.sourcePartition, $1.targetPartition) }
+    }
 }

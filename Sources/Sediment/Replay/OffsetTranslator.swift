@@ -13,10 +13,15 @@ public enum SourceOffsets: Sendable {
 /// through a replay's offset map (`OffsetTranslation` says how), and commits it there.
 public struct OffsetTranslator {
     public let archive: Archive
+    private let bucket: BucketSession?
     private let logger: Logger
 
-    public init(archive: Archive, logger: Logger) {
+    /// - Parameter bucket: where the replay's messages are read from when the archive holds
+    ///   them only there: translating an offset inside a run of the map that skips source
+    ///   offsets counts the replayed messages before it.
+    public init(archive: Archive, bucket: BucketSession? = nil, logger: Logger) {
         self.archive = archive
+        self.bucket = bucket
         self.logger = logger
     }
 
@@ -35,7 +40,8 @@ public struct OffsetTranslator {
                     + "what it has still to send would land after the translated positions; finish it first (`sediment replay --resume \(id)`)",
                 context: ["replay": id])
         }
-        let partitions = try archive.index.replaySourcePartitions(id: id)
+        let runs = try archive.index.replayRuns(id: id)
+        let partitions = Array(Set(runs.map(\.sourcePartition))).sorted()
         let committed: [Int32: Int64]
         switch source {
         case .given(let offsets):
@@ -47,10 +53,7 @@ public struct OffsetTranslator {
         case .cluster(let brokers, let kafkaOptions):
             committed = try readCommitted(group: group, topic: replay.topic, partitions: partitions, brokers: brokers, kafkaOptions)
         }
-        var splits: [CommittedSplit] = []
-        for partition in partitions {
-            splits += try archive.index.committedSplits(id: id, sourcePartition: partition, committed: committed[partition])
-        }
+        let splits = CommittedSplit.split(runs, at: committed, below: try countsBelow(runs, committed: committed, replay: replay))
         return try OffsetTranslation(
             replay: replay, group: group, committed: committed, splits: splits, starts: try archive.index.replayTargets(id: id))
     }
@@ -100,6 +103,30 @@ public struct OffsetTranslator {
         var committed = translation
         committed.committedOn = brokers
         return committed
+    }
+
+    /// For each run that skips source offsets and holds the committed offset of its source
+    /// partition: how many of its messages come before that offset. Counted by reading the
+    /// replay's messages again, as it read them (filter, partitioner), in one pass.
+    private func countsBelow(_ runs: [ReplayRun], committed: [Int32: Int64], replay: ReplayRecord) throws -> [ReplayRun: Int64] {
+        var straddling: [SIMD2<Int32>: (run: ReplayRun, committed: Int64)] = [:]
+        for run in runs where !run.isDense {
+            guard let offset = committed[run.sourcePartition], run.sourceFirst < offset, offset <= run.sourceLast else { continue }
+            straddling[SIMD2(run.sourcePartition, run.targetPartition)] = (run, offset)
+        }
+        guard !straddling.isEmpty else { return [:] }
+        var counts: [ReplayRun: Int64] = [:]
+        let partitioner = ReplayPartitioner(partitioning: replay.partitioning, partitions: replay.targetPartitions)
+        try ReplaySource(
+            archive: archive, instance: replay.instance, topic: replay.topic, range: replay.from..<replay.to, bucket: bucket,
+            filter: replay.filter, partitions: Set(straddling.keys.map { $0[0] })
+        ).forEach { message in
+            guard let (run, offset) = straddling[SIMD2(message.partition, partitioner.partition(of: message))],
+                run.sourceFirst <= message.offset, message.offset < offset
+            else { return }
+            counts[run, default: 0] += 1
+        }
+        return counts
     }
 
     static let memberCodes: Set<String> = ["UNKNOWN_MEMBER_ID", "REBALANCE_IN_PROGRESS", "ILLEGAL_GENERATION"]

@@ -1,12 +1,15 @@
 import Crypto
 import Foundation
 
-/// A digest of what a replay sends as one record (key, value, headers, timestamp), so that
-/// a resume can tell the records an earlier run delivered without keeping them.
+/// A digest of what a replay sends as one record (key, value, headers), so that a resume
+/// can tell the records an earlier run delivered without keeping them. Not the timestamp:
+/// a target topic with `message.timestamp.type=LogAppendTime` replaces it, and librdkafka
+/// sends a timestamp of 0 as the time of sending; either would make a resume take its own
+/// run's records for someone else's.
 struct ReplayFingerprint: Hashable, Sendable {
     private let digest: Data
 
-    init(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, headers: [(name: String, value: UnsafeRawBufferPointer?)], timestamp: Int64) {
+    init(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?, headers: [(name: String, value: UnsafeRawBufferPointer?)]) {
         var hasher = SHA256()
         func add(_ bytes: UnsafeRawBufferPointer?) {
             // Length first, and -1 for null: null and empty stay apart, and no field runs into the next.
@@ -20,8 +23,6 @@ struct ReplayFingerprint: Hashable, Sendable {
             Array(header.name.utf8).withUnsafeBytes { add($0) }
             add(header.value)
         }
-        var time = timestamp.littleEndian
-        withUnsafeBytes(of: &time) { hasher.update(bufferPointer: $0) }
         digest = Data(hasher.finalize())
     }
 
@@ -29,7 +30,7 @@ struct ReplayFingerprint: Hashable, Sendable {
         let headers = record.headers
         self = record.key.withOptionalBytes { key in
             record.value.withOptionalBytes { value in
-                ReplayFingerprint.withHeaderBytes(headers) { ReplayFingerprint(key: key, value: value, headers: $0, timestamp: record.timestamp) }
+                ReplayFingerprint.withHeaderBytes(headers) { ReplayFingerprint(key: key, value: value, headers: $0) }
             }
         }
     }

@@ -23,6 +23,9 @@ public struct ReplayRecord: Sendable, Hashable, Codable {
     public var brokers: String
     public var partitioning: Partitioning
     public var sourceHeaders: Bool
+    /// Sent through a transactional producer whose `transactional.id` is the replay's: a
+    /// resume fences every earlier run of it, and what those had not committed is aborted.
+    public var transactional: Bool
     /// Only the messages it keeps are sent; nil sends every message of the range.
     public var filter: MessageFilter?
     public var targetPartitions: Int
@@ -36,19 +39,29 @@ public struct ReplayRecord: Sendable, Hashable, Codable {
     public var updatedAt: Int64
 }
 
-/// A run of the offset map: `sourceFirst...sourceLast` of one source partition, each one
-/// more than the last, went to `targetFirst`, `targetFirst + 1`, ... of one target partition.
+/// A run of the offset map: the messages the replay sent from `sourceFirst...sourceLast` of
+/// one source partition to one target partition went to `targetFirst...targetLast`, in
+/// order. The source side may skip offsets (messages a filter left out or that went to
+/// other target partitions, offsets the source topic never held); the target side does
+/// not. Which messages a run holds follows from the archive, the replay's filter and its
+/// partitioner, so a skipping run is told apart from a dense one only where it matters:
+/// translating an offset inside it.
 public struct ReplayRun: Sendable, Hashable, Codable {
     public var sourcePartition: Int32
     public var sourceFirst: Int64
     public var sourceLast: Int64
     public var targetPartition: Int32
     public var targetFirst: Int64
+    public var targetLast: Int64
 
-    public var targetLast: Int64 { targetFirst + (sourceLast - sourceFirst) }
+    public var messages: Int64 { targetLast - targetFirst + 1 }
+
+    /// Every source offset of the span was sent here: a source offset's target offset is
+    /// then arithmetic.
+    public var isDense: Bool { sourceLast - sourceFirst == targetLast - targetFirst }
 
     /// Whether (`source`, `target`) continues this run.
     func isFollowed(bySource source: Int64, target partition: Int32, offset: Int64) -> Bool {
-        source == sourceLast + 1 && partition == targetPartition && offset == targetLast + 1
+        source > sourceLast && partition == targetPartition && offset == targetLast + 1
     }
 }

@@ -10,6 +10,8 @@ struct ReplaySource {
     let range: Range<Int64>
     let bucket: BucketSession?
     var filter: MessageFilter?
+    /// Only these source partitions; nil for all.
+    var partitions: Set<Int32>?
 
     func forEach(_ body: (Message) throws -> Void) throws {
         guard let filter, !filter.isEmpty else { return try forEachInRange(body) }
@@ -20,7 +22,7 @@ struct ReplaySource {
 
     private func forEachInRange(_ body: (Message) throws -> Void) throws {
         let spans = try archive.index.offsetSpans(instance: instance, topic: topic, range: range)
-        for (partition, span) in spans.sorted(by: { $0.key < $1.key }) {
+        for (partition, span) in spans.sorted(by: { $0.key < $1.key }) where partitions?.contains(partition) ?? true {
             let byOffset: OffsetRangeCursor
             do {
                 byOffset = try archive.messages(of: PartitionKey(instance: instance, topic: topic, partition: partition), offsets: span)

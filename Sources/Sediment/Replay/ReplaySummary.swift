@@ -22,6 +22,9 @@ public struct ReplaySummary: Sendable, Hashable, Codable {
     /// Delivered by an earlier run that was cut short before recording them: found in the
     /// target, recorded now, not sent again.
     public var foundInTarget = 0
+    /// Sent in this run with an archived timestamp of 0, which librdkafka (as Kafka's
+    /// clients do) replaces with the time of sending.
+    public var zeroTimestamps = 0
 }
 
 /// What a replay would send from one source partition (`--dry-run`).

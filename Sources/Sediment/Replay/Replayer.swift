@@ -19,7 +19,16 @@ public struct ReplayOptions: Sendable {
     /// Creates a missing target topic with the source's partition count (and the brokers'
     /// default replication); without it a missing topic is an error.
     public var createTopic = false
-    /// How often acknowledgements are recorded in the offset map. Default 1 s.
+    /// Sends through a transactional producer (`transactional.id` from the replay's id),
+    /// committing at each checkpoint: a resume fences every earlier run of the replay, so a
+    /// write still in flight when a run died cannot land after the resume looked at the
+    /// target, and what a dead run had not committed is aborted. Consumers of the target
+    /// then need `isolation.level=read_committed` (librdkafka's default; the Java client's
+    /// is read_uncommitted) to see each message once after a crash. Off, for clusters
+    /// without transactions, the producer is idempotent only. Default on.
+    public var transactional = true
+    /// How often acknowledgements are recorded in the offset map (and a transaction
+    /// committed). Default 1 s.
     public var recordEvery: Duration = .seconds(1)
 
     public init(brokers: String) { self.brokers = brokers }
@@ -27,10 +36,11 @@ public struct ReplayOptions: Sendable {
 
 /// Replays a time range of an archived topic into Kafka: each message with its key, value,
 /// headers and timestamp (as CreateTime), one source partition after another in offset
-/// order, through an idempotent producer with `acks=all`, waiting for every delivery
-/// report. Acknowledged messages go into the offset map (`replay_offsets`) as they come;
-/// a replay cut short resumes from it, after finding in the target what was delivered and
-/// not yet recorded, so that no message is sent twice.
+/// order, through an idempotent producer with `acks=all` (and by default in transactions,
+/// committed every `recordEvery`), waiting for every delivery report. Acknowledged (and
+/// committed) messages go into the offset map (`replay_runs`) as they come; a replay cut
+/// short resumes from it, after fencing the run before it and finding in the target what
+/// was delivered and not yet recorded, so that no message is sent twice.
 public final class Replayer {
     public let archive: Archive
     private let bucket: BucketSession?
@@ -85,12 +95,12 @@ public final class Replayer {
         let replay = ReplayRecord(
             id: "r-" + (0..<4).map { _ in UInt8.random(in: .min ... .max) }.hexString, instance: instance, topic: topic,
             from: range.lowerBound, to: range.upperBound, targetTopic: target, brokers: options.brokers,
-            partitioning: options.partitioning, sourceHeaders: options.sourceHeaders,
+            partitioning: options.partitioning, sourceHeaders: options.sourceHeaders, transactional: options.transactional,
             filter: options.filter.flatMap { $0.isEmpty ? nil : $0 }, targetPartitions: partitions.count,
             messages: 0, acknowledged: 0, state: .running, error: nil, createdAt: time, updatedAt: time)
         try archive.index.createReplay(replay, targets: starts)
         logger.info("replay started", metadata: ["replay": "\(replay.id)", "topic": "\(topic)", "target": "\(target)"])
-        return try run(replay, options: options, configuration: configuration, tail: nil, done: [:], progress: progress)
+        return try run(replay, options: options, configuration: configuration, tailFrom: nil, done: [:], progress: progress)
     }
 
     /// Continues a replay after the last message the target acknowledged, from what the
@@ -115,11 +125,11 @@ public final class Replayer {
         let runs = try archive.index.replayRuns(id: id)
         var from = try archive.index.replayTargets(id: id)
         for run in runs { from[run.targetPartition] = max(from[run.targetPartition] ?? 0, run.targetLast + 1) }
-        let tail = try TargetTail(
-            topic: replay.targetTopic, from: from, configuration: configuration.filter { !Self.producerOnly.contains($0.key) })
         try archive.index.setReplayState(id: id, .running, error: nil, now: now())
         logger.info("replay resumed", metadata: ["replay": "\(id)", "acknowledged": "\(replay.acknowledged)"])
-        return try run(replay, options: options, configuration: configuration, tail: tail, done: Dictionary(grouping: runs, by: \.sourcePartition), progress: progress)
+        return try run(
+            replay, options: options, configuration: configuration, tailFrom: from,
+            done: Dictionary(grouping: runs) { SIMD2($0.sourcePartition, $0.targetPartition) }, progress: progress)
     }
 
     /// One sending replay per archive at a time: two resumes of one replay would each send
@@ -129,19 +139,22 @@ public final class Replayer {
     }
 
     private func run(
-        _ replay: ReplayRecord, options: ReplayOptions, configuration: [String: String], tail: TargetTail?,
-        done: [Int32: [ReplayRun]], progress: ((ReplayProgress) -> Void)?
+        _ replay: ReplayRecord, options: ReplayOptions, configuration: [String: String], tailFrom: [Int32: Int64]?,
+        done: [SIMD2<Int32>: [ReplayRun]], progress: ((ReplayProgress) -> Void)?
     ) throws -> ReplaySummary {
         let recorder = OffsetMapRecorder()
         let index = archive.index
+        var configuration = configuration
+        if replay.transactional {
+            configuration["transactional.id"] = "sediment-\(try index.archiveID())-\(replay.id)"
+        }
         let producer = try KafkaProducer(configuration: configuration, onDelivery: { recorder.delivered($0) })
-        let partitioner = ReplayPartitioner(partitioning: replay.partitioning, partitions: replay.targetPartitions)
+        let transaction = replay.transactional ? ReplayTransaction(producer: producer, recorder: recorder) : nil
         var summary = ReplaySummary(replay: replay)
         var sequence = 0
         var sent = 0
         let clock = ContinuousClock()
-        let started = clock.now
-        var lastRecord = started
+        var lastRecord = clock.now
         // Runs a failed write took out of the recorder are lost: after one, nothing more is
         // recorded, so that the map stays a prefix of what was delivered.
         var recordFailed = false
@@ -156,65 +169,87 @@ public final class Replayer {
             }
             progress?(ReplayProgress(sent: sent, acknowledged: sent - producer.outstanding))
         }
+        /// What the target acknowledged (and, in a transaction, committed) goes into the map.
+        func checkpoint() throws {
+            if let transaction { try transaction.commit(andBegin: true) } else { producer.poll() }
+            try record()
+            lastRecord = clock.now
+        }
         do {
+            // The tail is read after the fence: what a dead run left uncommitted is aborted
+            // by then, and none of its writes can still land.
+            try transaction?.start()
+            let tail = try tailFrom.map {
+                try TargetTail(topic: replay.targetTopic, from: $0, configuration: configuration.filter { !Self.producerOnly.contains($0.key) })
+            }
+            try transaction?.begin()
+            let partitioner = ReplayPartitioner(partitioning: replay.partitioning, partitions: replay.targetPartitions)
+            let started = clock.now
             try ReplaySource(
                 archive: archive, instance: replay.instance, topic: replay.topic, range: replay.from..<replay.to, bucket: bucket,
                 filter: replay.filter
             ).forEach { message in
-                    defer { sequence += 1 }
-                    if Self.isDone(message, in: done[message.partition] ?? []) {
-                        summary.skipped += 1
-                        return
-                    }
-                    let partition = partitioner.partition(of: message)
-                    let body = ReplayRecordBody(message, topic: replay.topic, sourceHeaders: replay.sourceHeaders)
-                    if let tail, let offset = try tail.claim(partition, ReplayFingerprint(body)) {
-                        recorder.found(message, bytes: body.bytes, target: partition, offset: offset)
-                        summary.foundInTarget += 1
-                        return
-                    }
-                    if let failure = recorder.failure { throw failure }
-                    if let rate = options.rate, rate > 0 {
-                        // Waiting serves delivery reports, so a slow replay still records as it goes.
-                        let due = started + .seconds(Double(sent) / Double(rate))
-                        while due > clock.now { producer.poll(timeout: min(due - clock.now, .milliseconds(100))) }
-                        if clock.now - lastRecord >= options.recordEvery {
-                            try record()
-                            lastRecord = clock.now
-                        }
-                    }
-                    try producer.produce(
-                        topic: replay.targetTopic, partition: partition, key: body.key, value: body.value, headers: body.headers,
-                        timestamp: body.timestamp, opaque: try OffsetMapRecorder.opaque(of: message))
-                    sent += 1
-                    // The clock every hundred messages: reading it for each costs more than the check.
-                    if sent % 100 == 0, clock.now - lastRecord >= options.recordEvery {
-                        producer.poll()
-                        try record()
-                        lastRecord = clock.now
-                    }
+                defer { sequence += 1 }
+                let partition = partitioner.partition(of: message)
+                if Self.isDone(message, in: done[SIMD2(message.partition, partition)] ?? []) {
+                    summary.skipped += 1
+                    return
                 }
+                let body = ReplayRecordBody(message, topic: replay.topic, sourceHeaders: replay.sourceHeaders)
+                if let tail, let offset = try tail.claim(partition, ReplayFingerprint(body)) {
+                    recorder.found(message, bytes: body.bytes, target: partition, offset: offset)
+                    summary.foundInTarget += 1
+                    return
+                }
+                if let failure = recorder.failure { throw failure }
+                if let rate = options.rate, rate > 0 {
+                    // Waiting serves delivery reports, so a slow replay still records as it goes.
+                    let due = started + .seconds(Double(sent) / Double(rate))
+                    while due > clock.now { producer.poll(timeout: min(due - clock.now, .milliseconds(100))) }
+                    if clock.now - lastRecord >= options.recordEvery { try checkpoint() }
+                }
+                try producer.produce(
+                    topic: replay.targetTopic, partition: partition, key: body.key, value: body.value, headers: body.headers,
+                    timestamp: body.timestamp, opaque: try OffsetMapRecorder.opaque(of: message))
+                sent += 1
+                if body.timestamp == 0 { summary.zeroTimestamps += 1 }
+                // The clock every hundred messages: reading it for each costs more than the check.
+                if sent % 100 == 0, clock.now - lastRecord >= options.recordEvery { try checkpoint() }
+            }
             if let tail, let extra = tail.unclaimed.first {
                 throw SedimentError(
                     .invalidInput,
                     "partition \(extra.partition) of the target topic '\(replay.targetTopic)' holds records from offset \(extra.offset) that this replay did not send",
                     context: ["partition": "\(extra.partition)", "offset": "\(extra.offset)"])
             }
-            while producer.outstanding > 0 {
-                do {
-                    try producer.flush(timeout: .seconds(30))
-                } catch let error as KafkaError where error.name == "_TIMED_OUT" {
+            if let transaction {
+                try transaction.commit(andBegin: false)
+            } else {
+                while producer.outstanding > 0 {
+                    do {
+                        try producer.flush(timeout: .seconds(30))
+                    } catch let error as KafkaError where error.name == "_TIMED_OUT" {
+                        try record()
+                        continue
+                    }
                     try record()
-                    continue
                 }
-                try record()
             }
             if let failure = recorder.failure { throw failure }
             try record()
             try index.setReplayState(id: replay.id, .done, error: nil, messages: sequence, now: now())
+            if summary.zeroTimestamps > 0 {
+                logger.warning("messages with timestamp 0 were sent with the time of sending", metadata: [
+                    "replay": "\(replay.id)", "messages": "\(summary.zeroTimestamps)",
+                ])
+            }
         } catch {
-            try? producer.flush(timeout: .seconds(30))
-            try? record()
+            if let transaction {
+                transaction.abandon()
+            } else {
+                try? producer.flush(timeout: .seconds(30))
+                try? record()
+            }
             try? index.setReplayState(id: replay.id, .failed, error: "\(error)", now: now())
             throw error
         }
@@ -223,7 +258,10 @@ public final class Replayer {
         return summary
     }
 
-    /// Whether an earlier run's acknowledgement covers the message.
+    /// Whether an earlier run's acknowledgement covers the message: `runs` are those of its
+    /// source partition into the target partition it goes to, by source offset. Delivery
+    /// into one target partition keeps order, so a run covers every message of its span
+    /// that went there.
     static func isDone(_ message: Message, in runs: [ReplayRun]) -> Bool {
         var low = 0
         var high = runs.count
@@ -295,6 +333,7 @@ public final class Replayer {
 
     static let producerOnly: Set<String> = [
         "enable.idempotence", "acks", "enable.gapless.guarantee", "linger.ms", "batch.size", "queue.buffering.max.kbytes",
+        "transactional.id", "transaction.timeout.ms",
     ]
 }
 

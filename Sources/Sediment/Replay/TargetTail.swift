@@ -9,10 +9,16 @@ final class TargetTail {
     private var next: [Int32: Int] = [:]
     private let topic: String
 
-    /// Reads `topic` from `from[p]` up to each partition's end.
+    /// Reads `topic` from `from[p]` up to each partition's end: for a read-committed
+    /// consumer (librdkafka's default), the last stable offset, so what an aborted or
+    /// still open transaction holds is not there. The end is found by partition EOF, not by
+    /// the last record's offset: transaction markers take offsets and are never delivered.
     init(topic: String, from: [Int32: Int64], configuration: [String: String]) throws {
         self.topic = topic
-        let consumer = try KafkaConsumer(configuration: configuration.merging(["enable.auto.commit": "false"]) { user, _ in user })
+        let consumer = try KafkaConsumer(
+            configuration: configuration.merging([
+                "enable.auto.commit": "false", "enable.partition.eof": "true", "isolation.level": "read_committed",
+            ]) { _, tail in tail })
         defer { consumer.close() }
         var ends: [Int32: Int64] = [:]
         var assignment: [(TopicPartition, offset: Int64)] = []
@@ -31,11 +37,15 @@ final class TargetTail {
             guard ContinuousClock.now < deadline else {
                 throw SedimentError(.kafka, "reading what the target topic '\(topic)' holds past the offset map took longer than 2 minutes")
             }
-            _ = try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)) { view in
+            _ = try consumer.poll(
+                maxMessages: 10_000, timeout: .milliseconds(200),
+                endOfPartition: { partition, offset in
+                    if let end = ends[partition.partition], offset >= end { remaining.remove(partition.partition) }
+                }
+            ) { view in
                 guard let end = ends[view.partition], view.offset < end else { return }
-                let fingerprint = ReplayFingerprint(key: view.key, value: view.value, headers: view.headers(), timestamp: view.timestamp)
+                let fingerprint = ReplayFingerprint(key: view.key, value: view.value, headers: view.headers())
                 records[view.partition, default: []].append((view.offset, fingerprint))
-                if view.offset == end - 1 { remaining.remove(view.partition) }
             }
         }
     }

@@ -15,13 +15,13 @@ struct OffsetTranslationTests {
     /// (`replayed`), then the end marker.
     static func expectRead(
         _ read: [Int32: [Message]], _ scenario: TranslationScenario, topic: String, partition: Int32, from committed: Int64,
-        replayed: Range<Int64>, at position: Int64, sourceLocation: SourceLocation = #_sourceLocation
+        replayed: Range<Int64>, at position: Int64, keep: (Message) -> Bool = { _ in true }, sourceLocation: SourceLocation = #_sourceLocation
     ) {
         var got = read[partition] ?? []
         #expect(got.first?.offset == position, "partition \(partition): started at \(got.first?.offset ?? -1), not \(position)", sourceLocation: sourceLocation)
         #expect(got.last?.key == TranslationScenario.endMarker, "partition \(partition): the end marker was not read", sourceLocation: sourceLocation)
         got = Array(got.dropLast())
-        let expected = (scenario.source.produced[topic]?[partition] ?? []).filter { $0.offset >= committed && replayed.contains($0.offset) }
+        let expected = (scenario.source.produced[topic]?[partition] ?? []).filter { $0.offset >= committed && replayed.contains($0.offset) && keep($0) }
         #expect(got.count == expected.count, "partition \(partition): read \(got.count), expected \(expected.count)", sourceLocation: sourceLocation)
         let mismatch = Array(zip(got, expected)).firstIndex { !Self.sameRecord($0.0, $0.1) }
         #expect(mismatch == nil, "partition \(partition): message \(mismatch ?? -1) differs from source offset \(committed)+", sourceLocation: sourceLocation)
@@ -71,6 +71,35 @@ struct OffsetTranslationTests {
         let read = try scenario.readAsGroup("billing", topic: "orders", partitions: 3)
         for partition in Int32(0)..<3 {
             Self.expectRead(read, scenario, topic: "orders", partition: partition, from: committed[partition]!, replayed: 0..<1000, at: positions[partition]!)
+        }
+    }
+
+    @Test("a filtered replay maps in a run per partition; a position inside a run goes to the first kept message at or after it")
+    func filtered() throws {
+        let scenario = try TranslationScenario(
+            sourceTopics: ["orders": 3], count: 3000, targetTopics: ["orders": 3], unrelated: [0: 4, 1: 9, 2: 2], scratch: scratch)
+        let keep = MessageFilter(keyPrefixes: [Array("key-1".utf8)])
+        let replay = try scenario.replay(["--topic", "orders", "--key-prefix", "key-1"])
+        let runs = try Archive.open(at: scenario.archive).replayRuns(id: replay)
+        #expect(runs.count == 3 && runs.allSatisfy { !$0.isDense }, "\(runs)")
+        let committed: [Int32: Int64] = [0: 250, 1: 731, 2: 999]
+        try scenario.commitOnSource(group: "filtered", topic: "orders", committed)
+        // Kept messages went one after another after the unrelated ones: a group at source
+        // offset C goes on at the first kept message at or after C.
+        let expected = committed.sorted { $0.key < $1.key }.map { partition, offset in
+            let before = scenario.source.produced["orders"]![partition]!.filter { $0.offset < offset && keep.matches($0) }.count
+            return TranslationJSON.Position(partition: partition, offset: scenario.unrelated[partition]! + Int64(before))
+        }
+        #expect(expected.allSatisfy { $0.offset > scenario.unrelated[$0.partition]! }, "each position is inside its run")
+
+        let executed = try scenario.translate(replay, group: "filtered", ["--source-brokers", scenario.source.bootstrap, "--execute", "--json"])
+        #expect(executed.succeeded, "\(executed.summary)")
+        #expect(try TranslationJSON(executed.stdout).positions == expected, "\(executed.stdoutText)")
+        let read = try scenario.readAsGroup("filtered", topic: "orders", partitions: 3)
+        for position in expected {
+            Self.expectRead(
+                read, scenario, topic: "orders", partition: position.partition, from: committed[position.partition]!, replayed: 0..<1000,
+                at: position.offset, keep: keep.matches)
         }
     }
 
@@ -181,7 +210,7 @@ struct OffsetTranslationTests {
         // A replay cut short: what a resume sends would land after any translated position.
         try Archive.openForUpdate(at: fixture.path).index.createReplay(ReplayRecord(
             id: "r-unfinished", instance: "local", topic: "orders", from: 0, to: 10, targetTopic: "orders", brokers: "127.0.0.1:1",
-            partitioning: .same, sourceHeaders: false, targetPartitions: 1, messages: 1, acknowledged: 0, state: .failed,
+            partitioning: .same, sourceHeaders: false, transactional: false, targetPartitions: 1, messages: 1, acknowledged: 0, state: .failed,
             error: "killed", createdAt: 0, updatedAt: 0), targets: [0: 0])
         let unfinished = try CLIProcess.run(base + ["--replay", "r-unfinished", "--source-offsets", "0:1"], scratch: scratch)
         #expect(unfinished.status == ExitStatus.data, "\(unfinished.summary)")

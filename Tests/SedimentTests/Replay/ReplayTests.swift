@@ -1,5 +1,6 @@
 import Foundation
 import SedimentKafka
+import SedimentKafkaTestSupport
 import Testing
 @testable import Sediment
 
@@ -12,7 +13,9 @@ struct ReplayTests {
 
     /// `count` messages over `partitions` in an archive, with every shape the store keeps:
     /// binary, null and empty keys and values, duplicate header names, LogAppendTime.
-    static func archive(count: Int, partitions: Int32, label: String) throws -> (CompactionFixture, [Int32: [Message]]) {
+    static func archive(
+        count: Int, partitions: Int32, label: String, adjust: (inout Message, Int) -> Void = { _, _ in }
+    ) throws -> (CompactionFixture, [Int32: [Message]]) {
         let fixture = CompactionFixture(label: label)
         var factory = MessageFactory(seed: 0x5EED)
         var next: [Int32: Int64] = [:]
@@ -25,6 +28,7 @@ struct ReplayTests {
             // The mock cluster keeps about 5 MB a partition: values stay small.
             if let value = message.value, value.count > 40 { message.value = Array(value.prefix(40)) }
             if index % 5 == 0 { message.headers += [Header(name: "trace", value: Array("again".utf8)), Header(name: "trace", value: nil)] }
+            adjust(&message, index)
             messages.append(message)
         }
         try fixture.append(messages)
@@ -67,6 +71,14 @@ struct ReplayTests {
             let mismatch = (0..<min(got.count, expected.count)).first { !isReplay(got[$0], of: expected[$0]) }
             #expect(mismatch == nil, "partition \(partition): message \(mismatch ?? -1) differs", sourceLocation: sourceLocation)
         }
+    }
+
+    /// As `isReplay`, but a message archived with timestamp 0 carries the time it was sent.
+    static func isReplayKeepingClock(_ got: Message, of original: Message) -> Bool {
+        guard original.timestamp == 0 else { return isReplay(got, of: original) }
+        var sent = original
+        sent.timestamp = got.timestamp
+        return got.timestamp > 0 && isReplay(got, of: sent)
     }
 
     static func isReplay(_ got: Message, of original: Message) -> Bool {
@@ -155,6 +167,54 @@ struct ReplayTests {
             guard let key = message.key else { continue }
             #expect(message.partition == Murmur2.partition(of: key, partitions: 2))
         }
+        // Spread over the target's partitions, the map is still a run per pair of partitions.
+        let replay = try #require(try Archive.open(at: fixture.path).replays().first)
+        let runs = try Archive.open(at: fixture.path).replayRuns(id: replay.id)
+        #expect(runs.count <= 8 && runs.reduce(0) { $0 + $1.messages } == 100, "\(runs)")
+    }
+
+    @Test("a transaction the target cannot commit is aborted and nothing of it recorded; the resume completes the range once; timestamp 0 is counted")
+    func abortedTransaction() throws {
+        let (fixture, source) = try Self.archive(count: 6000, partitions: 2, label: "replay-abort") { message, index in
+            if index % 1000 == 7 { message.timestamp = 0 }
+        }
+        let start = ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0"]
+        // EndTxn (API key 26) answered UNKNOWN_PRODUCER_ID (59): librdkafka makes the
+        // transaction abortable. Without transactions the same error never comes into play.
+        let plain = try MockCluster()
+        try plain.createTopic("orders", partitions: 2)
+        plain.pushRequestErrors(apiKey: 26, errors: [59])
+        let untransacted = try CLIProcess.succeed(start + ["--brokers", plain.bootstrapServers, "--no-transactions"], scratch: scratch)
+        #expect(String(decoding: untransacted, as: UTF8.self).contains(
+            "6 messages had timestamp 0, which Kafka clients send as the time of sending: they carry the replay's time"))
+        let first = try #require(try Archive.open(at: fixture.path).replays().first)
+        #expect(!first.transactional && first.state == .done)
+
+        let target = try MockCluster()
+        try target.createTopic("orders", partitions: 2)
+        target.pushRequestErrors(apiKey: 26, errors: [59])
+        let failed = try CLIProcess.run(start + ["--brokers", target.bootstrapServers], scratch: scratch)
+        #expect(failed.status == ExitStatus.remote && failed.stderr.contains("could not commit the replay's transaction, so it was aborted"), "\(failed.summary)")
+        let replay = try #require(try Archive.open(at: fixture.path).replays().first { $0.id != first.id })
+        #expect(replay.transactional && replay.state == .failed && replay.acknowledged == 0, "\(replay)")
+        #expect(try Archive.open(at: fixture.path).replayRuns(id: replay.id).isEmpty)
+
+        // librdkafka 2.0.2's mock cluster writes no abort markers, so the aborted records
+        // stay readable and the resume finds them (timestamp-0 ones carry the first run's
+        // time); a broker hides them from a read-committed consumer, and the resume sends
+        // them again.
+        let resumed = try CLIProcess.succeed(["replay", "--archive", fixture.path, "--resume", replay.id], scratch: scratch)
+        #expect(String(decoding: resumed, as: UTF8.self).contains(": 6000 messages acknowledged into 'orders'"))
+        #expect(try Archive.open(at: fixture.path).replays().first { $0.id == replay.id }?.acknowledged == 6000)
+        for cluster in [plain, target] {
+            let received = try Self.consume(cluster, topic: "orders", partitions: 2, expecting: 6000)
+            for (partition, expected) in source {
+                let got = received[partition] ?? []
+                #expect(got.count == expected.count)
+                let mismatch = Array(zip(got, expected)).firstIndex { pair in !Self.isReplayKeepingClock(pair.0, of: pair.1) }
+                #expect(mismatch == nil, "partition \(partition): message \(mismatch ?? -1) differs")
+            }
+        }
     }
 
     @Test("a range local retention took out of the archive is replayed from the bucket it was uploaded to")
@@ -211,7 +271,11 @@ struct ReplayTests {
              "--key-prefix", "key-1", "--header", "trace"], scratch: scratch)
         #expect(String(decoding: output, as: UTF8.self).contains(": \(count) messages acknowledged"))
         Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 2, expecting: count), expected)
-        #expect(try Archive.open(at: fixture.path).replays().first?.filter == keep)
+        let replay = try #require(try Archive.open(at: fixture.path).replays().first)
+        #expect(replay.filter == keep)
+        // The map skips what the filter left out: a run per partition, not one per gap.
+        let runs = try Archive.open(at: fixture.path).replayRuns(id: replay.id)
+        #expect(runs.count == 2 && runs.allSatisfy { !$0.isDense } && runs.reduce(0) { $0 + $1.messages } == Int64(count), "\(runs)")
     }
 
     @Test("key partitioning places keys as librdkafka's murmur2 partitioner (the Java producer's) does")
