@@ -303,7 +303,17 @@ public final class Replayer {
                     "the target topic '\(topic)' does not exist on the Kafka cluster at \(brokers): create it first, or give `createTopic`",
                     context: ["topic": topic], underlying: error)
             }
-            try probe.createTopic(topic, partitions: creating, timeout: .seconds(30))
+            do {
+                try probe.createTopic(topic, partitions: creating, timeout: .seconds(30))
+            } catch let error as KafkaError where error.name == "_TIMED_OUT" {
+                // A cluster without the CreateTopics API (librdkafka's mock cluster, some
+                // Kafka-compatible services) never answers the request.
+                throw SedimentError(
+                    .kafkaUnreachable,
+                    "the cluster at \(brokers) did not answer the request to create '\(topic)' within 30 s; if it does not support "
+                        + "CreateTopics, create the topic with \(creating) partitions with its own tools, then replay without `createTopic`",
+                    context: ["topic": topic], underlying: error)
+            }
             logger.info("created the target topic", metadata: ["topic": "\(topic)", "partitions": "\(creating)"])
             for _ in 0..<50 {
                 if let partitions = try? probe.partitions(of: topic, timeout: .seconds(5)), partitions.count == Int(creating) { return partitions }
