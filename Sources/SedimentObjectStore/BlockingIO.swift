@@ -7,4 +7,11 @@ public enum BlockingIO {
     public static func run<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
         try await NIOThreadPool.singleton.runIfActive(body)
     }
+
+    /// As `run`, whether or not the calling task is cancelled (`run` throws
+    /// `CancellationError` then): for work that records what already happened, such as
+    /// the end of a window hook, which a cancellation must not lose.
+    public static func runToCompletion<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
+        try await Task.detached { try await run(body) }.value
+    }
 }

@@ -10,18 +10,7 @@ extension Credentials {
     public static func fromEnvironment(
         for flavor: ObjectTarget.Flavor, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Credentials? {
-        let sets: [(id: String, secret: String, tokens: [String])]
-        switch flavor {
-        case .cos:
-            sets = [
-                ("COS_SECRET_ID", "COS_SECRET_KEY", ["COS_SESSION_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"]),
-                ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", ["TENCENTCLOUD_SESSION_TOKEN", "COS_SESSION_TOKEN"]),
-            ]
-        case .s3:
-            sets = [("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", ["AWS_SESSION_TOKEN"])]
-        case .file:
-            return nil
-        }
+        let sets = environmentSets(for: flavor)
         func value(_ name: String) -> String? {
             environment[name].flatMap { $0.isEmpty ? nil : $0 }
         }
@@ -40,6 +29,26 @@ extension Credentials {
         }
         return nil
     }
+
+    /// The variables `fromEnvironment` reads, in the order it tries them.
+    static func environmentSets(for flavor: ObjectTarget.Flavor) -> [(id: String, secret: String, tokens: [String])] {
+        switch flavor {
+        case .cos:
+            return [
+                ("COS_SECRET_ID", "COS_SECRET_KEY", ["COS_SESSION_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"]),
+                ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", ["TENCENTCLOUD_SESSION_TOKEN", "COS_SESSION_TOKEN"]),
+            ]
+        case .s3:
+            return [("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", ["AWS_SESSION_TOKEN"])]
+        case .file:
+            return []
+        }
+    }
+
+    /// Every environment variable that may hold a store's credentials for Sediment: what
+    /// a child process (a window hook) is not given.
+    public static let environmentVariableNames: Set<String> = Set(
+        [ObjectTarget.Flavor.cos, .s3].flatMap { environmentSets(for: $0) }.flatMap { [$0.id, $0.secret] + $0.tokens })
 
     /// Credentials from an INI file like `~/.aws/credentials`:
     ///

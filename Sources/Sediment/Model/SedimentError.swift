@@ -42,6 +42,10 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         /// A command left part of its work out, and reported each part (a restore whose
         /// windows did not all match their checksums). Data: what was left out is wrong.
         public static let incomplete = Code(name: "incomplete", errorClass: .data)
+        /// A window hook (`--on-window`) failed every retry for some windows. Data, as
+        /// `incomplete`: the windows are written, and what the command did with them is
+        /// not what was asked; the command's own error says why.
+        public static let hookFailed = Code(name: "hook failed", errorClass: .data)
         public static let kafka = Code(name: "Kafka error", errorClass: .remote)
         public static let kafkaUnreachable = Code(name: "Kafka unreachable", errorClass: .remote)
         /// A consumer group has members on the cluster, and its offsets are not to be moved

@@ -25,4 +25,8 @@ extension Archive {
 
     /// One entry per topic that has window settings.
     public func windowStatistics() throws -> [WindowStatistics] { try index.windowStatistics() }
+
+    /// Per topic, the hook's done, pending and failed windows; empty while no hook has
+    /// ever run on the archive.
+    public func hookStatistics() throws -> [HookStatistics] { try index.hookStatistics() }
 }

@@ -4,6 +4,7 @@
 /// <archive>/sediment.sqlite                                  the index (WAL mode)
 /// <archive>/sediment.lock                                    held by the one writer
 /// <archive>/sediment.compact.lock                          held by the one compactor
+/// <archive>/sediment.hooks.lock                            held by the one hook runner
 /// <archive>/segments/<instance>/<topic>/<partition>/<base-offset, 20 digits>.seg
 /// <archive>/windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.partN].<ext>
 /// ```
@@ -22,6 +23,7 @@ public struct ArchiveLayout: Sendable, Hashable {
     public var segmentsRoot: String { root + "/segments" }
     public var compactionLockPath: String { root + "/sediment.compact.lock" }
     public var readersLockPath: String { root + "/sediment.readers.lock" }
+    public var hooksLockPath: String { root + "/sediment.hooks.lock" }
     public static let windowsDirectory = "windows"
 
     /// The path of a window file relative to the archive (and its default object key).
