@@ -16,7 +16,8 @@ extension Compactor {
             }
             var windowFiles = 0
             if let retention = policy.localWindowRetention {
-                windowFiles = try deleteExpiredWindowFiles(instance: snapshot.instance, topic: snapshot.topic, before: now - retention)
+                windowFiles = try deleteExpiredWindowFiles(
+                    instance: snapshot.instance, topic: snapshot.topic, before: now - retention, waitsForHooks: policy.waitsForHooks)
             }
             return (segments, windowFiles)
         }
@@ -46,14 +47,14 @@ extension Compactor {
         return candidates.count
     }
 
-    private func deleteExpiredWindowFiles(instance: String, topic: String, before cutoff: Int64) throws -> Int {
+    private func deleteExpiredWindowFiles(instance: String, topic: String, before cutoff: Int64, waitsForHooks: Bool) throws -> Int {
         guard try index.hasContinuousTarget() else {
             logger.warning(
                 "local retention deletes window files only once an upload target has confirmed them, and this archive has none: nothing deleted",
                 metadata: ["topic": "\(topic)"])
             return 0
         }
-        let expired = try index.expiredWindowFiles(instance: instance, topic: topic, before: cutoff)
+        let expired = try index.expiredWindowFiles(instance: instance, topic: topic, before: cutoff, waitsForHooks: waitsForHooks)
         for file in expired {
             try index.markWindowFileDeleted(id: file.id, at: now())
             try FileSystem.remove(archive.layout.root + "/" + file.path)

@@ -8,6 +8,10 @@ public struct RetentionPolicy: Sendable, Hashable {
     /// Delete window files whose window ended longer ago than this, once every continuous
     /// upload target (at least one) has confirmed them. Default nil: keep them.
     public var localWindowRetention: Int64?
+    /// Keep a window file past `localWindowRetention` until its hook is done (not pending,
+    /// running or failed): the hook reads the file. `Pipeline` and `CompactionJob` set it
+    /// when they run a `WindowHook`. Default false.
+    public var waitsForHooks = false
 
     public init() {}
 }

@@ -8,4 +8,6 @@ public struct DumpSummary: Sendable, Hashable, Codable, AppendCounting {
     public var compaction: CompactionSummary?
     /// What the upload passes sent while the dump ran and after it, with an upload target.
     public var upload: UploadSummary?
+    /// What the window hook did while the dump ran and, once caught up, after it.
+    public var hooks: HookSummary?
 }

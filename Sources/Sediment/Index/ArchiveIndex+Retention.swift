@@ -94,15 +94,20 @@ extension ArchiveIndex {
     }
 
     /// The topic's window files still on disk whose window ended before `cutoff` and that
-    /// every continuous target (at least one) has confirmed.
-    func expiredWindowFiles(instance: String, topic: String, before cutoff: Int64) throws -> [(id: Int64, path: String)] {
+    /// every continuous target (at least one) has confirmed; with `waitsForHooks`, whose
+    /// hook is done besides.
+    func expiredWindowFiles(
+        instance: String, topic: String, before cutoff: Int64, waitsForHooks: Bool
+    ) throws -> [(id: Int64, path: String)] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT f.id, f.path FROM window_files f
                 WHERE f.instance = ? AND f.topic = ? AND f.window_end < ? AND f.local_deleted_at IS NULL
                   AND \(Self.isDeletableWindowFile)
+                  AND (? = 0 OR EXISTS (
+                      SELECT 1 FROM window_hooks h WHERE h.file_id = f.id AND h.state = '\(HookState.done.rawValue)'))
                 ORDER BY f.id
-                """, arguments: [instance, topic, cutoff]
+                """, arguments: [instance, topic, cutoff, waitsForHooks]
             ).map { (id: $0["id"] as Int64, path: $0["path"] as String) }
         }
     }

@@ -1,8 +1,8 @@
 import Logging
 import SedimentObjectStore
 
-/// One compaction of an archive's topics, then one upload pass: what `sediment compact`
-/// runs, configured by one value. Everything that can be checked is checked on a
+/// One compaction of an archive's topics, then one upload pass, then the window hook:
+/// what `sediment compact` runs, configured by one value. Everything that can be checked is checked on a
 /// read-only connection first, so that a refused job leaves the archive as it was; the
 /// target is recorded before any compaction, so that retention waits for it.
 public struct CompactionJob: Sendable {
@@ -20,6 +20,10 @@ public struct CompactionJob: Sendable {
     public var closeAll = false
     /// Where the windows go after compaction. Default nil: they stay local.
     public var upload: UploadTarget?
+    /// A command run once per window file after compaction (and the upload, with a
+    /// target): every window of the job's topics whose hook is not done yet, retries
+    /// included, before `run` returns. Default nil: no hook.
+    public var hook: WindowHook?
     /// The job's clock, in milliseconds since the epoch. Default: the wall clock.
     public var now: @Sendable () -> Int64 = WallClock.nowMilliseconds
 
@@ -40,16 +44,20 @@ public struct CompactionJob: Sendable {
         public var topics: [TopicReport] = []
         /// nil without an upload target.
         public var upload: UploadSummary?
+        /// nil without a hook. Hooks that failed every retry are counted, not thrown: the
+        /// windows are compacted (and uploaded) all the same.
+        public var hooks: HookSummary?
     }
 
     /// Runs the job; `compacted` hears of every 100,000 messages written per topic,
-    /// `uploaded` of every object. The target's store is shut down at the end, whatever
+    /// `uploaded` of every object. A hook is validated before anything is opened. The target's store is shut down at the end, whatever
     /// happened.
     public func run(
         logger: Logger, compacted: ((_ topic: String, _ messages: Int) -> Void)? = nil,
         uploaded: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> Report {
         do {
+            try hook?.validate()
             let report = try await compactAndUpload(logger: logger, compacted: compacted, uploaded: uploaded)
             try await upload?.store.shutdown()
             return report
@@ -74,6 +82,12 @@ public struct CompactionJob: Sendable {
         let uploader = try upload?.uploader(for: opened, logger: logger)
         let compactor = try Compactor.open(archive: opened, now: now)
         compactor.retention = retention
+        compactor.retention.waitsForHooks = hook != nil
+        let hooks = try hook.map {
+            try WindowHookRunner(
+                hook: $0, archive: opened, upload: upload, instance: instance, topic: topic,
+                stop: HookStop(grace: $0.shutdownGrace), logger: logger)
+        }
         compactor.progress = compacted
         var report = Report()
         for (instance, topic) in topics {
@@ -81,9 +95,19 @@ public struct CompactionJob: Sendable {
             let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
             report.topics.append(TopicReport(instance: instance, topic: topic, settings: settings, summary: summary))
         }
-        if let uploader {
-            report.upload = try await uploader.uploadPending(topic: topic, progress: uploaded)
+        // The windows uploaded before a failed upload get their hooks all the same.
+        var uploadError: (any Error)?
+        do {
+            report.upload = try await uploader?.uploadPending(topic: topic, progress: uploaded)
+        } catch {
+            uploadError = error
         }
+        if let hooks {
+            var summary = try await hooks.runUntilIdle()
+            summary.pending = try await hooks.pendingCount()
+            report.hooks = summary
+        }
+        if let uploadError { throw uploadError }
         return report
     }
 

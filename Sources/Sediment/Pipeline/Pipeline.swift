@@ -4,18 +4,22 @@ import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
-/// One archiving task as a `Service`: Kafka → segment store → compaction → upload.
+/// One archiving task as a `Service`: Kafka → segment store → compaction → upload → hook.
 ///
 /// The dump runs on a thread of its own and compacts in the background; each compaction
-/// pass that writes window files wakes the uploader, which otherwise sleeps. A graceful
-/// shutdown stops the dump, which writes and commits what it holds and compacts once
-/// more; the uploader then makes its last pass, and the store's connections close.
+/// pass that writes window files wakes the uploader, which otherwise sleeps. The window
+/// hook runs on a task of its own, woken after each upload pass (after each compaction
+/// pass without a target). A graceful shutdown stops the dump, which writes and commits
+/// what it holds and compacts once more; the uploader then makes its last pass, and the
+/// store's connections close; a hook running meanwhile may finish (`shutdownGrace`), and
+/// no other starts. A dump that caught up (`untilCaughtUp`) runs every ready window's hook
+/// before it returns, retries included.
 ///
 ///     let pipeline = try Pipeline(configuration: configuration, logger: logger)
 ///     let summary = try await pipeline.run(untilSignals: [.sigterm, .sigint])
 public final class Pipeline: Service, Sendable {
     public let configuration: PipelineConfiguration
-    private let logger: Logger
+    let logger: Logger
     private let result = Mutex<DumpSummary?>(nil)
 
     public init(configuration: PipelineConfiguration, logger: Logger) throws {
@@ -48,26 +52,47 @@ public final class Pipeline: Service, Sendable {
     public func run() async throws {
         var options = configuration.dump
         if let upload = configuration.upload { options.compaction?.targets.append(upload.record) }
+        if configuration.hook != nil { options.compaction?.retention.waitsForHooks = true }
         let dump = try ArchiveDump(
             archive: configuration.archive, options: options, archiveOptions: configuration.writer, logger: logger,
             now: configuration.now)
         let (changes, changed) = AsyncStream<Archive>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        dump.onArchiveChanged = { changed.yield($0) }
+        // The hook waits for uploads: with a target, the uploader wakes it after each pass.
+        let (hookWakeups, wakeHooks) = AsyncStream<Archive>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let hooksFollowUploads = configuration.upload != nil
+        dump.onArchiveChanged = { archive in
+            changed.yield(archive)
+            if !hooksFollowUploads { wakeHooks.yield(archive) }
+        }
         let stop = DumpStop()
         do {
-            let summary = try await withThrowingTaskGroup(of: UploadSummary?.self) { group in
+            let summary = try await withThrowingTaskGroup(of: StageSummary.self) { group in
                 if let upload = configuration.upload {
-                    group.addTask { try await self.upload(to: upload, on: changes, retry: changed, stop: stop) }
+                    group.addTask {
+                        defer { wakeHooks.finish() }
+                        return .upload(try await self.upload(to: upload, on: changes, retry: changed, stop: stop, then: wakeHooks))
+                    }
+                }
+                if let hook = configuration.hook {
+                    group.addTask { .hooks(try await self.runHooks(hook, on: hookWakeups, retry: wakeHooks, stop: stop)) }
                 }
                 // Cancelled or shut down gracefully, the dump stops the same way: it writes and
                 // commits what it holds, compacts once more, and returns.
                 var summary = try await withTaskCancellationOrGracefulShutdownHandler {
-                    defer { changed.finish() }
+                    defer {
+                        changed.finish()
+                        if !hooksFollowUploads { wakeHooks.finish() }
+                    }
                     return try await dump.runOnThread(stop: stop)
                 } onCancelOrGracefulShutdown: {
                     stop.request()
                 }
-                while let uploaded = try await group.next() { summary.upload = uploaded }
+                while let stage = try await group.next() {
+                    switch stage {
+                    case .upload(let uploaded): summary.upload = uploaded
+                    case .hooks(let hooks): summary.hooks = hooks
+                    }
+                }
                 return summary
             }
             result.withLock { $0 = summary }
@@ -78,13 +103,20 @@ public final class Pipeline: Service, Sendable {
         try await configuration.upload?.store.shutdown()
     }
 
+    /// What a stage beside the dump returns.
+    private enum StageSummary: Sendable {
+        case upload(UploadSummary)
+        case hooks(HookSummary)
+    }
+
     /// Uploads after every change until the dump is done, then once more; returns what
-    /// all passes uploaded. A failed pass is logged and tried again after the retry delay
+    /// all passes uploaded, and yields to `passed` after each pass. A failed pass is logged and tried again after the retry delay
     /// (or the next change); the last pass's error is thrown. A target the archive refuses
     /// (a key template that cannot tell its windows apart) stops the dump: nothing it
     /// archived could go up.
     private func upload(
-        to target: UploadTarget, on changes: AsyncStream<Archive>, retry: AsyncStream<Archive>.Continuation, stop: DumpStop
+        to target: UploadTarget, on changes: AsyncStream<Archive>, retry: AsyncStream<Archive>.Continuation, stop: DumpStop,
+        then passed: AsyncStream<Archive>.Continuation
     ) async throws -> UploadSummary {
         var uploader: WindowUploader?
         var opened: Archive?
@@ -103,6 +135,7 @@ public final class Pipeline: Service, Sendable {
                 }
             }
             guard let uploader else { continue }
+            defer { passed.yield(archive) }
             do {
                 let summary = try await uploader.uploadPending()
                 total.add(summary)
@@ -129,6 +162,7 @@ public final class Pipeline: Service, Sendable {
             last = try await BlockingIO.run { try target.uploader(for: opened, logger: logger) }
         }
         total.add(try await last.uploadPending())
+        passed.yield(opened)
         return total
     }
 }

@@ -19,6 +19,12 @@ public struct PipelineConfiguration: Sendable {
     /// After a failed upload pass, the next one starts this much later, or at the next
     /// window written, whichever comes first. Default 30 s.
     public var uploadRetryDelay: Duration = .seconds(30)
+    /// A command run once per window file, after the file is written and, with `upload`,
+    /// once the target confirmed it (the config key `on-window`; `hook-retries` is its
+    /// `retries`). Its hooks run on a task of their own, one at a time, and never hold
+    /// the dump back; local retention keeps a window file until its hook is done.
+    /// Default nil: no hook.
+    public var hook: WindowHook?
     /// The task's clock, in milliseconds since the epoch: ingest times, when windows close,
     /// retention, upload states. Default: the wall clock.
     public var now: @Sendable () -> Int64 = WallClock.nowMilliseconds
@@ -33,6 +39,12 @@ public struct PipelineConfiguration: Sendable {
         try dump.validate()
         if upload != nil && dump.compaction == nil {
             throw SedimentError(.invalidArgument, "`upload` needs compaction (`compaction` is nil): the windows it uploads are what compaction writes")
+        }
+        if let hook {
+            try hook.validate()
+            if dump.compaction == nil {
+                throw SedimentError(.invalidArgument, "`hook` needs compaction (`compaction` is nil): it runs for the windows compaction writes")
+            }
         }
         if dump.compaction?.retention.localWindowRetention != nil && upload == nil {
             throw SedimentError(
