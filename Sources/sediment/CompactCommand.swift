@@ -23,6 +23,11 @@ struct CompactCommand: AsyncParsableCommand {
             Once the jsonl windows hold every message of a segment file, the next run deletes \
             the segment (not each partition's last one; not for text windows, which are lossy); \
             queries then read the windows. --keep-segments keeps them all.
+
+            --on-window runs a command once per window file not yet done, after compaction and \
+            the upload: written (and uploaded) windows of earlier runs too, one at a time in \
+            window order, retried --hook-retries times. compact exits once every ready \
+            window's hook is done or failed: 65 if one failed (`sediment status` shows it).
             """
     )
 
@@ -40,6 +45,8 @@ struct CompactCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Upload") var upload: TargetOptions
 
+    @OptionGroup(title: "Hook") var hooks: HookOptions
+
     @Flag(help: "Close every window now, however recent: a final flush.")
     var closeAll = false
 
@@ -55,6 +62,7 @@ struct CompactCommand: AsyncParsableCommand {
             try job.change.validate()
             job.retention = try retention.policy()
             job.closeAll = closeAll
+            job.hook = try hooks.hook()
             let logger = common.makeLogger()
             // Checked before the archive is opened: a refused target changes nothing.
             job.upload = try upload.prepare(continuous: true, logger: logger)
@@ -66,6 +74,11 @@ struct CompactCommand: AsyncParsableCommand {
                 uploaded: json ? nil : uploadProgress())
             if terminal { StandardError.clearProgress() }
             try printReport(report, seconds: Date().timeIntervalSince(started))
+            if let hooks = report.hooks, hooks.failed > 0 {
+                throw SedimentError(
+                    .hookFailed,
+                    "the hook failed for \(hooks.failed) windows after every retry; `sediment status` shows the last error, and they are retried at the next run")
+            }
         }
     }
 
@@ -73,6 +86,7 @@ struct CompactCommand: AsyncParsableCommand {
         if json {
             print(try jsonText(report.topics.map { Report(instance: $0.instance, topic: $0.topic, summary: $0.summary) }))
             if let uploaded = report.upload { print(try jsonText(uploaded)) }
+            if let hooks = report.hooks { print(try jsonText(["hooks": hooks])) }
             return
         }
         for topic in report.topics {
@@ -88,6 +102,7 @@ struct CompactCommand: AsyncParsableCommand {
             print(line)
         }
         if let uploaded = report.upload { print(describe(uploaded)) }
+        if let hooks = report.hooks { print(describe(hooks)) }
         print("compacted in \(String(format: "%.2f", seconds)) s")
     }
 

@@ -20,6 +20,14 @@ struct DumpCommand: AsyncParsableCommand {
             --compact-interval, and once more when it stops, as `sediment compact` does; the \
             window options are recorded for the topics (see `sediment compact --help`). \
             --no-compact turns that off.
+
+            --on-window runs a command once per window file, after it is written and, with \
+            --target, uploaded; never twice for a window once it exited 0, even across \
+            restarts. Hooks run one at a time beside the dump and never hold it back; a \
+            failed one is retried (--hook-retries), then shown by `sediment status`. At \
+            SIGTERM a running hook may finish (30 s), and windows whose hook has not run \
+            wait for the next start; with --until-caught-up every window's hook runs before \
+            the exit, which is 65 if one failed.
             """
     )
 
@@ -63,6 +71,8 @@ struct DumpCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Upload") var upload: TargetOptions
 
+    @OptionGroup(title: "Hook") var hooks: HookOptions
+
     @Option(help: ArgumentHelp("How often closed windows are written while dumping.", valueName: "duration"))
     var compactInterval = "30s"
 
@@ -86,7 +96,15 @@ struct DumpCommand: AsyncParsableCommand {
                 try? await configuration.upload?.store.shutdown()
                 throw error
             }
-            try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint]))
+            let summary = try await pipeline.run(untilSignals: [.sigterm, .sigint])
+            try printSummary(summary)
+            // A batch job reports hooks that failed; a service stopped by a signal leaves
+            // them to `status`.
+            if untilCaughtUp, let hooks = summary.hooks, hooks.failed > 0 {
+                throw SedimentError(
+                    .hookFailed,
+                    "the hook failed for \(hooks.failed) windows after every retry; `sediment status` shows the last error, and they are retried at the next start")
+            }
         }
     }
 
@@ -103,6 +121,9 @@ struct DumpCommand: AsyncParsableCommand {
         if noCompact {
             if upload.target != nil {
                 throw SedimentError(.invalidArgument, "--target uploads the windows dump writes: it cannot go with --no-compact")
+            }
+            if hooks.onWindow != nil {
+                throw SedimentError(.invalidArgument, "--on-window runs for the windows dump writes: it cannot go with --no-compact")
             }
             options.compaction = nil
         } else {
@@ -122,6 +143,7 @@ struct DumpCommand: AsyncParsableCommand {
         configuration.writer.worker = worker
         configuration.writer.consumerGroup = group
         configuration.uploadRetryDelay = options.compaction?.interval ?? configuration.uploadRetryDelay
+        configuration.hook = try hooks.hook()
         try configuration.dump.validate()
         return configuration
     }
@@ -137,6 +159,7 @@ struct DumpCommand: AsyncParsableCommand {
             line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
         }
         if let uploaded = summary.upload { line += "; " + describe(uploaded) }
+        if let hooks = summary.hooks { line += "; " + describe(hooks) }
         print(line)
     }
 }

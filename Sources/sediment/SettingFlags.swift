@@ -11,6 +11,8 @@ enum SettingFlags {
         "formatString": "--format-string",
         "group": "--group",
         "headers": "--header",
+        "hook": "--on-window",
+        "hookRetries": "--hook-retries",
         "inputFormat": "--input-format",
         "instance": "--instance",
         "invalidUTF8": "--invalid-utf8",

@@ -19,10 +19,12 @@ struct StatusCommand: ParsableCommand {
             let partitions = try archive.statistics()
             let windows = try archive.windowStatistics()
             let uploads = try archive.uploadStatistics()
+            let hooks = try archive.hookStatistics()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let report = StatusReport(archive: archive.layout.root, partitions: partitions, windows: windows, uploads: uploads)
+                let report = StatusReport(
+                    archive: archive.layout.root, partitions: partitions, windows: windows, uploads: uploads, hooks: hooks)
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }
@@ -52,6 +54,7 @@ struct StatusCommand: ParsableCommand {
             print("\(topics) topic(s), \(partitions.count) partition(s), \(messages) messages in segments, \(ByteCount(bytes))")
             if !windows.isEmpty { print("\n" + Self.windowTable(windows), terminator: "") }
             if !uploads.isEmpty { print("\n" + Self.uploadTable(uploads), terminator: "") }
+            if !hooks.isEmpty { print("\n" + Self.hookTable(hooks), terminator: "") }
         }
     }
 
@@ -61,6 +64,18 @@ struct StatusCommand: ParsableCommand {
         for u in uploads {
             table.add([u.target, u.keyTemplate, "\(u.uploaded)", "\(ByteCount(u.uploadedBytes))", "\(u.pending)", "\(u.failed)"])
             if let error = u.lastError { notes.append("\(u.target): last error: \(error)") }
+        }
+        return table.render() + notes.map { $0 + "\n" }.joined()
+    }
+
+    static func hookTable(_ hooks: [HookStatistics]) -> String {
+        var table = TextTable(headers: ["INSTANCE", "TOPIC", "HOOKS DONE", "PENDING", "FAILED"])
+        var notes: [String] = []
+        for h in hooks {
+            table.add([h.instance, h.topic, "\(h.done)", "\(h.pending)", "\(h.failed)"])
+            if let error = h.lastError {
+                notes.append("\(h.topic): hook failed for \(h.lastFailedWindow ?? "a window"): \(error.replacingOccurrences(of: "\n", with: " | "))")
+            }
         }
         return table.render() + notes.map { $0 + "\n" }.joined()
     }
@@ -88,6 +103,7 @@ struct StatusReport: Codable {
     var partitions: [PartitionStatistics]
     var windows: [WindowStatistics]?
     var uploads: [UploadStatistics]?
+    var hooks: [HookStatistics]?
 }
 
 func formatTime(_ milliseconds: Int64) -> String {
