@@ -72,10 +72,14 @@ struct DumpCommand: AsyncParsableCommand {
     @Flag(help: "Print the closing summary as JSON.")
     var json = false
 
+    @OptionGroup(title: "Service") var http: HTTPOption
+
     func run() async throws {
         let logger = common.makeLogger()
         try await reportingAsyncErrors {
             var configuration = try makeConfiguration()
+            let readiness = Readiness()
+            let services = try http.services(isReady: { readiness.isReady }, logger: logger)
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
             configuration.upload = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
@@ -86,7 +90,8 @@ struct DumpCommand: AsyncParsableCommand {
                 try? await configuration.upload?.store.shutdown()
                 throw error
             }
-            try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint]))
+            readiness.watch([pipeline])
+            try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint], alongside: services))
         }
     }
 

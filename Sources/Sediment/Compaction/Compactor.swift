@@ -82,7 +82,9 @@ public final class Compactor {
         let deleted = try applyRetention(retention, snapshot: snapshot, schedule: schedule, now: time)
         run.summary.segmentsDeleted = deleted.segments
         run.summary.windowFilesDeleted = deleted.windowFiles
+        PipelineMetrics.succeeded(.compact, at: time)
         if run.summary.files > 0 {
+            PipelineMetrics.windowsWritten(topic: topic, files: run.summary.files)
             logger.info("compacted", metadata: [
                 "topic": "\(topic)", "windows": "\(run.summary.windows)", "files": "\(run.summary.files)",
                 "messages": "\(run.summary.messages)",

@@ -18,6 +18,7 @@ final class DumpSession {
     var appender: BatchAppender<DumpSummary>
     var machine: DumpStateMachine
     var wakeup = FetchWakeup()
+    private var lagReported = ContinuousClock.now - .seconds(1)
     static let pollSize = 10_000
 
     init(consumer: KafkaConsumer, writer: ArchiveWriter, options: DumpOptions, logger: Logger, fatal: FirstError) {
@@ -41,6 +42,8 @@ final class DumpSession {
                 drained: polled < Self.pollSize, partitions: machine.assignedPartitions, nextOffset: nextOffset,
                 consumer: consumer)
             try checkResumes()
+            if polled > 0 { PipelineMetrics.succeeded(.consume) }
+            reportLag()
             if let error = fatal.error {
                 throw SedimentError(.kafka, "Kafka: \(error.message) (\(error.name))", underlying: error)
             }
@@ -55,6 +58,17 @@ final class DumpSession {
         try appender.finish()
         commitDurable()
         return appender.summary
+    }
+
+    /// Each partition's lag behind the high watermark the last fetch brought, once a second.
+    private func reportLag() {
+        let now = ContinuousClock.now
+        guard now - lagReported >= .seconds(1) else { return }
+        lagReported = now
+        for partition in machine.assignedPartitions {
+            guard let high = consumer.cachedHighWatermark(partition), high >= 0 else { continue }
+            PipelineMetrics.lag(topic: partition.topic, partition: partition.partition, messages: max(0, high - nextOffset(partition)))
+        }
     }
 
     private var isFlushDue: Bool {

@@ -17,6 +17,7 @@ public final class Pipeline: Service, Sendable {
     public let configuration: PipelineConfiguration
     private let logger: Logger
     private let result = Mutex<DumpSummary?>(nil)
+    private let ready = Atomic<Bool>(false)
 
     public init(configuration: PipelineConfiguration, logger: Logger) throws {
         var configuration = configuration
@@ -35,11 +36,17 @@ public final class Pipeline: Service, Sendable {
     /// The summary once `run` has returned.
     public var summary: DumpSummary? { result.withLock { $0 } }
 
+    /// The brokers answered and the archive is open, and the task has not stopped: what
+    /// `/readyz` reports.
+    public var isReady: Bool { ready.load(ordering: .relaxed) }
+
     /// Runs until one of `signals` arrives (or, with `untilCaughtUp`, until caught up),
-    /// then shuts down gracefully; returns the summary.
-    public func run(untilSignals signals: [UnixSignal]) async throws -> DumpSummary {
+    /// then shuts down gracefully; returns the summary. `alongside` run in the same group
+    /// (an HTTP server) and are shut down with it.
+    public func run(untilSignals signals: [UnixSignal], alongside: [any Service] = []) async throws -> DumpSummary {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)]
+                + alongside.map { .init(service: $0) },
             gracefulShutdownSignals: signals, logger: logger))
         try await group.run()
         return summary ?? DumpSummary()
@@ -52,7 +59,11 @@ public final class Pipeline: Service, Sendable {
             archive: configuration.archive, options: options, archiveOptions: configuration.writer, logger: logger,
             now: configuration.now)
         let (changes, changed) = AsyncStream<Archive>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        dump.onArchiveChanged = { changed.yield($0) }
+        dump.onArchiveChanged = { [self] archive in
+            ready.store(true, ordering: .relaxed)
+            changed.yield(archive)
+        }
+        defer { ready.store(false, ordering: .relaxed) }
         let stop = DumpStop()
         do {
             let summary = try await withThrowingTaskGroup(of: UploadSummary?.self) { group in

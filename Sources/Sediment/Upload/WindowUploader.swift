@@ -219,6 +219,7 @@ public final class WindowUploader: Sendable {
             }
             if dryRun { return .wouldUpload(key) }
             try await record(file, key: key, .uploading)
+            let started = ContinuousClock.now
             let uploaded: UploadedObject
             do {
                 uploaded = try await uploader.upload(
@@ -240,11 +241,14 @@ public final class WindowUploader: Sendable {
             }
             try await record(file, key: key, .uploaded, etag: uploaded.etag)
             if mayHaveLeftUploads && uploaded.partCount == 1 { await uploader.sweepStaleUploads(key: key) }
+            PipelineMetrics.windowUploaded(topic: file.topic, bytes: file.size, in: .now - started)
+            PipelineMetrics.succeeded(.upload)
             logger.debug("uploaded", metadata: ["key": "\(key)", "bytes": "\(file.size)"])
             return .uploaded(file.size)
         } catch {
             logger.error("cannot upload \(file.path): \(error)")
             if !dryRun {
+                PipelineMetrics.uploadFailed(topic: file.topic)
                 try? await record(file, key: key, .failed, error: "\(error)")
             }
             return .failed(error)
