@@ -74,6 +74,16 @@ struct UploadErrorTests {
         #expect(result.stderr.contains(bucket) && result.stderr.contains("NoSuchBucket"), "\(result.stderr)")
         let row = try #require(try fixture.uploadRows().first)
         #expect(row.state == "failed" && row.attempts == 1 && row.error?.contains("NoSuchBucket") == true)
+        // status: the target has one window pending since the first one, and says why.
+        let status = try CLIProcess.succeed(["status", "--archive", fixture.path, "--json"], scratch: fixture.scratch)
+        let uploads = try JSONDecoder().decode(StatusJSON.self, from: status).uploads
+        let first = try #require(try fixture.archive.files().first)
+        #expect(uploads.count == 1 && uploads[0].failed == 1 && uploads[0].pending == 1 && uploads[0].oldestPending == first.windowStart, "\(uploads)")
+        #expect(uploads[0].lastError?.contains("NoSuchBucket") == true)
+    }
+
+    struct StatusJSON: Decodable {
+        var uploads: [UploadStatistics]
     }
 
     /// Neither secret is in the index, its WAL, or anywhere else under the archive.
