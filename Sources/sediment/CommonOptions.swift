@@ -16,9 +16,13 @@ struct ArchiveOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
     var logLevel: Logger.Level = .notice
 
+    @Flag(name: .long, help: "Log errors only (the same as --log-level error).")
+    var quiet = false
+
+    /// key=value lines on stderr (`LogfmtHandler`).
     func makeLogger() -> Logger {
-        var logger = Logger(label: "sediment") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = logLevel
+        var logger = Logger(label: "sediment") { _ in LogfmtHandler() }
+        logger.logLevel = quiet ? .error : logLevel
         return logger
     }
 }
@@ -112,12 +116,6 @@ enum StandardError {
     }
 
     static var isTerminal: Bool { isatty(2) == 1 }
-
-    /// A progress line rewritten in place on a terminal; nil when stderr is piped.
-    static func progress<T>(_ line: @escaping @Sendable (T) -> String) -> (@Sendable (T) -> Void)? {
-        guard isTerminal else { return nil }
-        return { write("\r" + line($0) + "\u{1B}[K") }
-    }
 
     /// Wipes the progress line before the summary.
     static func clearProgress() { write("\r\u{1B}[K") }

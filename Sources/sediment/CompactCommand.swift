@@ -58,13 +58,13 @@ struct CompactCommand: AsyncParsableCommand {
             let logger = common.makeLogger()
             // Checked before the archive is opened: a refused target changes nothing.
             job.upload = try upload.prepare(continuous: true, logger: logger)
-            let terminal = StandardError.isTerminal && !json
+            let meter = json ? nil : StandardError.meter(unit: "messages")
             let started = Date()
             let report = try await job.run(
                 logger: logger,
-                compacted: terminal ? { topic, messages in StandardError.write("\r\(topic): \(messages) messages written…\u{1B}[K") } : nil,
+                compacted: meter.map { meter in { meter.update(done: $0.messages, total: Int($0.backlog)) } },
                 uploaded: json ? nil : uploadProgress())
-            if terminal { StandardError.clearProgress() }
+            if meter != nil { StandardError.clearProgress() }
             try printReport(report, seconds: Date().timeIntervalSince(started))
         }
     }

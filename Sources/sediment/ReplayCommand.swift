@@ -137,11 +137,11 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
-    /// Progress on a terminal, nothing when piped: "sent 120000, acknowledged 118000".
+    /// Progress on a terminal, nothing when piped: messages acknowledged and their rate.
     private func withProgress<T>(_ body: (((ReplayProgress) -> Void)?) throws -> T) throws -> T {
-        let progress = StandardError.progress { (progress: ReplayProgress) in "sent \(progress.sent), acknowledged \(progress.acknowledged)" }
-        defer { if progress != nil { StandardError.clearProgress() } }
-        return try body(progress)
+        let meter = StandardError.meter(unit: "messages acknowledged")
+        defer { if meter != nil { StandardError.clearProgress() } }
+        return try body(meter.map { meter in { meter.update(done: $0.acknowledged) } })
     }
 
     private func printList() throws {

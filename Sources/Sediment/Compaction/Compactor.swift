@@ -12,7 +12,7 @@ public final class Compactor {
     public var retention = RetentionPolicy()
     /// Called every 100,000 messages written with the topic and the count so far in this
     /// run, for a progress line on a terminal. Default nil.
-    public var progress: ((_ topic: String, _ messages: Int) -> Void)?
+    public var progress: ((CompactionProgress) -> Void)?
     private let lock: ArchiveLock
     let now: @Sendable () -> Int64
     var index: ArchiveIndex { archive.index }
@@ -68,7 +68,8 @@ public final class Compactor {
             index: index, instance: instance, topic: topic, schedule: schedule,
             compactedBelow: snapshot.compactedBelow, maxFileID: .max)
         var run = WindowRun(
-            archive: archive, instance: instance, topic: topic, positions: snapshot.positions, now: time, progress: progress)
+            archive: archive, instance: instance, topic: topic, positions: snapshot.positions, now: time,
+            backlog: snapshot.positions.reduce(0) { $0 + max(0, $1.value - (snapshot.compactedBelow[$1.key] ?? 0)) }, progress: progress)
         let pending: [Int32: Int64]
         switch schedule.current.windowTime {
         case .message:

@@ -46,7 +46,7 @@ public struct CompactionJob: Sendable {
     /// `uploaded` of every object. The target's store is shut down at the end, whatever
     /// happened.
     public func run(
-        logger: Logger, compacted: ((_ topic: String, _ messages: Int) -> Void)? = nil,
+        logger: Logger, compacted: ((CompactionProgress) -> Void)? = nil,
         uploaded: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> Report {
         do {
@@ -60,7 +60,7 @@ public struct CompactionJob: Sendable {
     }
 
     private func compactAndUpload(
-        logger: Logger, compacted: ((_ topic: String, _ messages: Int) -> Void)?, uploaded: (@Sendable (UploadProgress) -> Void)?
+        logger: Logger, compacted: ((CompactionProgress) -> Void)?, uploaded: (@Sendable (UploadProgress) -> Void)?
     ) async throws -> Report {
         let reader = try Archive.open(at: archive, logger: logger)
         let topics = try selectedTopics(in: reader)
