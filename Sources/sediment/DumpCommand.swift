@@ -8,7 +8,10 @@ struct DumpCommand: AsyncParsableCommand {
         commandName: "dump",
         abstract: "Consume Kafka topics into the archive, exactly once.",
         discussion: """
-            Runs until SIGINT or SIGTERM, then writes what it holds, fsyncs, commits and exits 0. \
+            Runs until SIGINT or SIGTERM, then stops fetching, writes what it holds, fsyncs, \
+            commits and exits 0; uploads in flight get --shutdown-timeout to finish, and are \
+            otherwise left for the next start. A second signal exits at once (safe: the next \
+            start recovers as after a crash). \
             Each partition resumes from the position stored in the archive; --start applies only \
             to partitions the archive holds nothing of. Offsets are committed to the consumer \
             group (--group) once the messages are durable, so lag tools see progress.
@@ -72,14 +75,15 @@ struct DumpCommand: AsyncParsableCommand {
     @Flag(help: "Print the closing summary as JSON.")
     var json = false
 
-    @OptionGroup(title: "Service") var http: HTTPOption
+    @OptionGroup(title: "Service") var service: ServiceOptions
 
     func run() async throws {
         let logger = common.makeLogger()
         try await reportingAsyncErrors {
             var configuration = try makeConfiguration()
             let readiness = Readiness()
-            let services = try http.services(isReady: { readiness.isReady }, logger: logger)
+            let services = try service.services(isReady: { readiness.isReady }, logger: logger)
+            configuration.shutdownTimeout = try service.shutdownDuration()
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
             configuration.upload = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
@@ -91,6 +95,7 @@ struct DumpCommand: AsyncParsableCommand {
                 throw error
             }
             readiness.watch([pipeline])
+            exitOnSecondSignal()
             try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint], alongside: services))
         }
     }

@@ -65,24 +65,41 @@ public final class Pipeline: Service, Sendable {
         }
         defer { ready.store(false, ordering: .relaxed) }
         let stop = DumpStop()
+        // The uploads run as a task of their own, so that a graceful shutdown can cancel
+        // them alone once `shutdownTimeout` has passed.
+        let uploads = configuration.upload.map { upload in
+            Task { try await self.upload(to: upload, on: changes, retry: changed, stop: stop) }
+        }
         do {
-            let summary = try await withThrowingTaskGroup(of: UploadSummary?.self) { group in
-                if let upload = configuration.upload {
-                    group.addTask { try await self.upload(to: upload, on: changes, retry: changed, stop: stop) }
-                }
+            let deadline = Mutex<Task<Void, Never>?>(nil)
+            defer { deadline.withLock { $0?.cancel() } }
+            var summary = try await withTaskCancellationHandler {
                 // Cancelled or shut down gracefully, the dump stops the same way: it writes and
                 // commits what it holds, compacts once more, and returns.
-                var summary = try await withTaskCancellationOrGracefulShutdownHandler {
+                try await withTaskCancellationOrGracefulShutdownHandler {
                     defer { changed.finish() }
                     return try await dump.runOnThread(stop: stop)
-                } onCancelOrGracefulShutdown: {
+                } onCancelOrGracefulShutdown: { [configuration, logger] in
                     stop.request()
+                    guard let uploads else { return }
+                    deadline.withLock {
+                        $0 = $0 ?? Task {
+                            guard (try? await Task.sleep(for: configuration.shutdownTimeout)) != nil else { return }
+                            logger.warning("uploads still running \(configuration.shutdownTimeout) after the shutdown began: left for the next start")
+                            uploads.cancel()
+                        }
+                    }
                 }
-                while let uploaded = try await group.next() { summary.upload = uploaded }
-                return summary
+            } onCancel: {
+                uploads?.cancel()
             }
+            if let uploads { summary.upload = try await uploads.value }
             result.withLock { $0 = summary }
         } catch {
+            // No upload outlives the run, nor uses the store once it is shut down.
+            changed.finish()
+            uploads?.cancel()
+            _ = try? await uploads?.value
             try? await configuration.upload?.store.shutdown()
             throw error
         }
@@ -130,8 +147,9 @@ public final class Pipeline: Service, Sendable {
                 }
             }
         }
-        // The dump's last compaction pass has run: its windows go up now.
-        guard let opened else { return total }
+        // The dump's last compaction pass has run: its windows go up now, unless the
+        // shutdown's time for uploads is over.
+        guard let opened, !Task.isCancelled else { return total }
         let last: WindowUploader
         if let uploader {
             last = uploader
@@ -139,7 +157,13 @@ public final class Pipeline: Service, Sendable {
             let logger = logger
             last = try await BlockingIO.run { try target.uploader(for: opened, logger: logger) }
         }
-        total.add(try await last.uploadPending())
+        do {
+            total.add(try await last.uploadPending())
+        } catch where Task.isCancelled {
+            // The shutdown's time for uploads ran out: what was in flight stays `uploading`,
+            // looked up in the store and finished at the next start.
+            logger.notice("uploads cut short by the shutdown; the next start finishes them")
+        }
         return total
     }
 }

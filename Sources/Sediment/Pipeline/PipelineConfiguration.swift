@@ -19,6 +19,11 @@ public struct PipelineConfiguration: Sendable {
     /// After a failed upload pass, the next one starts this much later, or at the next
     /// window written, whichever comes first. Default 30 s.
     public var uploadRetryDelay: Duration = .seconds(30)
+    /// Once a graceful shutdown begins (SIGTERM, SIGINT), uploads have this long to finish;
+    /// past it they are cancelled and left resumable (recorded `uploading`, looked up in
+    /// the store at the next start). A dump that stops by itself (`untilCaughtUp`) uploads
+    /// everything. Default 30 s.
+    public var shutdownTimeout: Duration = .seconds(30)
     /// The task's clock, in milliseconds since the epoch: ingest times, when windows close,
     /// retention, upload states. Default: the wall clock.
     public var now: @Sendable () -> Int64 = WallClock.nowMilliseconds

@@ -245,6 +245,10 @@ public final class WindowUploader: Sendable {
             PipelineMetrics.succeeded(.upload)
             logger.debug("uploaded", metadata: ["key": "\(key)", "bytes": "\(file.size)"])
             return .uploaded(file.size)
+        } catch where Task.isCancelled {
+            // Cut short (a shutdown's time ran out), not refused: the window stays as it was
+            // recorded, `uploading` at most, and the next pass looks it up in the store.
+            return .failed(CancellationError())
         } catch {
             logger.error("cannot upload \(file.path): \(error)")
             if !dryRun {

@@ -2,13 +2,25 @@ import ArgumentParser
 import Logging
 import SedimentHTTP
 import ServiceLifecycle
+import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
 import Sediment
 import Synchronization
 
-/// `--http ADDR` of the long-running commands: /metrics, /healthz and /readyz beside the tasks.
-struct HTTPOption: ParsableArguments {
+/// What the long-running commands (`dump`, `run`) share: `--http` (/metrics, /healthz and
+/// /readyz beside the tasks) and how they stop.
+struct ServiceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Serve /metrics (Prometheus), /healthz and /readyz on HOST:PORT, e.g. 127.0.0.1:9464 (port 0: any free port, printed on stderr).", valueName: "address"))
     var http: String?
+
+    @Option(help: ArgumentHelp("After SIGTERM or SIGINT, how long uploads may go on before they are left for the next start; a second signal exits at once.", valueName: "duration"))
+    var shutdownTimeout = "30s"
+
+    func shutdownDuration() throws -> Duration {
+        try DurationExpression.parse(shutdownTimeout, option: "--shutdown-timeout")
+    }
 
     /// The server to run beside the tasks, with metrics bootstrapped; none without `--http`.
     func services(isReady: @escaping @Sendable () -> Bool, logger: Logger) throws -> [any Service] {
@@ -29,5 +41,21 @@ final class Readiness: Sendable {
 
     var isReady: Bool {
         pipelines.withLock { !$0.isEmpty && $0.allSatisfy(\.isReady) }
+    }
+}
+
+/// After the first SIGTERM or SIGINT, which starts the graceful shutdown, a second one ends
+/// the process at once (exit 128 + the signal), as an impatient operator expects. That is
+/// safe: what was committed is durable, and the next start recovers the rest as after a
+/// crash.
+func exitOnSecondSignal() {
+    Task.detached {
+        var seen = 0
+        for await signal in await UnixSignalsSequence(trapping: [.sigterm, .sigint]) {
+            seen += 1
+            guard seen >= 2 else { continue }
+            StandardError.write("sediment: \(signal) again: exiting at once; the next start recovers\n")
+            _exit(128 + signal.rawValue)
+        }
     }
 }
