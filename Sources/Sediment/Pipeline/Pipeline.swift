@@ -6,6 +6,8 @@ import UnixSignals
 
 /// One archiving task as a `Service`: Kafka → segment store → compaction → upload.
 ///
+/// Before it consumes anything, it checks that the upload target takes writes
+/// (`UploadTarget.preflight`): a target that cannot be written fails the start.
 /// The dump runs on a thread of its own and compacts in the background; each compaction
 /// pass that writes window files wakes the uploader, which otherwise sleeps. A graceful
 /// shutdown stops the dump, which writes and commits what it holds and compacts once
@@ -46,6 +48,18 @@ public final class Pipeline: Service, Sendable {
     }
 
     public func run() async throws {
+        do {
+            // Before anything is consumed: a target that cannot be written fails the start.
+            try await configuration.upload?.preflight(logger: logger)
+            try await consumeCompactUpload()
+        } catch {
+            try? await configuration.upload?.store.shutdown()
+            throw error
+        }
+        try await configuration.upload?.store.shutdown()
+    }
+
+    private func consumeCompactUpload() async throws {
         var options = configuration.dump
         if let upload = configuration.upload { options.compaction?.targets.append(upload.record) }
         let dump = try ArchiveDump(
@@ -54,28 +68,22 @@ public final class Pipeline: Service, Sendable {
         let (changes, changed) = AsyncStream<Archive>.makeStream(bufferingPolicy: .bufferingNewest(1))
         dump.onArchiveChanged = { changed.yield($0) }
         let stop = DumpStop()
-        do {
-            let summary = try await withThrowingTaskGroup(of: UploadSummary?.self) { group in
-                if let upload = configuration.upload {
-                    group.addTask { try await self.upload(to: upload, on: changes, retry: changed, stop: stop) }
-                }
-                // Cancelled or shut down gracefully, the dump stops the same way: it writes and
-                // commits what it holds, compacts once more, and returns.
-                var summary = try await withTaskCancellationOrGracefulShutdownHandler {
-                    defer { changed.finish() }
-                    return try await dump.runOnThread(stop: stop)
-                } onCancelOrGracefulShutdown: {
-                    stop.request()
-                }
-                while let uploaded = try await group.next() { summary.upload = uploaded }
-                return summary
+        let summary = try await withThrowingTaskGroup(of: UploadSummary?.self) { group in
+            if let upload = configuration.upload {
+                group.addTask { try await self.upload(to: upload, on: changes, retry: changed, stop: stop) }
             }
-            result.withLock { $0 = summary }
-        } catch {
-            try? await configuration.upload?.store.shutdown()
-            throw error
+            // Cancelled or shut down gracefully, the dump stops the same way: it writes and
+            // commits what it holds, compacts once more, and returns.
+            var summary = try await withTaskCancellationOrGracefulShutdownHandler {
+                defer { changed.finish() }
+                return try await dump.runOnThread(stop: stop)
+            } onCancelOrGracefulShutdown: {
+                stop.request()
+            }
+            while let uploaded = try await group.next() { summary.upload = uploaded }
+            return summary
         }
-        try await configuration.upload?.store.shutdown()
+        result.withLock { $0 = summary }
     }
 
     /// Uploads after every change until the dump is done, then once more; returns what
