@@ -133,7 +133,7 @@ import Testing
         let started = ContinuousClock.now
         let error = await #expect(throws: ObjectStoreError.self) { try await process.credentials() }
         #expect("\(error!)".contains("did not finish within 0.3 seconds"), "\(error!)")
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(20), "well before the helper's 30 s")
     }
 }
 

@@ -67,7 +67,15 @@ public actor CredentialProcess: CredentialsProvider {
             task = running
         } else {
             let (command, origin, timeout, now) = (command, origin, timeout, now)
-            task = Task { try await BlockingIO.run { try Self.execute(command, origin: origin, timeout: timeout, now: now()) } }
+            // On a thread of its own rather than the blocking pool: a helper may take
+            // seconds, and the pool's few threads serve the index and the files.
+            task = Task {
+                try await withCheckedThrowingContinuation { continuation in
+                    Thread.detachNewThread {
+                        continuation.resume(with: Result { try Self.execute(command, origin: origin, timeout: timeout, now: now()) })
+                    }
+                }
+            }
             running = task
         }
         do {
