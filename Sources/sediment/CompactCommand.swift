@@ -23,6 +23,10 @@ struct CompactCommand: AsyncParsableCommand {
             Once the jsonl windows hold every message of a segment file, the next run deletes \
             the segment (not each partition's last one; not for text windows, which are lossy); \
             queries then read the windows. --keep-segments keeps them all.
+
+            With --target, the windows written go up afterwards, as `sediment upload` sends \
+            them; the target is checked first with a probe object, so that one that cannot \
+            be written leaves the archive as it was.
             """
     )
 

@@ -23,6 +23,11 @@ struct DumpCommand: AsyncParsableCommand {
             --compact-interval, and once more when it stops, as `sediment compact` does; the \
             window options are recorded for the topics (see `sediment compact --help`). \
             --no-compact turns that off.
+
+            With --target, the windows go up as they are written (see `sediment upload \
+            --help`). The target is checked before anything is consumed, by writing and \
+            deleting a small probe object under its prefix: a target that cannot be written \
+            stops the start (exit 69) rather than the first upload pass.
             """
     )
 

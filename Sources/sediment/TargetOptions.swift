@@ -28,10 +28,13 @@ struct TargetOptions: ParsableArguments {
     /// The uploader for `--target`, nil when none is given; secrets come from the
     /// environment or the credentials file and never appear in what this prints.
     /// The target is checked before the archive is opened, so that a refused one leaves
-    /// the archive as it was; the uploader then shares the archive's index.
+    /// the archive as it was: its URI, credentials and template, then (unless `records`
+    /// is false: a dry run writes nothing) a write probe. The uploader then shares the
+    /// archive's index.
     func makeUploader(archive path: String, continuous: Bool, records: Bool = true, logger: Logger) async throws -> WindowUploader? {
         guard let target = try prepare(continuous: continuous, records: records, logger: logger) else { return nil }
         do {
+            if records { try await target.preflight(logger: logger) }
             return try target.uploader(for: Archive.openForUpdate(at: path, logger: logger), logger: logger)
         } catch {
             try? await target.store.shutdown()

@@ -42,6 +42,9 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         /// A command left part of its work out, and reported each part (a restore whose
         /// windows did not all match their checksums). Data: what was left out is wrong.
         public static let incomplete = Code(name: "incomplete", errorClass: .data)
+        /// An upload target refused the write probe made before any work (`UploadTarget.preflight`).
+        /// Remote, unless the store's error says otherwise (no credentials given: usage).
+        public static let targetRefused = Code(name: "target refused", errorClass: .remote)
         public static let kafka = Code(name: "Kafka error", errorClass: .remote)
         public static let kafkaUnreachable = Code(name: "Kafka unreachable", errorClass: .remote)
         /// A consumer group has members on the cluster, and its offsets are not to be moved

@@ -43,13 +43,15 @@ public struct CompactionJob: Sendable {
     }
 
     /// Runs the job; `compacted` hears of every 100,000 messages written per topic,
-    /// `uploaded` of every object. The target's store is shut down at the end, whatever
-    /// happened.
+    /// `uploaded` of every object. The target is checked first (`UploadTarget.preflight`),
+    /// so that one that cannot be written leaves the archive as it was; its store is shut
+    /// down at the end, whatever happened.
     public func run(
         logger: Logger, compacted: ((CompactionProgress) -> Void)? = nil,
         uploaded: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> Report {
         do {
+            try await upload?.preflight(logger: logger)
             let report = try await compactAndUpload(logger: logger, compacted: compacted, uploaded: uploaded)
             try await upload?.store.shutdown()
             return report

@@ -6,6 +6,8 @@ import UnixSignals
 
 /// One archiving task as a `Service`: Kafka → segment store → compaction → upload.
 ///
+/// Before it consumes anything, it checks that the upload target takes writes
+/// (`UploadTarget.preflight`): a target that cannot be written fails the start.
 /// The dump runs on a thread of its own and compacts in the background; each compaction
 /// pass that writes window files wakes the uploader, which otherwise sleeps. A graceful
 /// shutdown stops the dump, which writes and commits what it holds and compacts once
@@ -53,6 +55,18 @@ public final class Pipeline: Service, Sendable {
     }
 
     public func run() async throws {
+        do {
+            // Before anything is consumed: a target that cannot be written fails the start.
+            try await configuration.upload?.preflight(logger: logger)
+            try await consumeCompactUpload()
+        } catch {
+            try? await configuration.upload?.store.shutdown()
+            throw error
+        }
+        try await configuration.upload?.store.shutdown()
+    }
+
+    private func consumeCompactUpload() async throws {
         var options = configuration.dump
         if let upload = configuration.upload { options.compaction?.targets.append(upload.record) }
         let dump = try ArchiveDump(
@@ -100,10 +114,8 @@ public final class Pipeline: Service, Sendable {
             changed.finish()
             uploads?.cancel()
             _ = try? await uploads?.value
-            try? await configuration.upload?.store.shutdown()
             throw error
         }
-        try await configuration.upload?.store.shutdown()
     }
 
     /// Uploads after every change until the dump is done, then once more; returns what
