@@ -92,6 +92,11 @@ public final class FaultProxy: @unchecked Sendable {
         lock.withLock { rules += newRules }
     }
 
+    /// Drops the faults not used yet.
+    public func clearRules() {
+        lock.withLock { rules = [] }
+    }
+
     public var requests: [Logged] { lock.withLock { logged } }
     public var pendingRules: [Rule] { lock.withLock { rules } }
 

@@ -95,7 +95,8 @@ public final class Pipeline: Service, Sendable {
                     return try await dump.runOnThread(stop: stop)
                 } onCancelOrGracefulShutdown: { [configuration, logger] in
                     stop.request()
-                    guard let uploads else { return }
+                    guard let uploads else { return logger.notice("stopping: fetching stops, what is held is committed") }
+                    logger.notice("stopping: fetching stops, what is held is committed, uploads have \(configuration.shutdownTimeout) to finish")
                     deadline.withLock {
                         $0 = $0 ?? Task {
                             guard (try? await Task.sleep(for: configuration.shutdownTimeout)) != nil else { return }
