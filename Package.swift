@@ -118,6 +118,7 @@ let package = Package(
             name: "SedimentTests",
             dependencies: [
                 "Sediment", "SedimentZlib", "SedimentKafka", "SedimentObjectStore", "SedimentTestSupport", "SedimentKafkaTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -22,7 +22,8 @@ struct SedimentCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DumpCommand.self, IngestCommand.self, CompactCommand.self, UploadCommand.self, ReuploadCommand.self, RestoreCommand.self,
-            QueryCommand.self, ReplayCommand.self, OffsetsCommand.self, StatusCommand.self, VerifyCommand.self, MockClusterCommand.self,
+            QueryCommand.self, ReplayCommand.self, OffsetsCommand.self, StatusCommand.self, VerifyCommand.self, ServeCommand.self,
+            MockClusterCommand.self,
         ]
     )
 }

@@ -51,7 +51,8 @@ struct StatusCommand: ParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let report = StatusReport(archive: archive.layout.root, partitions: partitions, windows: windows, uploads: uploads, lag: lag)
+                var report = try archive.statusReport()
+                report.lag = lag
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }
@@ -118,15 +119,6 @@ struct StatusCommand: ParsableCommand {
         }
         return table.render() + notes.map { $0 + "\n" }.joined()
     }
-}
-
-struct StatusReport: Codable {
-    var archive: String
-    var partitions: [PartitionStatistics]
-    var windows: [WindowStatistics]?
-    var uploads: [UploadStatistics]?
-    /// With `--brokers`: the instance's partitions against that cluster.
-    var lag: [PartitionLag]?
 }
 
 func formatTime(_ milliseconds: Int64) -> String {
