@@ -29,6 +29,15 @@ public struct ArchiveServer: Service {
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         ArchiveAPI(archive: archive, bucket: bucket).register(on: router)
+        let console = ConsolePage(archive: archive, bucket: bucket)
+        router.get("/") { request, _ -> Response in
+            var parameters: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
+            let page = try await blocking { [parameters] in try console.render(parameters) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ConsolePage.contentSecurityPolicy],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        }
         application = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sediment"),
             onServerRunning: { channel in onListening(channel.localAddress?.port.map { "\(host):\($0)" } ?? address) },
