@@ -62,13 +62,13 @@ struct CompactCommand: AsyncParsableCommand {
             let logger = common.makeLogger()
             // Checked before the archive is opened: a refused target changes nothing.
             job.upload = try upload.prepare(continuous: true, logger: logger)
-            let meter = json ? nil : StandardError.meter(unit: "messages")
+            let meters = json || !StandardError.isTerminal ? nil : TopicMeters(unit: "messages")
             let started = Date()
             let report = try await job.run(
                 logger: logger,
-                compacted: meter.map { meter in { meter.update(done: $0.messages, total: Int($0.backlog)) } },
+                compacted: meters.map { meters in { meters.update(topic: $0.topic, done: $0.messages, total: Int($0.backlog)) } },
                 uploaded: json ? nil : uploadProgress())
-            if meter != nil { StandardError.clearProgress() }
+            if meters != nil { StandardError.clearProgress() }
             try printReport(report, seconds: Date().timeIntervalSince(started))
         }
     }

@@ -100,8 +100,7 @@ struct DumpCommand: AsyncParsableCommand {
                 throw error
             }
             readiness.watch([pipeline])
-            exitOnSecondSignal()
-            try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint], alongside: services))
+            try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint], alongside: services, onSecondSignal: exitAtOnce))
         }
     }
 

@@ -30,7 +30,9 @@ struct LogfmtHandler: LogHandler {
     }
 
     static func value(_ text: String) -> String {
-        let needsQuotes = text.isEmpty || text.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.value < 0x20 }
+        let needsQuotes = text.isEmpty || text.unicodeScalars.contains {
+            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}"
+        }
         guard needsQuotes else { return text }
         var quoted = "\""
         for scalar in text.unicodeScalars {
@@ -40,6 +42,10 @@ struct LogfmtHandler: LogHandler {
             case "\n": quoted += "\\n"
             case "\r": quoted += "\\r"
             case "\t": quoted += "\\t"
+            // Other controls (ESC, NUL, DEL, line separators) would let a broker's or a store's
+            // text move the terminal's cursor or forge a line.
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
+                quoted += "\\u{" + String(scalar.value, radix: 16) + "}"
             default: quoted.unicodeScalars.append(scalar)
             }
         }

@@ -51,3 +51,20 @@ extension StandardError {
         isTerminal ? ProgressMeter(unit: unit) : nil
     }
 }
+
+/// One meter per topic in turn, for a command that goes through topics one after another
+/// and counts each from zero (`compact`).
+final class TopicMeters: Sendable {
+    private let unit: String
+    private let current = Mutex<(topic: String, meter: ProgressMeter)?>(nil)
+
+    init(unit: String) { self.unit = unit }
+
+    func update(topic: String, done: Int, total: Int?) {
+        let meter = current.withLock { current in
+            if current?.topic != topic { current = (topic, ProgressMeter(unit: "\(unit) of \(topic)")) }
+            return current!.meter
+        }
+        meter.update(done: done, total: total)
+    }
+}

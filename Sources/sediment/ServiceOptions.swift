@@ -44,18 +44,12 @@ final class Readiness: Sendable {
     }
 }
 
-/// After the first SIGTERM or SIGINT, which starts the graceful shutdown, a second one ends
-/// the process at once (exit 128 + the signal), as an impatient operator expects. That is
+/// A second SIGTERM or SIGINT, while the first one's graceful shutdown runs, ends the
+/// process at once (exit 128 + the signal), as an impatient operator expects. That is
 /// safe: what was committed is durable, and the next start recovers the rest as after a
 /// crash.
-func exitOnSecondSignal() {
-    Task.detached {
-        var seen = 0
-        for await signal in await UnixSignalsSequence(trapping: [.sigterm, .sigint]) {
-            seen += 1
-            guard seen >= 2 else { continue }
-            StandardError.write("sediment: \(signal) again: exiting at once; the next start recovers\n")
-            _exit(128 + signal.rawValue)
-        }
-    }
+@Sendable
+func exitAtOnce(_ signal: UnixSignal) {
+    StandardError.write("sediment: \(signal) again: exiting at once; the next start recovers\n")
+    _exit(128 + signal.rawValue)
 }

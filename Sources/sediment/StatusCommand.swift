@@ -45,6 +45,10 @@ struct StatusCommand: ParsableCommand {
                         .invalidArgument,
                         "the archive holds instances \(instances.sorted().joined(separator: ", ")): name the one at \(brokers) with --instance")
                 }
+                guard instances.contains(chosen) else {
+                    throw SedimentError(
+                        .notFound, "the archive holds no partitions of instance '\(chosen)' (it holds \(instances.sorted().joined(separator: ", ")))")
+                }
                 lagInstance = chosen
                 lag = try archive.lag(instance: chosen, brokers: brokers, kafkaOptions: try parseKafkaOptions(kafkaOptions))
             }

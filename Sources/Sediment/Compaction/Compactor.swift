@@ -69,7 +69,8 @@ public final class Compactor {
             compactedBelow: snapshot.compactedBelow, maxFileID: .max)
         var run = WindowRun(
             archive: archive, instance: instance, topic: topic, positions: snapshot.positions, now: time,
-            backlog: snapshot.positions.reduce(0) { $0 + max(0, $1.value - (snapshot.compactedBelow[$1.key] ?? 0)) }, progress: progress)
+            backlog: progress == nil ? 0 : try index.uncompactedRecords(instance: instance, topic: topic, compactedBelow: snapshot.compactedBelow),
+            progress: progress)
         let pending: [Int32: Int64]
         switch schedule.current.windowTime {
         case .message:

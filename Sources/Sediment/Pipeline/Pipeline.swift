@@ -44,13 +44,14 @@ public final class Pipeline: Service, Sendable {
 
     /// Runs until one of `signals` arrives (or, with `untilCaughtUp`, until caught up),
     /// then shuts down gracefully; returns the summary. `alongside` run in the same group
-    /// (an HTTP server) and are shut down with it.
-    public func run(untilSignals signals: [UnixSignal], alongside: [any Service] = []) async throws -> DumpSummary {
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)]
-                + alongside.map { .init(service: $0) },
-            gracefulShutdownSignals: signals, logger: logger))
-        try await group.run()
+    /// (an HTTP server), started first and stopped last. A second signal during the
+    /// shutdown goes to `onSecondSignal` (the CLI exits at once).
+    public func run(
+        untilSignals signals: [UnixSignal], alongside: [any Service] = [], onSecondSignal: (@Sendable (UnixSignal) -> Void)? = nil
+    ) async throws -> DumpSummary {
+        try await ServiceGroup.run(
+            [(self, stopsGroup: true)] + alongside.map { ($0, stopsGroup: false) }, stoppingOn: signals, onSecondSignal: onSecondSignal,
+            logger: logger)
         return summary ?? DumpSummary()
     }
 
@@ -87,6 +88,17 @@ public final class Pipeline: Service, Sendable {
         do {
             let deadline = Mutex<Task<Void, Never>?>(nil)
             defer { deadline.withLock { $0?.cancel() } }
+            /// From the first shutdown request on, uploads have `shutdownTimeout` left.
+            @Sendable func armDeadline() {
+                guard let uploads else { return }
+                deadline.withLock { [configuration, logger] in
+                    $0 = $0 ?? Task {
+                        guard (try? await Task.sleep(for: configuration.shutdownTimeout)) != nil else { return }
+                        logger.warning("uploads still running \(configuration.shutdownTimeout) after the shutdown began: left for the next start")
+                        uploads.cancel()
+                    }
+                }
+            }
             var summary = try await withTaskCancellationHandler {
                 // Cancelled or shut down gracefully, the dump stops the same way: it writes and
                 // commits what it holds, compacts once more, and returns.
@@ -95,20 +107,21 @@ public final class Pipeline: Service, Sendable {
                     return try await dump.runOnThread(stop: stop)
                 } onCancelOrGracefulShutdown: { [configuration, logger] in
                     stop.request()
-                    guard let uploads else { return logger.notice("stopping: fetching stops, what is held is committed") }
+                    guard uploads != nil else { return logger.notice("stopping: fetching stops, what is held is committed") }
                     logger.notice("stopping: fetching stops, what is held is committed, uploads have \(configuration.shutdownTimeout) to finish")
-                    deadline.withLock {
-                        $0 = $0 ?? Task {
-                            guard (try? await Task.sleep(for: configuration.shutdownTimeout)) != nil else { return }
-                            logger.warning("uploads still running \(configuration.shutdownTimeout) after the shutdown began: left for the next start")
-                            uploads.cancel()
-                        }
-                    }
+                    armDeadline()
                 }
             } onCancel: {
                 uploads?.cancel()
             }
-            if let uploads { summary.upload = try await uploads.value }
+            if let uploads {
+                // A dump that stopped by itself uploads everything, unless a shutdown comes.
+                summary.upload = try await withGracefulShutdownHandler {
+                    try await uploads.value
+                } onGracefulShutdown: {
+                    armDeadline()
+                }
+            }
             result.withLock { $0 = summary }
         } catch {
             // No upload outlives the run, nor uses the store once it is shut down.
@@ -150,6 +163,9 @@ public final class Pipeline: Service, Sendable {
                 if summary.objects > 0 {
                     logger.info("uploaded windows", metadata: ["objects": "\(summary.objects)", "bytes": "\(summary.bytes)"])
                 }
+            } catch where Task.isCancelled {
+                // The shutdown's time for uploads ran out: not a failure of the store.
+                break
             } catch {
                 logger.error("upload pass failed, will try again: \(error)")
                 let delay = configuration.uploadRetryDelay

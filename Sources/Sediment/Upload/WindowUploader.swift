@@ -163,6 +163,8 @@ public final class WindowUploader: Sendable {
             guard !dryRun else { return outcome }
             do {
                 try await putManifest(of: file, objectKey: key)
+            } catch where Task.isCancelled {
+                return .failed(CancellationError())
             } catch {
                 logger.error("cannot upload the manifest of \(file.path): \(error)")
                 return .failed(error)

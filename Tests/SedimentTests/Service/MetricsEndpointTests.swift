@@ -81,17 +81,25 @@ struct MetricsEndpointTests {
         let url = try #require(base, "no address on stderr: \(dump.stderrSoFar)")
         #expect(try Self.status(url, "/healthz") == 200)
 
-        // Until everything is in and every window written has gone up.
+        // Until everything is in, every window written has gone up, no partition lags, and
+        // two scrapes a second apart agree (a compaction pass may still be writing).
         var samples: [String: Double] = [:]
+        var previous: [String: Double] = [:]
+        let settled = [
+            #"sediment_consumed_messages_total{topic="orders"}"#, #"sediment_windows_written_total{topic="orders"}"#,
+            #"sediment_windows_uploaded_total{topic="orders"}"#,
+        ]
         while ContinuousClock.now < deadline {
             samples = try Self.scrape(url)
-            let written = samples[#"sediment_windows_written_total{topic="orders"}"#] ?? 0
-            if samples[#"sediment_consumed_messages_total{topic="orders"}"#] == 2400, written > 0,
-                samples[#"sediment_windows_uploaded_total{topic="orders"}"#] == written
+            let written = samples[settled[1]] ?? 0
+            let lagging = (0..<3).contains { samples[#"sediment_consumer_lag_messages{partition="\#($0)",topic="orders"}"#] != 0 }
+            if samples[settled[0]] == 2400, written > 0, samples[settled[2]] == written, !lagging,
+                settled.allSatisfy({ samples[$0] == previous[$0] })
             {
                 break
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            previous = samples
+            Thread.sleep(forTimeInterval: 1)
         }
         #expect(try Self.status(url, "/readyz") == 200)
         let objects = try FileManager.default.subpathsOfDirectory(atPath: bucket)
@@ -115,6 +123,7 @@ struct MetricsEndpointTests {
         // The closing summary counts the bytes the dump stored; the counter saw the same.
         let summary = try JSONDecoder().decode(DumpSummary.self, from: result.stdout)
         #expect(summary.stored == 2400 && samples[#"sediment_consumed_bytes_total{topic="orders"}"#] == Double(summary.bytes), "\(summary)")
-        #expect(summary.upload?.objects == objects.count)
+        let finally = try FileManager.default.subpathsOfDirectory(atPath: bucket).filter { !$0.hasSuffix(".manifest.json") && $0.hasSuffix(".gz") }
+        #expect(summary.upload?.objects == finally.count && finally.count == objects.count, "nothing was left for the last pass")
     }
 }
