@@ -86,7 +86,7 @@ private func report(_ error: any Error) throws -> Never {
     case is ExitCode, is CleanExit, is ValidationError:
         throw error
     case let error as SedimentError:
-        message = SettingFlags.naming(error.description)
+        message = SettingNames.naming(error.description, SettingNames.flag)
     case let error as ObjectStoreError:
         message = error.description
     case let error as KafkaError:
