@@ -79,13 +79,7 @@ struct DumpCommand: AsyncParsableCommand {
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
             configuration.upload = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
-            let pipeline: Pipeline
-            do {
-                pipeline = try Pipeline(configuration: configuration, logger: logger)
-            } catch {
-                try? await configuration.upload?.store.shutdown()
-                throw error
-            }
+            let pipeline = try await Pipeline.starting(configuration: configuration, logger: logger)
             try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint]))
         }
     }
