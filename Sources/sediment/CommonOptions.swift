@@ -17,10 +17,15 @@ struct ArchiveOption: ParsableArguments {
     var logLevel: Logger.Level = .notice
 
     func makeLogger() -> Logger {
-        var logger = Logger(label: "sediment") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = logLevel
-        return logger
+        standardErrorLogger(level: logLevel)
     }
+}
+
+/// The CLI's logger: lines on stderr from `level` up.
+func standardErrorLogger(level: Logger.Level) -> Logger {
+    var logger = Logger(label: "sediment") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = level
+    return logger
 }
 
 /// `--from` and `--to`, read as time expressions (relative ones like -2h too, hence
