@@ -83,11 +83,13 @@ struct TaskReader {
         let compaction = readCompaction()
         let upload = readUpload(into: &draft, group: dump?.group, compacts: compaction != nil)
         let hook = readHook()
-        let writer = readWriter(group: dump?.group, worker: draft.worker)
+        let fsync = value(.fsync)?.choice(ArchiveOptions.FsyncPolicy.self)
         guard problems.problems.count == before, var dump, let archive = draft.archive, let name = draft.name else { return draft }
         dump.compaction = compaction
         var configuration = PipelineConfiguration(archive: archive, dump: dump)
-        configuration.writer = writer
+        configuration.writer.fsync = fsync ?? configuration.writer.fsync
+        configuration.writer.worker = draft.worker
+        configuration.writer.consumerGroup = dump.group
         configuration.uploadRetryDelay = compaction?.interval ?? configuration.uploadRetryDelay
         // The library's own checks, after the file's: they should find nothing left. (The
         // pipeline's, which need the upload target open, run when the task starts.)
@@ -187,14 +189,6 @@ struct TaskReader {
                 "local-retention deletes window files only once an upload target has confirmed them: give 'target' too")
         }
         return bool(.compact) == false ? nil : compaction
-    }
-
-    private func readWriter(group: String?, worker: String?) -> ArchiveOptions {
-        var writer = PipelineConfiguration(archive: "", dump: DumpOptions(brokers: "", topics: [])).writer
-        writer.fsync = value(.fsync)?.choice(ArchiveOptions.FsyncPolicy.self) ?? writer.fsync
-        writer.worker = worker
-        writer.consumerGroup = group
-        return writer
     }
 }
 
