@@ -85,7 +85,9 @@ struct RunCommandTests {
             """)
         let process = try CLIProcess(["run", "--config", file.path], scratch: file.scratch)
         let archive = file.scratch.file("archive-live")
-        try waitUntil("the live task archived every message and the down task failed") {
+        // Generous: in the whole suite a consumer that cannot reach its broker was seen
+        // taking 24 s to close.
+        try waitUntil("the live task archived every message and the down task failed", timeout: .seconds(300)) {
             process.stderrSoFar.contains("task=down") && process.stderrSoFar.contains("task failed, starting it again in 1s")
                 && FileManager.default.fileExists(atPath: archive + "/sediment.sqlite")
                 && (try? Archive.open(at: archive).statistics().reduce(0) { $0 + $1.messages }) == 40
