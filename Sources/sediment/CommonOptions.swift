@@ -21,10 +21,15 @@ struct ArchiveOption: ParsableArguments {
 
     /// key=value lines on stderr (`LogfmtHandler`).
     func makeLogger() -> Logger {
-        var logger = Logger(label: "sediment") { _ in LogfmtHandler() }
-        logger.logLevel = quiet ? .error : logLevel
-        return logger
+        standardErrorLogger(level: quiet ? .error : logLevel)
     }
+}
+
+/// The CLI's logger: lines on stderr from `level` up.
+func standardErrorLogger(level: Logger.Level) -> Logger {
+    var logger = Logger(label: "sediment") { _ in LogfmtHandler() }
+    logger.logLevel = level
+    return logger
 }
 
 /// `--from` and `--to`, read as time expressions (relative ones like -2h too, hence
@@ -90,7 +95,7 @@ private func report(_ error: any Error) throws -> Never {
     case is ExitCode, is CleanExit, is ValidationError:
         throw error
     case let error as SedimentError:
-        message = SettingFlags.naming(error.description)
+        message = SettingNames.naming(error.description, SettingNames.flag)
     case let error as ObjectStoreError:
         message = error.description
     case let error as KafkaError:

@@ -15,11 +15,15 @@ struct CredentialOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The section of the credentials file.", valueName: "name"))
     var profile = "default"
 
+    /// The environment, then the file if one is given.
+    var source: CredentialSource {
+        credentialsFile.map { .environmentThenFile(path: $0, profile: profile) } ?? .environment
+    }
+
     /// The store of `uri`, its credentials loaded; secrets never appear in what is printed.
     func store(for uri: String, logger: Logger) throws -> any ObjectStore {
         let target = try ObjectTarget(parsing: uri)
-        let credentials = try Credentials.provider(for: target, file: credentialsFile, profile: profile, logger: logger)
-        return try target.makeStore(credentials: credentials, logger: logger)
+        return try target.makeStore(credentials: try source.provider(for: target, logger: logger), logger: logger)
     }
 
     /// The buckets a query or a replay may read, each store opened the first time it is needed.

@@ -92,13 +92,7 @@ struct DumpCommand: AsyncParsableCommand {
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
             configuration.upload = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
-            let pipeline: Pipeline
-            do {
-                pipeline = try Pipeline(configuration: configuration, logger: logger)
-            } catch {
-                try? await configuration.upload?.store.shutdown()
-                throw error
-            }
+            let pipeline = try await Pipeline.starting(configuration: configuration, logger: logger)
             readiness.watch([pipeline])
             try printSummary(try await pipeline.run(untilSignals: [.sigterm, .sigint], alongside: services, onSecondSignal: exitAtOnce))
         }
@@ -141,16 +135,17 @@ struct DumpCommand: AsyncParsableCommand {
     }
 
     private func printSummary(_ summary: DumpSummary) throws {
-        if json {
-            print(String(decoding: try JSONEncoder().encode(summary), as: UTF8.self))
-            return
-        }
-        var line = "stored \(summary.stored) messages (\(ByteCount(summary.bytes))) in \(summary.batches) batches"
-        if summary.alreadyStored > 0 { line += "; \(summary.alreadyStored) already stored, skipped" }
-        if let windows = summary.compaction, windows.files > 0 {
-            line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
-        }
-        if let uploaded = summary.upload { line += "; " + describe(uploaded) }
-        print(line)
+        print(json ? String(decoding: try JSONEncoder().encode(summary), as: UTF8.self) : describe(summary))
     }
+}
+
+/// "stored 1200 messages (88.2 KiB) in 3 batches; wrote 8 window files ..." for `dump` and `run`.
+func describe(_ summary: DumpSummary) -> String {
+    var line = "stored \(summary.stored) messages (\(ByteCount(summary.bytes))) in \(summary.batches) batches"
+    if summary.alreadyStored > 0 { line += "; \(summary.alreadyStored) already stored, skipped" }
+    if let windows = summary.compaction, windows.files > 0 {
+        line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
+    }
+    if let uploaded = summary.upload { line += "; " + describe(uploaded) }
+    return line
 }

@@ -32,16 +32,20 @@ struct ServiceOptions: ParsableArguments {
     }
 }
 
-/// What `/readyz` asks: every pipeline ready. Made before the pipelines, so that a bad
-/// `--http` is refused before anything opens.
+/// What `/readyz` asks: the dump's pipeline, or every task of `run`, ready. Made before
+/// them, so that a bad `--http` is refused before anything opens.
 final class Readiness: Sendable {
-    private let pipelines = Mutex<[Pipeline]>([])
+    private let check = Mutex<(@Sendable () -> Bool)?>(nil)
 
-    func watch(_ pipelines: [Pipeline]) { self.pipelines.withLock { $0 = pipelines } }
-
-    var isReady: Bool {
-        pipelines.withLock { !$0.isEmpty && $0.allSatisfy(\.isReady) }
+    func watch(_ pipelines: [Pipeline]) {
+        check.withLock { $0 = { !pipelines.isEmpty && pipelines.allSatisfy(\.isReady) } }
     }
+
+    func watch(_ runner: TaskRunner) {
+        check.withLock { $0 = { runner.isReady } }
+    }
+
+    var isReady: Bool { check.withLock { $0 }?() ?? false }
 }
 
 /// A second SIGTERM or SIGINT, while the first one's graceful shutdown runs, ends the

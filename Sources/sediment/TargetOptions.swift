@@ -45,20 +45,19 @@ struct TargetOptions: ParsableArguments {
     /// Checks the target, the credentials and the template, and opens the store, before
     /// there is an archive to upload from (`dump` creates it once Kafka answers).
     func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> UploadTarget? {
+        try settings()?.prepare(continuous: continuous, records: records, sharedByWorkers: sharedByWorkers, logger: logger)
+    }
+
+    /// The flags as the library's settings; nil without `--target`.
+    func settings() throws -> UploadSettings? {
         guard let uri = target else { return nil }
-        let target = try ObjectTarget(parsing: uri)
-        // Checked before the store opens: an HTTP client must be shut down once made.
-        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers))
-        options.uploader.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
-        options.uploader.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
-        guard uploadConcurrency >= 1 else {
-            throw SedimentError(.invalidArgument, "--upload-concurrency must be at least 1, not \(uploadConcurrency)")
-        }
-        options.uploader.concurrency = uploadConcurrency
-        options.continuous = continuous
-        options.recordsTarget = records
-        let store = try credentials.store(for: uri, logger: logger)
-        return try UploadTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
+        var settings = UploadSettings(uri: uri)
+        settings.keyTemplate = keyTemplate
+        settings.credentials = credentials.source
+        settings.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
+        settings.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
+        settings.concurrency = uploadConcurrency
+        return settings
     }
 }
 

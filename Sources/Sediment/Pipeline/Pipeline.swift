@@ -35,6 +35,17 @@ public final class Pipeline: Service, Sendable {
         self.logger = logger
     }
 
+    /// `init`, shutting the upload target's store down if the configuration is refused:
+    /// the pipeline owns the store from here on, and shuts it down once it has run.
+    public static func starting(configuration: PipelineConfiguration, logger: Logger) async throws -> Pipeline {
+        do {
+            return try Pipeline(configuration: configuration, logger: logger)
+        } catch {
+            try? await configuration.upload?.store.shutdown()
+            throw error
+        }
+    }
+
     /// The summary once `run` has returned.
     public var summary: DumpSummary? { result.withLock { $0 } }
 
