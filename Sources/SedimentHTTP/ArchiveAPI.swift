@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import Sediment
 import SedimentObjectStore
@@ -17,6 +18,7 @@ import SedimentObjectStore
 struct ArchiveAPI: Sendable {
     let archive: Archive
     let bucket: BucketSession?
+    let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("api/topics") { _, _ in try await json(try await blocking { try topics() }) }
@@ -78,15 +80,20 @@ struct ArchiveAPI: Sendable {
         let cursor = try await blocking { CursorBox(try archive.messages(query, bucket: bucket)) }
         return Response(
             status: .ok, headers: [.contentType: values ? "application/octet-stream" : "application/x-ndjson"],
-            body: ResponseBody { writer in
+            body: ResponseBody { [logger] writer in
                 var sent = 0
                 while sent < limit {
-                    let want = min(limit - sent, 2000)
-                    let (chunk, count) = try await blocking { try cursor.read(upTo: want, values: values) }
+                    let want = limit - sent
+                    let (chunk, count) = try await blocking { try cursor.read(upTo: want, bytes: 512 << 10, values: values) }
                     if count == 0 { break }
+                    do {
+                        // Throws once the client has gone: the read stops with it.
+                        try await writer.write(chunk)
+                    } catch {
+                        logger.info("query stopped: the client went away", metadata: ["topic": "\(selection.topic)", "sent": "\(sent)"])
+                        throw error
+                    }
                     sent += count
-                    // Throws once the client has gone: the read stops with it.
-                    try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
             })
@@ -115,11 +122,13 @@ final class CursorBox: @unchecked Sendable {
 
     init(_ cursor: QueryCursor) { self.cursor = cursor }
 
-    /// Up to `count` messages, encoded as `query` prints them.
-    func read(upTo count: Int, values: Bool) throws -> ([UInt8], Int) {
+    /// Up to `count` messages, encoded as `query` prints them, stopping once `bytes` are
+    /// there: one hop off the event loop per half MiB or so.
+    func read(upTo count: Int, bytes: Int, values: Bool) throws -> (ByteBuffer, Int) {
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(bytes + 4096)
         var read = 0
-        while read < count, let item = try cursor.next() {
+        while read < count, buffer.count < bytes, let item = try cursor.next() {
             read += 1
             if values {
                 if let value = item.message.value { buffer.append(contentsOf: value) }
@@ -128,7 +137,7 @@ final class CursorBox: @unchecked Sendable {
                 item.message.appendJSONLine(topic: item.topic.topic, to: &buffer)
             }
         }
-        return (buffer, read)
+        return (ByteBuffer(bytes: buffer), read)
     }
 }
 

@@ -28,7 +28,7 @@ public struct ArchiveServer: Service {
         router.get("api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
-        ArchiveAPI(archive: archive, bucket: bucket).register(on: router)
+        ArchiveAPI(archive: archive, bucket: bucket, logger: logger).register(on: router)
         let console = ConsolePage(archive: archive, bucket: bucket)
         router.get("/") { request, _ -> Response in
             var parameters: [String: String] = [:]

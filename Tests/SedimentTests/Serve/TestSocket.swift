@@ -41,5 +41,17 @@ struct TestSocket {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// At least `count` bytes (fewer only if the server closes first).
+    func read(atLeast count: Int) throws -> String {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while data.count < count {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func close() { _ = Glibc.close(fd) }
 }
