@@ -130,10 +130,10 @@ import Testing
     @Test func aHangingHelperIsStoppedAtItsTimeout() async throws {
         let process = CredentialProcess(
             command: "sleep 30; echo '{}'", origin: "a test", timeout: .milliseconds(300), logger: Logger(label: "test"))
-        let started = ContinuousClock.now
         let error = await #expect(throws: ObjectStoreError.self) { try await process.credentials() }
+        // Only a kill at the timeout gives this message: the helper ending by itself after
+        // 30 s would have printed something that is not credentials.
         #expect("\(error!)".contains("did not finish within 0.3 seconds"), "\(error!)")
-        #expect(ContinuousClock.now - started < .seconds(20), "well before the helper's 30 s")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 
 #if canImport(Glibc)
@@ -114,8 +115,17 @@ public actor CredentialProcess: CredentialsProvider {
         // pipe open and keep the read below waiting.
         let group = -process.processIdentifier
         let started = ContinuousClock.now
-        let timer = DispatchWorkItem { kill(group, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(RetryPolicy.nanoseconds(timeout))), execute: timer)
+        // A thread of its own, not a global queue's timer: on a busy process the global
+        // queue's threads can all be taken, and a timer there fired minutes late.
+        let finished = ProcessFinished()
+        let deadline = started + timeout
+        Thread.detachNewThread {
+            while !finished.isSet, ContinuousClock.now < deadline {
+                let left = deadline - ContinuousClock.now
+                Thread.sleep(forTimeInterval: min(0.05, max(0.001, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)))
+            }
+            if !finished.isSet { kill(group, SIGKILL) }
+        }
         var data = Data()
         let reader = output.fileHandleForReading
         while let chunk = try? reader.read(upToCount: 16 << 10), !chunk.isEmpty {
@@ -126,7 +136,7 @@ public actor CredentialProcess: CredentialsProvider {
             }
         }
         process.waitUntilExit()
-        timer.cancel()
+        finished.set()
         try? reader.close()
 
         if process.terminationReason == .uncaughtSignal {
@@ -148,4 +158,13 @@ public actor CredentialProcess: CredentialsProvider {
         }
         return issued
     }
+}
+
+/// Set once the helper has exited, so that its timeout thread kills nothing.
+private final class ProcessFinished: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+
+    func set() { flag.store(true, ordering: .releasing) }
 }
