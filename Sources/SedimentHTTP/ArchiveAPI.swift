@@ -16,11 +16,13 @@ import SedimentObjectStore
 /// Parameters are read as the CLI reads its flags (times as `query --from` takes them); a
 /// bad one is a 400 naming it, a topic the archive does not hold a 404.
 struct ArchiveAPI: Sendable {
-    let archive: Archive
+    let source: ArchiveSource
     let bucket: BucketSession?
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    private var archive: Archive { get throws { try source.open() } }
+
+    func register(on router: some RouterMethods<BasicRequestContext>) {
         router.get("api/topics") { _, _ in try await json(try await blocking { try topics() }) }
         router.get("api/status") { _, _ in try await json(try await blocking { try archive.statusReport() }) }
         router.get("api/windows") { request, _ in
@@ -76,7 +78,7 @@ struct ArchiveAPI: Sendable {
             partitions: partitions.isEmpty ? nil : Set(partitions), filter: MessageFilter(keys: keys))
         // Opened before the answer starts, so that a range the archive cannot read is an error
         // status, not a cut-short body.
-        let (archive, bucket) = (archive, bucket)
+        let (archive, bucket) = (try archive, bucket)
         let cursor = try await blocking { CursorBox(try archive.messages(query, bucket: bucket)) }
         return Response(
             status: .ok, headers: [.contentType: values ? "application/octet-stream" : "application/x-ndjson"],

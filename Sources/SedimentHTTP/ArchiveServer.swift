@@ -25,19 +25,7 @@ public struct ArchiveServer: Service {
             router.add(middleware: TokenMiddleware(token: token))
         }
         router.get("healthz") { _, _ in "ok\n" }
-        router.get("api/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-        }
-        ArchiveAPI(archive: archive, bucket: bucket, logger: logger).register(on: router)
-        let console = ConsolePage(archive: archive, bucket: bucket)
-        router.get("/") { request, _ -> Response in
-            var parameters: [String: String] = [:]
-            for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
-            let page = try await blocking { [parameters] in try console.render(parameters) }
-            return Response(
-                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ConsolePage.contentSecurityPolicy],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
-        }
+        Self.mount(ArchiveRoutes(source: ArchiveSource(archive, logger: logger), bucket: bucket, logger: logger), on: router)
         application = Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sediment"),
             onServerRunning: { channel in onListening(channel.localAddress?.port.map { "\(host):\($0)" } ?? address) },
@@ -46,5 +34,38 @@ public struct ArchiveServer: Service {
 
     public func run() async throws {
         try await application.run()
+    }
+
+    /// The API, `/api/openapi.json` and the console of one archive, on `router` or a group.
+    static func mount(_ routes: ArchiveRoutes, on router: some RouterMethods<BasicRequestContext>) {
+        router.get("api/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        ArchiveAPI(source: routes.source, bucket: routes.bucket, logger: routes.logger).register(on: router)
+        let console = ConsolePage(source: routes.source, bucket: routes.bucket, base: routes.base)
+        router.get("/") { request, _ -> Response in
+            var parameters: [String: String] = [:]
+            for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
+            let page = try await blocking { [parameters] in try console.render(parameters) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ConsolePage.contentSecurityPolicy],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        }
+    }
+}
+
+/// One archive served over HTTP, under `base` (`/` for `serve`, `/tasks/NAME/` for `run`).
+public struct ArchiveRoutes: Sendable {
+    public var source: ArchiveSource
+    public var bucket: BucketSession?
+    public var logger: Logger
+    /// The path the routes hang from, with its trailing slash.
+    public var base: String
+
+    public init(source: ArchiveSource, bucket: BucketSession? = nil, logger: Logger, base: String = "/") {
+        self.source = source
+        self.bucket = bucket
+        self.logger = logger
+        self.base = base
     }
 }

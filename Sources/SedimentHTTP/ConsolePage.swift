@@ -6,8 +6,10 @@ import Sediment
 /// partitions, a timeline of windows per topic, a query form whose results the server
 /// renders (the form submits to `/` by GET, so its URL is the query), and the last errors.
 struct ConsolePage {
-    let archive: Archive
+    let source: ArchiveSource
     let bucket: BucketSession?
+    /// Where the page is served from: its form submits there.
+    var base = "/"
 
     /// Windows from this many hours before the newest are drawn (`?hours=`).
     static let defaultHours: Int64 = 48
@@ -16,6 +18,7 @@ struct ConsolePage {
     static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'"
 
     func render(_ parameters: [String: String]) throws -> String {
+        let archive = try source.open()
         let report = try archive.statusReport()
         let topics = try archive.topics().sorted { ($0.instance, $0.topic) < ($1.instance, $1.topic) }
         let hours = parameters["hours"].flatMap { Int64($0) }.map { max(1, $0) } ?? Self.defaultHours
@@ -66,7 +69,7 @@ struct ConsolePage {
 
     private func querySection(topics: [(instance: String, topic: String)], parameters: [String: String]) throws -> String {
         let chosen = parameters["topic"] ?? ""
-        var html = "<section id=\"query\"><h2>Query</h2><form method=\"get\" action=\"/#query\" class=\"query\"><label>topic <select name=\"topic\">"
+        var html = "<section id=\"query\"><h2>Query</h2><form method=\"get\" action=\"\(HTML.escape(base))#query\" class=\"query\"><label>topic <select name=\"topic\">"
         for (instance, topic) in topics {
             html += "<option value=\"\(HTML.escape(topic))\"\(topic == chosen ? " selected" : "")>\(HTML.escape(instance))/\(HTML.escape(topic))</option>"
         }
@@ -86,6 +89,7 @@ struct ConsolePage {
 
     /// The first messages of the query, as a table; values that are not UTF-8 are marked.
     private func results(topic: String, parameters: [String: String]) throws -> String {
+        let archive = try source.open()
         let now = WallClock.nowMilliseconds()
         func time(_ name: String, _ fallback: String) throws -> Int64 {
             let text = parameters[name].flatMap { $0.isEmpty ? nil : $0 } ?? fallback

@@ -20,8 +20,11 @@ public struct StatusServer: Service {
     /// - Parameters:
     ///   - address: `HOST:PORT`; port 0 takes a free one, reported to `onListening`.
     ///   - registry: where the bootstrapped metrics are (`StatusServer.bootstrapMetrics()`).
+    ///   - archives: the archives to serve `serve`'s API and console for: one with an empty
+    ///     name at `/` (`dump`), or each under `/tasks/NAME/` with an index at `/` (`run`).
     public init(
-        address: String, registry: PrometheusCollectorRegistry, isReady: @escaping @Sendable () -> Bool, logger: Logger,
+        address: String, registry: PrometheusCollectorRegistry, isReady: @escaping @Sendable () -> Bool,
+        archives: [(name: String, routes: ArchiveRoutes)] = [], logger: Logger,
         onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws {
         let (host, port) = try Self.parse(address)
@@ -32,6 +35,15 @@ public struct StatusServer: Service {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         router.get("healthz") { _, _ in "ok\n" }
+        if archives.count == 1, archives[0].name.isEmpty {
+            ArchiveServer.mount(archives[0].routes, on: router)
+        } else if !archives.isEmpty {
+            for (name, routes) in archives { ArchiveServer.mount(routes, on: router.group(RouterPath("tasks/\(name)"))) }
+            let index = TaskIndexPage(tasks: archives.map(\.name))
+            router.get("/") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: index.html)))
+            }
+        }
         router.get("readyz") { _, _ -> Response in
             let ready = isReady()
             return Response(

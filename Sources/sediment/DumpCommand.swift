@@ -87,7 +87,7 @@ struct DumpCommand: AsyncParsableCommand {
         try await reportingAsyncErrors {
             var configuration = try makeConfiguration()
             let readiness = Readiness()
-            let services = try service.services(isReady: { readiness.isReady }, logger: logger)
+            let services = try service.services(isReady: { readiness.isReady }, archives: [("", common.archive)], logger: logger)
             configuration.shutdownTimeout = try service.shutdownDuration()
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.

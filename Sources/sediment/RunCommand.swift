@@ -51,7 +51,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             let logger = standardErrorLogger(level: quiet ? .error : logLevel)
             let readiness = Readiness()
-            let services = try service.services(isReady: { readiness.isReady }, logger: logger)
+            let services = try service.services(
+                isReady: { readiness.isReady }, archives: file.tasks.map { ($0.name, $0.pipeline.archive) }, logger: logger)
             var options = TaskRunner.Options()
             options.shutdownTimeout = try service.shutdownDuration()
             let runner = TaskRunner(tasks: file.tasks, options: options, logger: logger)

@@ -23,10 +23,14 @@ struct ServiceOptions: ParsableArguments {
     }
 
     /// The server to run beside the tasks, with metrics bootstrapped; none without `--http`.
-    func services(isReady: @escaping @Sendable () -> Bool, logger: Logger) throws -> [any Service] {
+    /// `archives`: the archives whose API and console it serves beside (see `StatusServer`).
+    func services(isReady: @escaping @Sendable () -> Bool, archives: [(name: String, path: String)], logger: Logger) throws -> [any Service] {
         guard let http else { return [] }
+        let routes = archives.map { archive in
+            (archive.name, ArchiveRoutes(source: ArchiveSource(path: archive.path, logger: logger), logger: logger, base: archive.name.isEmpty ? "/" : "/tasks/\(archive.name)/"))
+        }
         let server = try StatusServer(
-            address: http, registry: StatusServer.bootstrapMetrics(), isReady: isReady, logger: logger,
+            address: http, registry: StatusServer.bootstrapMetrics(), isReady: isReady, archives: routes, logger: logger,
             onListening: { address in StandardError.write("sediment: serving http://\(address)/metrics, /healthz and /readyz\n") })
         return [server]
     }
