@@ -100,7 +100,8 @@ case "bucket-query":
     let archive = try Archive.open(at: path)
     let session = BucketSession(target: .init(uri: uri, template: try KeyTemplate(KeyTemplate.defaultTemplate))) { uri in
         let target = try ObjectTarget(parsing: uri)
-        return try target.makeStore(credentials: try Credentials.load(for: target, file: nil, profile: "default"), logger: Logger(label: "bench"))
+        let logger = Logger(label: "bench")
+        return try target.makeStore(credentials: try Credentials.provider(for: target, logger: logger), logger: logger)
     }
     let clock = ContinuousClock()
     var generator = SystemRandomNumberGenerator()

@@ -8,4 +8,12 @@ public struct DeliveryReport: Sendable {
     /// The key's and the value's bytes.
     public var bytes: Int
     public var error: KafkaError?
+
+    public init(opaque: UInt64, partition: Int32, offset: Int64, bytes: Int, error: KafkaError? = nil) {
+        self.opaque = opaque
+        self.partition = partition
+        self.offset = offset
+        self.bytes = bytes
+        self.error = error
+    }
 }

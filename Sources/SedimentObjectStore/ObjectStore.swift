@@ -55,6 +55,13 @@ public protocol ObjectStore: Sendable {
     /// Removes `key`; removing a missing key succeeds, as in S3.
     func deleteObject(key: String) async throws
 
+    /// Proves, before any real write, that the target takes writes with these credentials:
+    /// writes a small `.sediment-probe-<random>` object under the prefix (create-only when
+    /// uploads are) and deletes it. Throws the store's error when the write is refused.
+    /// Returns the deletion's error when only that failed (the probe is left behind): a
+    /// bucket may refuse deletes, and uploads never delete.
+    func probeWrites() async throws -> ObjectStoreError?
+
     /// Releases connections; the store is unusable afterwards.
     func shutdown() async throws
 }

@@ -86,6 +86,16 @@ public struct ObjectStoreError: Error, Sendable, CustomStringConvertible {
         return false
     }
 
+    /// Whether the store refused the request's credentials as expired, unknown or not
+    /// matching (S3's and COS's codes): credentials read again may pass where a retry
+    /// with the same ones cannot.
+    public var refusesCredentials: Bool {
+        guard let serverCode else { return false }
+        return [
+            "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+        ].contains(serverCode)
+    }
+
     public var description: String {
         var text = ""
         if let operation { text += operation + " " }

@@ -3,9 +3,9 @@ import Logging
 
 extension ObjectTarget {
     /// The store for this target: a directory for `file://`, HTTP with the flavor's
-    /// signature otherwise. HTTP targets need credentials (see `Credentials.load`).
+    /// signature otherwise. HTTP targets need credentials (see `Credentials.provider`).
     public func makeStore(
-        credentials: Credentials?, configuration: HTTPObjectStore.Configuration = .init(), logger: Logger
+        credentials: (any CredentialsProvider)?, configuration: HTTPObjectStore.Configuration = .init(), logger: Logger
     ) throws -> any ObjectStore {
         switch flavor {
         case .file:
@@ -21,21 +21,22 @@ extension ObjectTarget {
 }
 
 extension Credentials {
-    /// Credentials for `target`: from the environment first, else from `file` (INI,
-    /// `profile`). Nil for `file://` targets; an error naming the variables to set
-    /// when an HTTP target has none.
-    public static func load(
+    /// Where `target`'s credentials come from: the environment if it holds a pair now
+    /// (`EnvironmentCredentials`, read again before every request), else `file`
+    /// (`CredentialsFile`, `profile`, read again whenever it changes). Nil for `file://`;
+    /// an error naming the variables to set when an HTTP target has neither.
+    public static func provider(
         for target: ObjectTarget, file: String? = nil, profile: String = "default",
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> Credentials? {
+        environment: @escaping @Sendable () -> [String: String] = { ProcessInfo.processInfo.environment },
+        logger: Logger
+    ) throws -> (any CredentialsProvider)? {
         if target.flavor == .file { return nil }
-        if let found = try fromEnvironment(for: target.flavor, environment: environment) { return found }
-        if let file { return try fromFile(path: file, profile: profile) }
-        let variables = target.flavor == .cos
-            ? "COS_SECRET_ID and COS_SECRET_KEY (or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY)"
-            : "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        if let found = try EnvironmentCredentials(flavor: target.flavor, environment: environment, logger: logger) { return found }
+        if let file { return try CredentialsFile(path: file, profile: profile, logger: logger) }
+        let variables = environmentVariables(for: target.flavor).map { "\($0.id) and \($0.secret)" }
         throw ObjectStoreError(
-            .missingCredentials, message: "no credentials for \(target): set \(variables), or give a credentials file",
+            .missingCredentials,
+            message: "no credentials for \(target): set \(variables.joined(separator: ", or ")), or give a credentials file",
             bucket: target.bucketDescription)
     }
 }

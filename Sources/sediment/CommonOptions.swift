@@ -16,11 +16,20 @@ struct ArchiveOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
     var logLevel: Logger.Level = .notice
 
+    @Flag(name: .long, help: "Log errors only (the same as --log-level error).")
+    var quiet = false
+
+    /// key=value lines on stderr (`LogfmtHandler`).
     func makeLogger() -> Logger {
-        var logger = Logger(label: "sediment") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = logLevel
-        return logger
+        standardErrorLogger(level: quiet ? .error : logLevel)
     }
+}
+
+/// The CLI's logger: lines on stderr from `level` up.
+func standardErrorLogger(level: Logger.Level) -> Logger {
+    var logger = Logger(label: "sediment") { _ in LogfmtHandler() }
+    logger.logLevel = level
+    return logger
 }
 
 /// `--from` and `--to`, read as time expressions (relative ones like -2h too, hence
@@ -86,7 +95,7 @@ private func report(_ error: any Error) throws -> Never {
     case is ExitCode, is CleanExit, is ValidationError:
         throw error
     case let error as SedimentError:
-        message = SettingFlags.naming(error.description)
+        message = SettingNames.naming(error.description, SettingNames.flag)
     case let error as ObjectStoreError:
         message = error.description
     case let error as KafkaError:
@@ -112,12 +121,6 @@ enum StandardError {
     }
 
     static var isTerminal: Bool { isatty(2) == 1 }
-
-    /// A progress line rewritten in place on a terminal; nil when stderr is piped.
-    static func progress<T>(_ line: @escaping @Sendable (T) -> String) -> (@Sendable (T) -> Void)? {
-        guard isTerminal else { return nil }
-        return { write("\r" + line($0) + "\u{1B}[K") }
-    }
 
     /// Wipes the progress line before the summary.
     static func clearProgress() { write("\r\u{1B}[K") }

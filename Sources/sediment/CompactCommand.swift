@@ -24,6 +24,10 @@ struct CompactCommand: AsyncParsableCommand {
             the segment (not each partition's last one; not for text windows, which are lossy); \
             queries then read the windows. --keep-segments keeps them all.
 
+            With --target, the windows written go up afterwards, as `sediment upload` sends \
+            them; the target is checked first with a probe object, so that one that cannot \
+            be written leaves the archive as it was.
+
             --on-window runs a command once per window file not yet done, after compaction and \
             the upload: written (and uploaded) windows of earlier runs too, one at a time in \
             window order, retried --hook-retries times. compact exits once every ready \
@@ -66,13 +70,13 @@ struct CompactCommand: AsyncParsableCommand {
             let logger = common.makeLogger()
             // Checked before the archive is opened: a refused target changes nothing.
             job.upload = try upload.prepare(continuous: true, logger: logger)
-            let terminal = StandardError.isTerminal && !json
+            let meters = json || !StandardError.isTerminal ? nil : TopicMeters(unit: "messages")
             let started = Date()
             let report = try await job.run(
                 logger: logger,
-                compacted: terminal ? { topic, messages in StandardError.write("\r\(topic): \(messages) messages written…\u{1B}[K") } : nil,
+                compacted: meters.map { meters in { meters.update(topic: $0.topic, done: $0.messages, total: Int($0.backlog)) } },
                 uploaded: json ? nil : uploadProgress())
-            if terminal { StandardError.clearProgress() }
+            if meters != nil { StandardError.clearProgress() }
             try printReport(report, seconds: Date().timeIntervalSince(started))
             if let hooks = report.hooks, hooks.failed > 0 {
                 throw SedimentError(

@@ -27,11 +27,7 @@ struct CompactionOptions: ParsableArguments {
 
     func change() throws -> WindowSettingsChange {
         var change = WindowSettingsChange()
-        if let granularity {
-            // A bare number is minutes, as the product Sediment replaces takes it.
-            change.granularity = try DurationExpression.milliseconds(
-                granularity.allSatisfy(\.isNumber) ? granularity + "m" : granularity, option: "--granularity")
-        }
+        if let granularity { change.granularity = try WindowSettings.granularity(parsing: granularity, option: "--granularity") }
         change.format = format
         change.compressionLevel = compressionLevel
         if let maxFileSize { change.maxFileSize = try ByteSizeExpression.parse(maxFileSize, option: "--max-file-size") }

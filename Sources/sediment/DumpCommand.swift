@@ -8,7 +8,10 @@ struct DumpCommand: AsyncParsableCommand {
         commandName: "dump",
         abstract: "Consume Kafka topics into the archive, exactly once.",
         discussion: """
-            Runs until SIGINT or SIGTERM, then writes what it holds, fsyncs, commits and exits 0. \
+            Runs until SIGINT or SIGTERM, then stops fetching, writes what it holds, fsyncs, \
+            commits and exits 0; uploads in flight get --shutdown-timeout to finish, and are \
+            otherwise left for the next start. A second signal exits at once (safe: the next \
+            start recovers as after a crash). \
             Each partition resumes from the position stored in the archive; --start applies only \
             to partitions the archive holds nothing of. Offsets are committed to the consumer \
             group (--group) once the messages are durable, so lag tools see progress.
@@ -21,13 +24,18 @@ struct DumpCommand: AsyncParsableCommand {
             window options are recorded for the topics (see `sediment compact --help`). \
             --no-compact turns that off.
 
+            With --target, the windows go up as they are written (see `sediment upload \
+            --help`). The target is checked before anything is consumed, by writing and \
+            deleting a small probe object under its prefix: a target that cannot be written \
+            stops the start (exit 69) rather than the first upload pass.
+
             --on-window runs a command once per window file, after it is written and, with \
             --target, uploaded; never twice for a window once it exited 0, even across \
             restarts. Hooks run one at a time beside the dump and never hold it back; a \
             failed one is retried (--hook-retries), then shown by `sediment status`. At \
-            SIGTERM a running hook may finish (30 s), and windows whose hook has not run \
-            wait for the next start; with --until-caught-up every window's hook runs before \
-            the exit, which is 65 if one failed.
+            SIGTERM a running hook may finish (--shutdown-timeout), and windows whose hook \
+            has not run wait for the next start; with --until-caught-up every window's hook \
+            runs before the exit, which is 65 if one failed.
             """
     )
 
@@ -82,21 +90,21 @@ struct DumpCommand: AsyncParsableCommand {
     @Flag(help: "Print the closing summary as JSON.")
     var json = false
 
+    @OptionGroup(title: "Service") var service: ServiceOptions
+
     func run() async throws {
         let logger = common.makeLogger()
         try await reportingAsyncErrors {
             var configuration = try makeConfiguration()
+            let readiness = Readiness()
+            let services = try service.services(isReady: { readiness.isReady }, archives: [("", common.archive)], logger: logger)
+            configuration.shutdownTimeout = try service.shutdownDuration()
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
             configuration.upload = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
-            let pipeline: Pipeline
-            do {
-                pipeline = try Pipeline(configuration: configuration, logger: logger)
-            } catch {
-                try? await configuration.upload?.store.shutdown()
-                throw error
-            }
-            let summary = try await pipeline.run(untilSignals: [.sigterm, .sigint])
+            let pipeline = try await Pipeline.starting(configuration: configuration, logger: logger)
+            readiness.watch([pipeline])
+            let summary = try await pipeline.run(untilSignals: [.sigterm, .sigint], alongside: services, onSecondSignal: exitAtOnce)
             try printSummary(summary)
             // A batch job reports hooks that failed; a service stopped by a signal leaves
             // them to `status`.
@@ -149,17 +157,18 @@ struct DumpCommand: AsyncParsableCommand {
     }
 
     private func printSummary(_ summary: DumpSummary) throws {
-        if json {
-            print(String(decoding: try JSONEncoder().encode(summary), as: UTF8.self))
-            return
-        }
-        var line = "stored \(summary.stored) messages (\(ByteCount(summary.bytes))) in \(summary.batches) batches"
-        if summary.alreadyStored > 0 { line += "; \(summary.alreadyStored) already stored, skipped" }
-        if let windows = summary.compaction, windows.files > 0 {
-            line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
-        }
-        if let uploaded = summary.upload { line += "; " + describe(uploaded) }
-        if let hooks = summary.hooks { line += "; " + describe(hooks) }
-        print(line)
+        print(json ? String(decoding: try JSONEncoder().encode(summary), as: UTF8.self) : describe(summary))
     }
+}
+
+/// "stored 1200 messages (88.2 KiB) in 3 batches; wrote 8 window files ..." for `dump` and `run`.
+func describe(_ summary: DumpSummary) -> String {
+    var line = "stored \(summary.stored) messages (\(ByteCount(summary.bytes))) in \(summary.batches) batches"
+    if summary.alreadyStored > 0 { line += "; \(summary.alreadyStored) already stored, skipped" }
+    if let windows = summary.compaction, windows.files > 0 {
+        line += "; wrote \(windows.files) window files (\(windows.messages) messages, \(ByteCount(windows.bytes)))"
+    }
+    if let uploaded = summary.upload { line += "; " + describe(uploaded) }
+    if let hooks = summary.hooks { line += "; " + describe(hooks) }
+    return line
 }

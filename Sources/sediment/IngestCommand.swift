@@ -73,9 +73,8 @@ struct IngestCommand: ParsableCommand {
             let writer = try ArchiveWriter(at: common.archive, options: archiveOptions, logger: logger)
             let ingestor = try Ingestor(writer: writer, options: options, logger: logger)
             let started = Date()
-            let progress: ((Ingestor.Summary) -> Void)? = StandardError.isTerminal ? { summary in
-                StandardError.write("\r\(summary.stored) messages, \(ByteCount(summary.bytes)) stored…")
-            } : nil
+            let meter = StandardError.meter(unit: "messages")
+            let progress: ((Ingestor.Summary) -> Void)? = meter.map { meter in { meter.update(done: $0.stored, bytes: Int64($0.bytes)) } }
             let summary = try ingestor.run(descriptor: descriptor, name: input == "-" ? "<stdin>" : input, progress: progress)
             if progress != nil { StandardError.clearProgress() }
             let seconds = Date().timeIntervalSince(started)

@@ -24,8 +24,8 @@ struct ReplayCommand: ParsableCommand {
             isolation.level=read_committed (librdkafka's default; the Java client's default \
             is read_uncommitted, which also shows aborted records). --no-transactions, for \
             clusters without them, keeps the idempotent producer alone. Committed messages \
-            go into the archive's offset map under the replay's id, as they come, as a few \
-            runs per partition. A replay cut short (a broker gone, the process killed) continues \
+            go into the archive's offset map under the replay's id, as they come: a run per \
+            pair of source and target partitions per transaction. A replay cut short (a broker gone, the process killed) continues \
             with --resume ID: what the offset map records is not sent again, and what the \
             target holds past it (delivered before the cut, not yet recorded) is recognised \
             and recorded instead of sent, so no message appears twice. --resume needs only \
@@ -137,11 +137,11 @@ struct ReplayCommand: ParsableCommand {
         }
     }
 
-    /// Progress on a terminal, nothing when piped: "sent 120000, acknowledged 118000".
+    /// Progress on a terminal, nothing when piped: messages acknowledged and their rate.
     private func withProgress<T>(_ body: (((ReplayProgress) -> Void)?) throws -> T) throws -> T {
-        let progress = StandardError.progress { (progress: ReplayProgress) in "sent \(progress.sent), acknowledged \(progress.acknowledged)" }
-        defer { if progress != nil { StandardError.clearProgress() } }
-        return try body(progress)
+        let meter = StandardError.meter(unit: "messages acknowledged")
+        defer { if meter != nil { StandardError.clearProgress() } }
+        return try body(meter.map { meter in { meter.update(done: $0.acknowledged) } })
     }
 
     private func printList() throws {

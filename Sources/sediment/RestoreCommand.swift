@@ -84,6 +84,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     /// Progress on a terminal, nothing when piped: "12/40 windows, 1.2 GiB".
     private func restoreProgress() -> (@Sendable (RestoreProgress) -> Void)? {
-        StandardError.progress { "\($0.done)/\($0.total) windows, \(ByteCount($0.bytes))" }
+        guard let meter = StandardError.meter(unit: "windows") else { return nil }
+        return { meter.update(done: $0.done, total: $0.total, bytes: $0.bytes, force: $0.done == $0.total) }
     }
 }

@@ -10,8 +10,9 @@ struct ReuploadCommand: AsyncParsableCommand {
             For a new bucket, or the same one after an outage or a lost object. Windows that \
             meet [--from, --to) are uploaded under the keys of --key-template; an object \
             already present with the same SHA-256 is skipped, so a second run uploads \
-            nothing. --dry-run lists what would be uploaded and changes nothing. A target \
-            used only here does not hold back local retention.
+            nothing. --dry-run lists what would be uploaded and changes nothing (not even the \
+            probe object that otherwise checks, first, that the target can be written). A \
+            target used only here does not hold back local retention.
             """
     )
 

@@ -5,10 +5,27 @@ import Sediment
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show what an archive holds: topics, partitions, positions, messages, bytes, segments, time span."
+        abstract: "Show what an archive holds: topics, partitions, positions, messages, bytes, segments, time span.",
+        discussion: """
+            With --brokers, each partition's high watermark on that cluster and the lag: the \
+            messages it holds past the archive's position (for one instance: --instance when \
+            the archive holds several). The windows table counts the window files written per \
+            topic; the targets table, per upload target, what it confirmed, what failed, what \
+            is pending and the start of the oldest window it has not confirmed, with the last \
+            error.
+            """
     )
 
     @OptionGroup var common: ArchiveOption
+
+    @Option(help: ArgumentHelp("A Kafka cluster to compare positions with: adds the high watermark and lag per partition.", valueName: "brokers"))
+    var brokers: String?
+
+    @Option(help: ArgumentHelp("The instance --brokers is (default: the archive's only one).", valueName: "name"))
+    var instance: String?
+
+    @Option(name: .customLong("kafka-option"), help: ArgumentHelp("A librdkafka setting for --brokers, key=value; repeat for several.", valueName: "key=value"))
+    var kafkaOptions: [String] = []
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -20,11 +37,27 @@ struct StatusCommand: ParsableCommand {
             let windows = try archive.windowStatistics()
             let uploads = try archive.uploadStatistics()
             let hooks = try archive.hookStatistics()
+            var lag: [PartitionLag]?
+            var lagInstance: String?
+            if let brokers {
+                let instances = Set(partitions.map(\.instance))
+                guard let chosen = instance ?? (instances.count == 1 ? instances.first : nil) else {
+                    throw SedimentError(
+                        .invalidArgument,
+                        "the archive holds instances \(instances.sorted().joined(separator: ", ")): name the one at \(brokers) with --instance")
+                }
+                guard instances.contains(chosen) else {
+                    throw SedimentError(
+                        .notFound, "the archive holds no partitions of instance '\(chosen)' (it holds \(instances.sorted().joined(separator: ", ")))")
+                }
+                lagInstance = chosen
+                lag = try archive.lag(instance: chosen, brokers: brokers, kafkaOptions: try parseKafkaOptions(kafkaOptions))
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let report = StatusReport(
-                    archive: archive.layout.root, partitions: partitions, windows: windows, uploads: uploads, hooks: hooks)
+                var report = try archive.statusReport()
+                report.lag = lag
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }
@@ -35,6 +68,7 @@ struct StatusCommand: ParsableCommand {
             }
             let showWorkers = partitions.contains { $0.worker != nil }
             var headers = ["INSTANCE", "TOPIC", "PART", "POSITION", "MESSAGES", "BYTES", "SEGMENTS", "FROM", "TO"]
+            if lag != nil { headers.insert(contentsOf: ["HIGH WATERMARK", "LAG"], at: 4) }
             if showWorkers { headers.insert("WORKER", at: 3) }
             var table = TextTable(headers: headers)
             for p in partitions {
@@ -42,6 +76,10 @@ struct StatusCommand: ParsableCommand {
                     p.instance, p.topic, "\(p.partition)", "\(p.position)", "\(p.messages)", "\(ByteCount(p.bytes))",
                     "\(p.segments)", p.minTimestamp.map(formatTime) ?? "-", p.maxTimestamp.map(formatTime) ?? "-",
                 ]
+                if let lag {
+                    let entry = p.instance == lagInstance ? lag.first { $0.topic == p.topic && $0.partition == p.partition } : nil
+                    row.insert(contentsOf: [entry.map { "\($0.highWatermark)" } ?? "-", entry.map { "\($0.lag)" } ?? "-"], at: 4)
+                }
                 if showWorkers { row.insert(p.worker ?? "-", at: 3) }
                 table.add(row)
             }
@@ -59,10 +97,13 @@ struct StatusCommand: ParsableCommand {
     }
 
     static func uploadTable(_ uploads: [UploadStatistics]) -> String {
-        var table = TextTable(headers: ["TARGET", "KEYS", "UPLOADED", "BYTES", "PENDING", "FAILED"])
+        var table = TextTable(headers: ["TARGET", "KEYS", "UPLOADED", "BYTES", "PENDING", "FAILED", "OLDEST PENDING"])
         var notes: [String] = []
         for u in uploads {
-            table.add([u.target, u.keyTemplate, "\(u.uploaded)", "\(ByteCount(u.uploadedBytes))", "\(u.pending)", "\(u.failed)"])
+            table.add([
+                u.target, u.keyTemplate, "\(u.uploaded)", "\(ByteCount(u.uploadedBytes))", "\(u.pending)", "\(u.failed)",
+                u.oldestPending.map(formatTime) ?? "-",
+            ])
             if let error = u.lastError { notes.append("\(u.target): last error: \(error)") }
         }
         return table.render() + notes.map { $0 + "\n" }.joined()
@@ -96,14 +137,6 @@ struct StatusCommand: ParsableCommand {
         }
         return table.render() + notes.map { $0 + "\n" }.joined()
     }
-}
-
-struct StatusReport: Codable {
-    var archive: String
-    var partitions: [PartitionStatistics]
-    var windows: [WindowStatistics]?
-    var uploads: [UploadStatistics]?
-    var hooks: [HookStatistics]?
 }
 
 func formatTime(_ milliseconds: Int64) -> String {

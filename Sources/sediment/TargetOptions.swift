@@ -28,10 +28,13 @@ struct TargetOptions: ParsableArguments {
     /// The uploader for `--target`, nil when none is given; secrets come from the
     /// environment or the credentials file and never appear in what this prints.
     /// The target is checked before the archive is opened, so that a refused one leaves
-    /// the archive as it was; the uploader then shares the archive's index.
+    /// the archive as it was: its URI, credentials and template, then (unless `records`
+    /// is false: a dry run writes nothing) a write probe. The uploader then shares the
+    /// archive's index.
     func makeUploader(archive path: String, continuous: Bool, records: Bool = true, logger: Logger) async throws -> WindowUploader? {
         guard let target = try prepare(continuous: continuous, records: records, logger: logger) else { return nil }
         do {
+            if records { try await target.preflight(logger: logger) }
             return try target.uploader(for: Archive.openForUpdate(at: path, logger: logger), logger: logger)
         } catch {
             try? await target.store.shutdown()
@@ -42,26 +45,26 @@ struct TargetOptions: ParsableArguments {
     /// Checks the target, the credentials and the template, and opens the store, before
     /// there is an archive to upload from (`dump` creates it once Kafka answers).
     func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> UploadTarget? {
+        try settings()?.prepare(continuous: continuous, records: records, sharedByWorkers: sharedByWorkers, logger: logger)
+    }
+
+    /// The flags as the library's settings; nil without `--target`.
+    func settings() throws -> UploadSettings? {
         guard let uri = target else { return nil }
-        let target = try ObjectTarget(parsing: uri)
-        // Checked before the store opens: an HTTP client must be shut down once made.
-        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers))
-        options.uploader.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
-        options.uploader.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
-        guard uploadConcurrency >= 1 else {
-            throw SedimentError(.invalidArgument, "--upload-concurrency must be at least 1, not \(uploadConcurrency)")
-        }
-        options.uploader.concurrency = uploadConcurrency
-        options.continuous = continuous
-        options.recordsTarget = records
-        let store = try credentials.store(for: uri, logger: logger)
-        return try UploadTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
+        var settings = UploadSettings(uri: uri)
+        settings.keyTemplate = keyTemplate
+        settings.credentials = credentials.source
+        settings.multipartThreshold = try ByteSizeExpression.parse(multipartThreshold, option: "--multipart-threshold")
+        settings.partSize = try ByteSizeExpression.parse(partSize, option: "--part-size")
+        settings.concurrency = uploadConcurrency
+        return settings
     }
 }
 
-/// Progress on a terminal, nothing when piped: "12/40 objects, 1.2 GiB".
+/// Progress on a terminal, nothing when piped: "12/40 objects, 1.2 GiB · 3.0 objects/s, 90 MiB/s · ETA 9s".
 func uploadProgress() -> (@Sendable (UploadProgress) -> Void)? {
-    StandardError.progress { "\($0.done)/\($0.total) objects, \(ByteCount($0.bytes))" }
+    guard let meter = StandardError.meter(unit: "objects") else { return nil }
+    return { meter.update(done: $0.done, total: $0.total, bytes: $0.bytes, force: $0.done == $0.total) }
 }
 
 func describe(_ summary: UploadSummary) -> String {

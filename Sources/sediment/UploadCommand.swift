@@ -15,11 +15,18 @@ struct UploadCommand: AsyncParsableCommand {
             naming both windows. From an archive a consumer group filled, --key-template \
             must hold {worker}.
 
-            Credentials come from the environment (COS_SECRET_ID/COS_SECRET_KEY or \
-            TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY for cos://, AWS_ACCESS_KEY_ID/\
-            AWS_SECRET_ACCESS_KEY for s3://, with session tokens) or --credentials-file. \
-            Local retention (compact --local-retention, and segment deletion) waits for \
-            the targets given here.
+            Credentials come from the environment (COS_SECRET_ID/COS_SECRET_KEY, then \
+            TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY, then the function runtime's \
+            TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY/TENCENTCLOUD_SESSIONTOKEN for cos://; \
+            AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for s3://; with session tokens) or \
+            --credentials-file, whose profile may run a credential_process. Both are read \
+            again while a command runs, and a request refused for expired credentials is \
+            sent once more with refreshed ones.
+
+            Before anything is recorded, a small .sediment-probe-<random> object is written \
+            under the target's prefix and deleted: a missing bucket, refused credentials or \
+            a read-only policy fail here (exit 69). Local retention (compact \
+            --local-retention, and segment deletion) waits for the targets given here.
             """
     )
 

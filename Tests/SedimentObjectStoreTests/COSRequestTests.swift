@@ -52,4 +52,28 @@ import Testing
         #expect(recomputed.signature == fields["q-signature"])
         #expect(!authorization.contains("cos-secret-never-shown"))
     }
+
+    /// The variables of Tencent Cloud's function runtime sign, and keys it replaces while
+    /// the store is in use sign the next request.
+    @Test func functionRuntimeVariablesSignAndAreReadAgain() async throws {
+        let proxy = try FaultProxy(upstreamPort: 9)  // never forwarded to
+        defer { proxy.stop() }
+        proxy.inject(Array(repeating: .init(kind: .putObject, fault: .status(403)), count: 2))
+        let target = try ObjectTarget(parsing: "cos://archive-1250000000?region=ap-guangzhou&endpoint=\(proxy.endpoint)&path-style=true")
+        let variables = Variables(["TENCENTCLOUD_SECRETID": "AKIDSCF1", "TENCENTCLOUD_SECRETKEY": "scf-secret-1", "TENCENTCLOUD_SESSIONTOKEN": "scf-token-1"])
+        let provider = try #require(try Credentials.provider(for: target, environment: variables.read, logger: Logger(label: "test")))
+        let store = try target.makeStore(credentials: provider, logger: Logger(label: "test.cos"))
+        let payload = ObjectPayload(bytes: Data("x".utf8))
+        await #expect(throws: ObjectStoreError.self) { try await store.putObject(key: "a", payload: payload) }
+        variables.set(["TENCENTCLOUD_SECRETID": "AKIDSCF2", "TENCENTCLOUD_SECRETKEY": "scf-secret-2", "TENCENTCLOUD_SESSIONTOKEN": "scf-token-2"])
+        await #expect(throws: ObjectStoreError.self) { try await store.putObject(key: "b", payload: payload) }
+        try await store.shutdown()
+
+        let sent = proxy.requests.map { request in
+            (request.headers.first { $0.lowercased().hasPrefix("authorization:") } ?? "", request.headers.first { $0.lowercased().hasPrefix("x-cos-security-token:") } ?? "")
+        }
+        #expect(sent.count == 2)
+        #expect(sent.first?.0.contains("q-ak=AKIDSCF1&") == true && sent.first?.1.hasSuffix("scf-token-1") == true, "\(sent)")
+        #expect(sent.last?.0.contains("q-ak=AKIDSCF2&") == true && sent.last?.1.hasSuffix("scf-token-2") == true, "\(sent)")
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SedimentObjectStore
 import SedimentTestSupport
+import Synchronization
 import Testing
 
 @Suite struct CredentialsTests {
@@ -13,6 +14,38 @@ import Testing
             for: .cos, environment: ["TENCENTCLOUD_SECRET_ID": "id2", "TENCENTCLOUD_SECRET_KEY": "key2"]))
         #expect(tencent == Credentials(accessKeyID: "id2", secretAccessKey: "key2"))
         #expect(try Credentials.fromEnvironment(for: .cos, environment: ["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"]) == nil)
+    }
+
+    /// What Tencent Cloud's function runtime sets (no underscore inside), below what a user sets.
+    @Test func cosFromTheFunctionRuntimesVariables() throws {
+        let runtime = ["TENCENTCLOUD_SECRETID": "scf-id", "TENCENTCLOUD_SECRETKEY": "scf-key", "TENCENTCLOUD_SESSIONTOKEN": "scf-token"]
+        #expect(try Credentials.fromEnvironment(for: .cos, environment: runtime)
+            == Credentials(accessKeyID: "scf-id", secretAccessKey: "scf-key", sessionToken: "scf-token"))
+        let both = runtime.merging(["TENCENTCLOUD_SECRET_ID": "user-id", "TENCENTCLOUD_SECRET_KEY": "user-key"]) { $1 }
+        #expect(try Credentials.fromEnvironment(for: .cos, environment: both) == Credentials(accessKeyID: "user-id", secretAccessKey: "user-key"))
+        #expect(try Credentials.fromEnvironment(for: .s3, environment: runtime) == nil)
+        let half = #expect(throws: ObjectStoreError.self) {
+            try Credentials.fromEnvironment(for: .cos, environment: ["TENCENTCLOUD_SECRETID": "scf-id"])
+        }
+        #expect("\(half!)".contains("TENCENTCLOUD_SECRETKEY"))
+    }
+
+    /// SCF replaces the keys of an instance that keeps running: each request reads them
+    /// again, and variables that vanish keep the last ones, with one warning.
+    @Test func environmentCredentialsAreReadAgainForEveryRequest() async throws {
+        let variables = Variables(["TENCENTCLOUD_SECRETID": "id-1", "TENCENTCLOUD_SECRETKEY": "key-1-secret", "TENCENTCLOUD_SESSIONTOKEN": "token-1"])
+        let logs = RecordedLogs()
+        let provider = try #require(try EnvironmentCredentials(flavor: .cos, environment: variables.read, logger: logs.logger))
+        #expect(provider.credentials() == Credentials(accessKeyID: "id-1", secretAccessKey: "key-1-secret", sessionToken: "token-1"))
+        variables.set(["TENCENTCLOUD_SECRETID": "id-2", "TENCENTCLOUD_SECRETKEY": "key-2-secret", "TENCENTCLOUD_SESSIONTOKEN": "token-2"])
+        #expect(provider.credentials() == Credentials(accessKeyID: "id-2", secretAccessKey: "key-2-secret", sessionToken: "token-2"))
+        variables.set(["TENCENTCLOUD_SECRETID": "id-3"])
+        #expect(provider.credentials().accessKeyID == "id-2")
+        #expect(provider.credentials().accessKeyID == "id-2")
+        let warnings = logs.texts(atLeast: .warning)
+        #expect(warnings.count == 1 && warnings[0].contains("TENCENTCLOUD_SECRETKEY"), "\(warnings)")
+        #expect(!logs.all.contains("key-2-secret") && !logs.all.contains("token-2"))
+        #expect(try EnvironmentCredentials(flavor: .cos, environment: { [:] }, logger: logs.logger) == nil)
     }
 
     @Test func s3FromEnvironment() throws {
@@ -30,7 +63,7 @@ import Testing
         #expect(!"\(error!)".contains("s3cr3t-value"))
     }
 
-    @Test func fromAnINIFile() throws {
+    @Test func fromAnINIFile() async throws {
         let path = try TestFiles.directory() + "/credentials"
         try """
         # comment
@@ -42,13 +75,19 @@ import Testing
         access_key_id=ARCHIVEID
         secret_access_key = ARCHIVE/SECRET+KEY=
         session_token = ARCHIVETOKEN
+
+        [empty]
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try Credentials.fromFile(path: path) == Credentials(accessKeyID: "DEFAULTID", secretAccessKey: "DEFAULTSECRET"))
-        #expect(try Credentials.fromFile(path: path, profile: "archive")
+        let logger = Logger(label: "test")
+        #expect(try await CredentialsFile(path: path, logger: logger).credentials()
+            == Credentials(accessKeyID: "DEFAULTID", secretAccessKey: "DEFAULTSECRET"))
+        #expect(try await CredentialsFile(path: path, profile: "archive", logger: logger).credentials()
             == Credentials(accessKeyID: "ARCHIVEID", secretAccessKey: "ARCHIVE/SECRET+KEY=", sessionToken: "ARCHIVETOKEN"))
-        let missing = #expect(throws: ObjectStoreError.self) { try Credentials.fromFile(path: path, profile: "nope") }
-        #expect("\(missing!)".contains("[nope]"))
-        #expect(throws: ObjectStoreError.self) { try Credentials.fromFile(path: path + ".absent") }
+        let missing = #expect(throws: ObjectStoreError.self) { try CredentialsFile(path: path, profile: "nope", logger: logger) }
+        #expect(missing?.message == "no profile [nope] in \(path)")
+        let empty = #expect(throws: ObjectStoreError.self) { try CredentialsFile(path: path, profile: "empty", logger: logger) }
+        #expect(empty?.message == "no access_key_id or credential_process in profile [empty] of \(path)")
+        #expect(throws: ObjectStoreError.self) { try CredentialsFile(path: path + ".absent", logger: logger) }
     }
 
     @Test func secretsAreRedactedEverywhere() {
@@ -76,15 +115,19 @@ import Testing
 }
 
 extension CredentialsTests {
-    @Test func loadPrefersTheEnvironmentThenTheFileAndSaysWhatIsMissing() throws {
+    @Test func theEnvironmentComesFirstThenTheFileAndWhatIsMissingIsNamed() async throws {
         let target = try ObjectTarget(parsing: "cos://b-1250000000?region=ap-guangzhou")
         let path = try TestFiles.directory() + "/credentials"
         try "[default]\nsecret_id = FILEID\nsecret_key = FILEKEY\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try Credentials.load(for: target, file: path, environment: ["COS_SECRET_ID": "E", "COS_SECRET_KEY": "K"])?.accessKeyID == "E")
-        #expect(try Credentials.load(for: target, file: path, environment: [:])?.accessKeyID == "FILEID")
-        let error = #expect(throws: ObjectStoreError.self) { try Credentials.load(for: target, environment: [:]) }
-        #expect("\(error!)".contains("COS_SECRET_ID and COS_SECRET_KEY"))
-        #expect(try Credentials.load(for: ObjectTarget(parsing: "file:///tmp/x"), environment: [:]) == nil)
+        let logger = Logger(label: "test")
+        let fromEnvironment = try #require(try Credentials.provider(
+            for: target, file: path, environment: { ["COS_SECRET_ID": "E", "COS_SECRET_KEY": "K"] }, logger: logger))
+        #expect(try await fromEnvironment.credentials().accessKeyID == "E")
+        let fromFile = try #require(try Credentials.provider(for: target, file: path, environment: { [:] }, logger: logger))
+        #expect(try await fromFile.credentials().accessKeyID == "FILEID")
+        let error = #expect(throws: ObjectStoreError.self) { try Credentials.provider(for: target, environment: { [:] }, logger: logger) }
+        #expect("\(error!)".contains("COS_SECRET_ID and COS_SECRET_KEY, or TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY"), "\(error!)")
+        #expect(try Credentials.provider(for: ObjectTarget(parsing: "file:///tmp/x"), environment: { [:] }, logger: logger) == nil)
     }
 
     @Test func targetsMakeTheirStores() throws {
@@ -94,4 +137,15 @@ extension CredentialsTests {
         let s3 = try ObjectTarget(parsing: "s3://b?region=us-east-1")
         #expect(throws: ObjectStoreError.self) { try s3.makeStore(credentials: nil, logger: logger) }
     }
+}
+
+/// Environment variables a test changes while a provider reads them.
+final class Variables: Sendable {
+    private let values: Mutex<[String: String]>
+
+    init(_ values: [String: String]) { self.values = Mutex(values) }
+
+    func set(_ new: [String: String]) { values.withLock { $0 = new } }
+
+    @Sendable func read() -> [String: String] { values.withLock { $0 } }
 }

@@ -16,6 +16,8 @@ public final class FaultProxy: @unchecked Sendable {
     public enum Fault: Sendable, Equatable {
         /// Answer with this status and an S3 XML error, without forwarding.
         case status(Int)
+        /// Answer with this status and this S3 error code (`ExpiredToken`...), without forwarding.
+        case error(status: Int, code: String)
         /// Read half the request body, then reset the connection (RST).
         case resetMidBody
         /// Read the request, wait this long without answering, then close.
@@ -90,6 +92,11 @@ public final class FaultProxy: @unchecked Sendable {
         lock.withLock { rules += newRules }
     }
 
+    /// Drops the faults not used yet.
+    public func clearRules() {
+        lock.withLock { rules = [] }
+    }
+
     public var requests: [Logged] { lock.withLock { logged } }
     public var pendingRules: [Rule] { lock.withLock { rules } }
 
@@ -118,11 +125,11 @@ public final class FaultProxy: @unchecked Sendable {
             let fault = decide(head)
             switch fault {
             case .status(let status)?:
-                guard Socket.drain(client, count: head.contentLength, buffered: &buffered) else { return }
                 let code = status == 403 ? "AccessDenied" : status == 429 ? "SlowDown" : "ServiceUnavailable"
-                let body = "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>injected \(status)</Message></Error>"
-                let reply = "HTTP/1.1 \(status) Injected\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-                Socket.writeAll(client, Data(reply.utf8))
+                refuse(client, head, &buffered, status: status, code: code)
+                return
+            case .error(let status, let code)?:
+                refuse(client, head, &buffered, status: status, code: code)
                 return
             case .resetMidBody?:
                 _ = Socket.drain(client, count: head.contentLength / 2, buffered: &buffered)
@@ -139,6 +146,14 @@ public final class FaultProxy: @unchecked Sendable {
                 guard forward(head, from: client, buffered: &buffered, relay: true) else { return }
             }
         }
+    }
+
+    /// Reads the request's body and answers with an S3 XML error, closing the connection.
+    private func refuse(_ client: Int32, _ head: RequestHead, _ buffered: inout Data, status: Int, code: String) {
+        guard Socket.drain(client, count: head.contentLength, buffered: &buffered) else { return }
+        let body = "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>injected \(status)</Message></Error>"
+        let reply = "HTTP/1.1 \(status) Injected\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+        Socket.writeAll(client, Data(reply.utf8))
     }
 
     /// Sends the request upstream with `Connection: close`, then relays (or swallows)

@@ -20,6 +20,26 @@ public final class SeaweedFS: Sendable {
     public static let accessKey = "sediment-test-ak"
     public static let secretKey = "sediment-test-secret-Kx81"
 
+    /// A key pair the server knows, and what it may do.
+    public struct Identity: Sendable {
+        public let name: String
+        public let accessKey: String
+        public let secretKey: String
+        public let actions: [String]
+
+        public var credentials: Credentials { Credentials(accessKeyID: accessKey, secretAccessKey: secretKey) }
+    }
+
+    public static let admin = Identity(
+        name: "admin", accessKey: accessKey, secretKey: secretKey, actions: ["Admin", "Read", "List", "Tagging", "Write"])
+    /// A second full identity: what rotated credentials switch to.
+    public static let rotated = Identity(
+        name: "rotated", accessKey: "sediment-test-ak-rotated", secretKey: "sediment-test-secret-rotated-V5",
+        actions: ["Read", "List", "Tagging", "Write"])
+    /// Reads and lists, and is refused every write: a read-only policy.
+    public static let readOnly = Identity(
+        name: "reader", accessKey: "sediment-test-ak-reader", secretKey: "sediment-test-secret-reader-M2", actions: ["Read", "List"])
+
     public let s3Port: Int
     public let dataDirectory: String
     private let lifeline: FileHandle
@@ -45,8 +65,14 @@ public final class SeaweedFS: Sendable {
         }
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sediment-weed-\(getpid())-\(UUID().uuidString.prefix(6))").path
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let config = #"{"identities":[{"name":"admin","credentials":[{"accessKey":"\#(accessKey)","secretKey":"\#(secretKey)"}],"actions":["Admin","Read","List","Tagging","Write"]}]}"#
-        try Data(config.utf8).write(to: URL(fileURLWithPath: data + "/s3.json"))
+        let identities = [admin, rotated, readOnly].map { identity in
+            [
+                "name": identity.name, "actions": identity.actions,
+                "credentials": [["accessKey": identity.accessKey, "secretKey": identity.secretKey]],
+            ] as [String: Any]
+        }
+        let config = try JSONSerialization.data(withJSONObject: ["identities": identities])
+        try config.write(to: URL(fileURLWithPath: data + "/s3.json"))
         let ports = try FreePorts.pairs(count: 5)
         let (s3, master, volume, filer, admin) = (ports[0], ports[1], ports[2], ports[3], ports[4])
         let arguments = [
@@ -95,10 +121,26 @@ public final class SeaweedFS: Sendable {
         bucket: String, endpoint: String? = nil, secretKey: String = SeaweedFS.secretKey,
         configuration: HTTPObjectStore.Configuration = fastRetries
     ) throws -> HTTPObjectStore {
-        let target = try ObjectTarget(parsing: "s3://\(bucket)?endpoint=\(endpoint ?? self.endpoint)&region=us-east-1&path-style=true")
-        return try HTTPObjectStore(
-            target: target, credentials: Credentials(accessKeyID: Self.accessKey, secretAccessKey: secretKey),
-            configuration: configuration, logger: Logger(label: "test.objectstore"))
+        try store(
+            bucket: bucket, endpoint: endpoint, credentials: Credentials(accessKeyID: Self.accessKey, secretAccessKey: secretKey),
+            configuration: configuration)
+    }
+
+    /// A store on `bucket` signing with what `credentials` gives at each request.
+    public func store(
+        bucket: String, endpoint: String? = nil, credentials: any CredentialsProvider,
+        configuration: HTTPObjectStore.Configuration = fastRetries, logger: Logger = Logger(label: "test.objectstore")
+    ) throws -> HTTPObjectStore {
+        try HTTPObjectStore(target: target(bucket: bucket, endpoint: endpoint), credentials: credentials, configuration: configuration, logger: logger)
+    }
+
+    /// The URI of `bucket` on this server (or through `endpoint`), as the CLI takes it.
+    public func uri(bucket: String, prefix: String = "", endpoint: String? = nil) -> String {
+        "s3://\(bucket)\(prefix.isEmpty ? "" : "/" + prefix)?endpoint=\(endpoint ?? self.endpoint)&region=us-east-1&path-style=true"
+    }
+
+    public func target(bucket: String, prefix: String = "", endpoint: String? = nil) throws -> ObjectTarget {
+        try ObjectTarget(parsing: uri(bucket: bucket, prefix: prefix, endpoint: endpoint))
     }
 
     /// Runs `body` with a store and shuts the store's client down afterwards.

@@ -39,6 +39,10 @@ public final class BackgroundCompaction: @unchecked Sendable {
             while waitForNextPass() { pass() }
             condition.lock()
             done = true
+            // The thread holds this closure, which holds self: let go of it, or the
+            // compactor (and its sediment.compact.lock) outlives the run, and a task
+            // started again in this process finds its archive locked.
+            self.thread = nil
             condition.broadcast()
             condition.unlock()
         }

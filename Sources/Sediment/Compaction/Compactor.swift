@@ -12,7 +12,7 @@ public final class Compactor {
     public var retention = RetentionPolicy()
     /// Called every 100,000 messages written with the topic and the count so far in this
     /// run, for a progress line on a terminal. Default nil.
-    public var progress: ((_ topic: String, _ messages: Int) -> Void)?
+    public var progress: ((CompactionProgress) -> Void)?
     private let lock: ArchiveLock
     let now: @Sendable () -> Int64
     var index: ArchiveIndex { archive.index }
@@ -68,7 +68,9 @@ public final class Compactor {
             index: index, instance: instance, topic: topic, schedule: schedule,
             compactedBelow: snapshot.compactedBelow, maxFileID: .max)
         var run = WindowRun(
-            archive: archive, instance: instance, topic: topic, positions: snapshot.positions, now: time, progress: progress)
+            archive: archive, instance: instance, topic: topic, positions: snapshot.positions, now: time,
+            backlog: progress == nil ? 0 : try index.uncompactedRecords(instance: instance, topic: topic, compactedBelow: snapshot.compactedBelow),
+            progress: progress)
         let pending: [Int32: Int64]
         switch schedule.current.windowTime {
         case .message:
@@ -82,7 +84,9 @@ public final class Compactor {
         let deleted = try applyRetention(retention, snapshot: snapshot, schedule: schedule, now: time)
         run.summary.segmentsDeleted = deleted.segments
         run.summary.windowFilesDeleted = deleted.windowFiles
+        PipelineMetrics.succeeded(.compact, at: time)
         if run.summary.files > 0 {
+            PipelineMetrics.windowsWritten(topic: topic, files: run.summary.files)
             logger.info("compacted", metadata: [
                 "topic": "\(topic)", "windows": "\(run.summary.windows)", "files": "\(run.summary.files)",
                 "messages": "\(run.summary.messages)",

@@ -14,11 +14,13 @@ struct WindowRun {
     /// Messages appended so far, for `progress`.
     private var appended = 0
     /// Called every 100,000 messages (`Compactor.progress`).
-    private let progress: ((_ topic: String, _ messages: Int) -> Void)?
+    private let progress: ((CompactionProgress) -> Void)?
+    /// What the run may write at most, for `progress`.
+    private let backlog: Int64
 
     init(
         archive: Archive, instance: String, topic: String, positions: [Int32: Int64], now: Int64,
-        progress: ((_ topic: String, _ messages: Int) -> Void)?
+        backlog: Int64 = 0, progress: ((CompactionProgress) -> Void)?
     ) {
         self.archive = archive
         self.instance = instance
@@ -26,6 +28,7 @@ struct WindowRun {
         self.positions = positions
         self.now = now
         self.progress = progress
+        self.backlog = backlog
     }
 
     mutating func append(_ message: Message, window next: WindowSchedule.Window) throws {
@@ -39,7 +42,7 @@ struct WindowRun {
         }
         guard let current = writer else { return }
         appended += 1
-        if appended % 100_000 == 0 { progress?(topic, appended) }
+        if appended % 100_000 == 0 { progress?(CompactionProgress(topic: topic, messages: appended, backlog: backlog)) }
         do {
             try current.append(message)
         } catch {

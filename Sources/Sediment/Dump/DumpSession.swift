@@ -18,6 +18,8 @@ final class DumpSession {
     var appender: BatchAppender<DumpSummary>
     var machine: DumpStateMachine
     var wakeup = FetchWakeup()
+    private var lagReported = ContinuousClock.now - .seconds(1)
+    private var lagReportedPartitions: Set<TopicPartition> = []
     static let pollSize = 10_000
 
     init(consumer: KafkaConsumer, writer: ArchiveWriter, options: DumpOptions, logger: Logger, fatal: FirstError) {
@@ -41,6 +43,8 @@ final class DumpSession {
                 drained: polled < Self.pollSize, partitions: machine.assignedPartitions, nextOffset: nextOffset,
                 consumer: consumer)
             try checkResumes()
+            if polled > 0 { PipelineMetrics.succeeded(.consume) }
+            reportLag()
             if let error = fatal.error {
                 throw SedimentError(.kafka, "Kafka: \(error.message) (\(error.name))", underlying: error)
             }
@@ -55,6 +59,28 @@ final class DumpSession {
         try appender.finish()
         commitDurable()
         return appender.summary
+    }
+
+    /// Each partition's lag behind the high watermark the last fetch brought, once a second:
+    /// from the archive's next offset, or, for a partition it holds nothing of yet, from
+    /// where the consumer fetches (a `latest` start). A partition this worker no longer
+    /// owns reports 0: its new owner reports it.
+    private func reportLag() {
+        let now = ContinuousClock.now
+        guard now - lagReported >= .seconds(1) else { return }
+        lagReported = now
+        let assigned = Set(machine.assignedPartitions)
+        for partition in lagReportedPartitions.subtracting(assigned) {
+            PipelineMetrics.lag(topic: partition.topic, partition: partition.partition, messages: 0)
+        }
+        lagReportedPartitions = assigned
+        let fetching = (try? consumer.positions(Array(assigned))) ?? [:]
+        for partition in assigned {
+            guard let high = consumer.cachedHighWatermark(partition), high >= 0 else { continue }
+            let known = appender.knownNextOffset(topic: partition.topic, partition: partition.partition)
+            guard let next = known ?? fetching[partition].flatMap({ $0 >= 0 ? $0 : nil }) else { continue }
+            PipelineMetrics.lag(topic: partition.topic, partition: partition.partition, messages: max(0, high - next))
+        }
     }
 
     private var isFlushDue: Bool {

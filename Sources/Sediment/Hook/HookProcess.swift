@@ -5,8 +5,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// One run of a hook's command: `/bin/sh -c COMMAND sediment-hook`, spawned with
-/// `posix_spawn` so that the child
+/// One run of a hook's command: `/bin/sh -c LINE sediment-hook`, or a program and its
+/// arguments (looked up on `PATH` without a `/`), spawned with `posix_spawn` so that the
+/// child
 ///
 /// - leads a process group of its own: a terminal's Ctrl-C (SIGINT to the foreground
 ///   group) reaches Sediment, which lets the hook finish, and not the hook itself; a
@@ -49,7 +50,7 @@ final class HookProcess: Sendable {
     }
 
     /// Starts `command` with `input` on its stdin.
-    static func start(command: String, environment: [String: String], input: Data) throws -> HookProcess {
+    static func start(command: WindowHook.Command, environment: [String: String], input: Data) throws -> HookProcess {
         let stdin = try TemporaryFile(holding: input)
         let stderr = try TemporaryFile(holding: Data())
         var actions = posix_spawn_file_actions_t()
@@ -76,18 +77,24 @@ final class HookProcess: Sendable {
         sigemptyset(&none)
         posix_spawnattr_setsigmask(&attributes, &none)
 
-        let words: [String] = ["/bin/sh", "-c", command, "sediment-hook"]
+        let words: [String]
+        switch command {
+        case .shell(let line): words = ["/bin/sh", "-c", line, "sediment-hook"]
+        case .command(let list): words = list
+        }
+        guard let program = words.first else { throw SedimentError(.invalidArgument, "the hook's command is empty") }
         let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) }
         let variables: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") }
         defer { (arguments + variables).forEach { free($0) } }
         var pid: pid_t = 0
+        // posix_spawnp looks a program without a `/` up on Sediment's own PATH.
         let result = (arguments + [nil]).withUnsafeBufferPointer { argv in
             (variables + [nil]).withUnsafeBufferPointer { envp in
-                posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv.baseAddress!, envp.baseAddress!)
+                posix_spawnp(&pid, program, &actions, &attributes, argv.baseAddress!, envp.baseAddress!)
             }
         }
         guard result == 0 else {
-            throw SedimentError(.io, "cannot start the hook /bin/sh -c \(command): \(String(cString: strerror(result)))")
+            throw SedimentError(.io, "cannot start the hook \(command): \(String(cString: strerror(result)))")
         }
         return HookProcess(pid: pid, stderr: stderr)
     }

@@ -151,13 +151,16 @@ final class WindowHookRunner: Sendable {
         let now = WallClock.nowMilliseconds()
         if outcome.termination?.succeeded == true {
             try await BlockingIO.runToCompletion { try index.hookDone(fileID: file.id, at: now) }
+            PipelineMetrics.hookRun(succeeded: true)
+            PipelineMetrics.succeeded(.hook, at: now)
             summary.done += 1
             logger.debug("hook done", metadata: ["window": "\(file.path)", "attempt": "\(attempt)"])
             return
         }
         let failures = candidate.failures + 1
-        let retryAt = failures > hook.retries ? nil : now + hook.delay(afterFailures: failures).milliseconds
+        let retryAt = failures > hook.retries ? nil : now + hook.backoff.delay(afterFailures: failures).milliseconds
         try await BlockingIO.runToCompletion { try index.hookFailed(fileID: file.id, error: outcome.error, retryAt: retryAt, at: now) }
+        PipelineMetrics.hookRun(succeeded: false)
         if let retryAt {
             summary.retried += 1
             logger.warning(

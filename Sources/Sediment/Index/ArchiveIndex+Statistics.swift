@@ -33,6 +33,9 @@ extension ArchiveIndex {
                        (SELECT COUNT(*) FROM window_files f WHERE f.local_deleted_at IS NULL AND NOT EXISTS (
                           SELECT 1 FROM window_uploads u WHERE u.file_id = f.id AND u.target_id = t.id AND u.state = '\(uploaded)'))
                           AS pending,
+                       (SELECT MIN(f.window_start) FROM window_files f WHERE f.local_deleted_at IS NULL AND NOT EXISTS (
+                          SELECT 1 FROM window_uploads u WHERE u.file_id = f.id AND u.target_id = t.id AND u.state = '\(uploaded)'))
+                          AS oldest_pending,
                        (SELECT u.error FROM window_uploads u WHERE u.target_id = t.id AND u.state = '\(failed)'
                           ORDER BY u.updated_at DESC LIMIT 1) AS last_error
                 FROM upload_targets t ORDER BY t.id
@@ -80,6 +83,7 @@ extension UploadStatistics {
     init(row: Row) {
         self.init(
             target: row["uri"], keyTemplate: row["key_template"], continuous: row["continuous"], uploaded: row["uploaded"],
-            uploadedBytes: row["uploaded_bytes"], failed: row["failed"], pending: row["pending"], lastError: row["last_error"])
+            uploadedBytes: row["uploaded_bytes"], failed: row["failed"], pending: row["pending"],
+            oldestPending: row["oldest_pending"], lastError: row["last_error"])
     }
 }

@@ -210,3 +210,26 @@ extension ArchiveIndex {
         }
     }
 }
+
+extension ArchiveIndex {
+    /// Records the segments hold of the topic at or past each partition's compacted
+    /// position: what a compaction run may write at most (`CompactionProgress.backlog`).
+    func uncompactedRecords(instance: String, topic: String, compactedBelow: [Int32: Int64]) throws -> Int64 {
+        try read { db in
+            var total: Int64 = 0
+            for row in try Row.fetchAll(db, sql: """
+                SELECT partition, first_offset, last_offset, record_count FROM blocks WHERE instance = ? AND topic = ?
+                """, arguments: [instance, topic])
+            {
+                let below = compactedBelow[row["partition"]] ?? 0
+                let last: Int64 = row["last_offset"]
+                guard last >= below else { continue }
+                let first: Int64 = row["first_offset"]
+                let count: Int64 = row["record_count"]
+                // A block the compacted position cuts through counts its part past it.
+                total += first >= below ? count : min(count, last - below + 1)
+            }
+            return total
+        }
+    }
+}

@@ -20,3 +20,14 @@ public enum ByteSizeExpression {
             context: ["option": option, "value": text])
     }
 }
+
+extension ByteSizeExpression {
+    /// A size as it would be typed: the largest unit that divides it (`500MB`, `16MiB`).
+    public static func text(_ bytes: Int64) -> String {
+        let units: [(String, Int64)] = [("GiB", 1 << 30), ("GB", 1_000_000_000), ("MiB", 1 << 20), ("MB", 1_000_000), ("KiB", 1 << 10), ("KB", 1000)]
+        for (unit, scale) in units where bytes != 0 && bytes % scale == 0 {
+            return "\(bytes / scale)\(unit)"
+        }
+        return "\(bytes)B"
+    }
+}

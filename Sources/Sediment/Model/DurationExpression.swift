@@ -18,3 +18,19 @@ public enum DurationExpression {
         return duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
+
+extension DurationExpression {
+    /// Milliseconds as they would be typed: the largest unit that divides them (`15m`, `90s`).
+    public static func text(milliseconds: Int64) -> String {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where milliseconds != 0 && milliseconds % size == 0 {
+            return "\(milliseconds / size)\(unit)"
+        }
+        return "\(milliseconds)ms"
+    }
+
+    public static func text(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return text(milliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+}

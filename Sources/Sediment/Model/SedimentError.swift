@@ -46,6 +46,9 @@ public struct SedimentError: Error, Sendable, CustomStringConvertible {
         /// `incomplete`: the windows are written, and what the command did with them is
         /// not what was asked; the command's own error says why.
         public static let hookFailed = Code(name: "hook failed", errorClass: .data)
+        /// An upload target refused the write probe made before any work (`UploadTarget.preflight`).
+        /// Remote, unless the store's error says otherwise (no credentials given: usage).
+        public static let targetRefused = Code(name: "target refused", errorClass: .remote)
         public static let kafka = Code(name: "Kafka error", errorClass: .remote)
         public static let kafkaUnreachable = Code(name: "Kafka unreachable", errorClass: .remote)
         /// A consumer group has members on the cluster, and its offsets are not to be moved

@@ -50,14 +50,16 @@ public struct CompactionJob: Sendable {
     }
 
     /// Runs the job; `compacted` hears of every 100,000 messages written per topic,
-    /// `uploaded` of every object. A hook is validated before anything is opened. The target's store is shut down at the end, whatever
-    /// happened.
+    /// `uploaded` of every object. A hook is validated, and the target checked
+    /// (`UploadTarget.preflight`), before anything is opened, so that a refused one leaves
+    /// the archive as it was; the target's store is shut down at the end, whatever happened.
     public func run(
-        logger: Logger, compacted: ((_ topic: String, _ messages: Int) -> Void)? = nil,
+        logger: Logger, compacted: ((CompactionProgress) -> Void)? = nil,
         uploaded: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> Report {
         do {
             try hook?.validate()
+            try await upload?.preflight(logger: logger)
             let report = try await compactAndUpload(logger: logger, compacted: compacted, uploaded: uploaded)
             try await upload?.store.shutdown()
             return report
@@ -68,7 +70,7 @@ public struct CompactionJob: Sendable {
     }
 
     private func compactAndUpload(
-        logger: Logger, compacted: ((_ topic: String, _ messages: Int) -> Void)?, uploaded: (@Sendable (UploadProgress) -> Void)?
+        logger: Logger, compacted: ((CompactionProgress) -> Void)?, uploaded: (@Sendable (UploadProgress) -> Void)?
     ) async throws -> Report {
         let reader = try Archive.open(at: archive, logger: logger)
         let topics = try selectedTopics(in: reader)
@@ -86,7 +88,7 @@ public struct CompactionJob: Sendable {
         let hooks = try hook.map {
             try WindowHookRunner(
                 hook: $0, archive: opened, upload: upload, instance: instance, topic: topic,
-                stop: HookStop(grace: $0.shutdownGrace), logger: logger)
+                stop: HookStop(grace: .seconds(30)), logger: logger)
         }
         compactor.progress = compacted
         var report = Report()

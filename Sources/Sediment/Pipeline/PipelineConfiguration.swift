@@ -19,6 +19,11 @@ public struct PipelineConfiguration: Sendable {
     /// After a failed upload pass, the next one starts this much later, or at the next
     /// window written, whichever comes first. Default 30 s.
     public var uploadRetryDelay: Duration = .seconds(30)
+    /// Once a graceful shutdown begins (SIGTERM, SIGINT), uploads have this long to finish;
+    /// past it they are cancelled and left resumable (recorded `uploading`, looked up in
+    /// the store at the next start). A dump that stops by itself (`untilCaughtUp`) uploads
+    /// everything. Default 30 s.
+    public var shutdownTimeout: Duration = .seconds(30)
     /// A command run once per window file, after the file is written and, with `upload`,
     /// once the target confirmed it (the config key `on-window`; `hook-retries` is its
     /// `retries`). Its hooks run on a task of their own, one at a time, and never hold

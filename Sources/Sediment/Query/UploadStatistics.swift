@@ -10,6 +10,9 @@ public struct UploadStatistics: Sendable, Hashable, Codable {
     public var failed: Int
     /// Window files on disk the target has not confirmed (never tried, in flight or failed).
     public var pending: Int
+    /// The start of the oldest window on disk the target has not confirmed: how far
+    /// behind the bucket is.
+    public var oldestPending: Int64?
     /// The last error recorded for a failed window, if any.
     public var lastError: String?
 }

@@ -18,7 +18,8 @@ struct ReplayTransaction {
         } catch let error as KafkaError {
             throw SedimentError(
                 error.isRetriable ? .kafkaUnreachable : .kafka,
-                "cannot start the replay's transactions on the target cluster: \(error); a cluster without transactions needs `transactional` off (--no-transactions)",
+                "cannot start the replay's transactions on the target cluster: \(error); a cluster without transactions (or an ACL refusing "
+                    + "this transactional id) needs a replay started with `transactional` off (--no-transactions), which a resume keeps",
                 underlying: error)
         }
     }

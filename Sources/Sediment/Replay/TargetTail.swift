@@ -35,7 +35,10 @@ final class TargetTail {
         let deadline = ContinuousClock.now + .seconds(120)
         while !remaining.isEmpty {
             guard ContinuousClock.now < deadline else {
-                throw SedimentError(.kafka, "reading what the target topic '\(topic)' holds past the offset map took longer than 2 minutes")
+                throw SedimentError(
+                    .kafka,
+                    "reading what the target topic '\(topic)' holds past the offset map took longer than 2 minutes; a transaction another "
+                        + "producer keeps open on it holds its read-committed end back")
             }
             _ = try consumer.poll(
                 maxMessages: 10_000, timeout: .milliseconds(200),

@@ -38,12 +38,17 @@ final class AppendPipeline: @unchecked Sendable {
             }
         }
         let appended = positions
+        let counts = batches.map { (topic: $0.topic, messages: $0.count, bytes: $0.byteCount) }
         let handOver = HandOver(batches)
         queue.async {
             // After a failure the writer has rolled back; later batches would leave a gap.
             if self.currentFailure() == nil {
                 do {
+                    let started = ContinuousClock.now
                     try self.writer.append(handOver.take())
+                    PipelineMetrics.batchCommitted(in: .now - started)
+                    for count in counts { PipelineMetrics.consumed(topic: count.topic, messages: count.messages, bytes: count.bytes) }
+                    PipelineMetrics.succeeded(.commit)
                     self.lock.withLock { self.durable.merge(appended) { max($0, $1) } }
                 } catch {
                     self.record(error)

@@ -31,6 +31,11 @@ struct BatchAppender<Summary: AppendCounting> {
         pending.nextOffset(topic: topic, partition: partition)
     }
 
+    /// nil for a partition nothing was stored or held of yet.
+    func knownNextOffset(topic: String, partition: Int32) -> Int64? {
+        pending.knownNextOffset(topic: topic, partition: partition)
+    }
+
     @inline(__always)
     mutating func withBatch(for topic: String, _ body: (inout RecordBatch) -> Void) throws {
         try pending.withBatch(for: topic, body)

@@ -29,8 +29,13 @@ struct PendingBatches {
     }
 
     func nextOffset(topic: String, partition: Int32) -> Int64 {
-        if let slot = slots[topic] { return batches[slot].nextOffset(partition: partition) }
-        return positions[topic]?[partition] ?? 0
+        knownNextOffset(topic: topic, partition: partition) ?? 0
+    }
+
+    /// nil for a partition nothing was stored or held of yet.
+    func knownNextOffset(topic: String, partition: Int32) -> Int64? {
+        if let slot = slots[topic] { return batches[slot].knownNextOffset(partition: partition) }
+        return positions[topic]?[partition]
     }
 
     /// Hands over the filled batches and starts empty ones where they end.

@@ -32,8 +32,13 @@ public struct RecordBatch: Sendable {
 
     /// The offset the next message of `partition` gets when offsets are assigned here.
     public func nextOffset(partition: Int32) -> Int64 {
+        knownNextOffset(partition: partition) ?? 0
+    }
+
+    /// As `nextOffset`, nil for a partition neither this batch nor the store holds anything of.
+    public func knownNextOffset(partition: Int32) -> Int64? {
         if let slot = partitionSlots[partition] { return partitions[slot].nextOffset }
-        return storedPositions[partition] ?? 0
+        return storedPositions[partition]
     }
 
     /// The next offset of every partition this batch or the store holds: the positions

@@ -163,6 +163,8 @@ public final class WindowUploader: Sendable {
             guard !dryRun else { return outcome }
             do {
                 try await putManifest(of: file, objectKey: key)
+            } catch where Task.isCancelled {
+                return .failed(CancellationError())
             } catch {
                 logger.error("cannot upload the manifest of \(file.path): \(error)")
                 return .failed(error)
@@ -219,6 +221,7 @@ public final class WindowUploader: Sendable {
             }
             if dryRun { return .wouldUpload(key) }
             try await record(file, key: key, .uploading)
+            let started = ContinuousClock.now
             let uploaded: UploadedObject
             do {
                 uploaded = try await uploader.upload(
@@ -240,11 +243,18 @@ public final class WindowUploader: Sendable {
             }
             try await record(file, key: key, .uploaded, etag: uploaded.etag)
             if mayHaveLeftUploads && uploaded.partCount == 1 { await uploader.sweepStaleUploads(key: key) }
+            PipelineMetrics.windowUploaded(topic: file.topic, bytes: file.size, in: .now - started)
+            PipelineMetrics.succeeded(.upload)
             logger.debug("uploaded", metadata: ["key": "\(key)", "bytes": "\(file.size)"])
             return .uploaded(file.size)
+        } catch where Task.isCancelled {
+            // Cut short (a shutdown's time ran out), not refused: the window stays as it was
+            // recorded, `uploading` at most, and the next pass looks it up in the store.
+            return .failed(CancellationError())
         } catch {
             logger.error("cannot upload \(file.path): \(error)")
             if !dryRun {
+                PipelineMetrics.uploadFailed(topic: file.topic)
                 try? await record(file, key: key, .failed, error: "\(error)")
             }
             return .failed(error)

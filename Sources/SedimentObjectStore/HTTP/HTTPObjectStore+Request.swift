@@ -85,13 +85,33 @@ extension HTTPObjectStore {
 
     /// Sends the request and returns the response once its head says success; a
     /// failure status is turned into an `ObjectStoreError` from its XML body.
+    ///
+    /// A request refused for its credentials (an expired token, an unknown key) asks the
+    /// provider to refresh them and, if that gives others, is sent once more with those:
+    /// temporary credentials expire in the middle of long runs, and whoever renews them
+    /// (a helper command, a rewritten file) may already have done so.
     func start(_ request: StoreRequest, operation: String) async throws -> HTTPClientResponse {
+        let signing = try await credentials.credentials()
+        do {
+            return try await start(request, operation: operation, signedWith: signing)
+        } catch let error as ObjectStoreError where error.refusesCredentials {
+            let fresh = try await credentials.refresh(rejected: signing)
+            guard fresh != signing else { throw error }
+            logger.info(
+                "object store refused the credentials; sending once more with refreshed ones",
+                metadata: ["operation": "\(operation)", "error": "\(error.serverCode ?? "")"])
+            return try await start(request, operation: operation, signedWith: fresh)
+        }
+    }
+
+    private func start(_ request: StoreRequest, operation: String, signedWith credentials: Credentials) async throws -> HTTPClientResponse {
         let address = address(for: request)
         var headers = request.headers
         headers.append(("host", address.host))
         signer.sign(
             method: request.method.rawValue, encodedPath: address.encodedPath, decodedPath: address.decodedPath,
-            query: request.query, headers: &headers, body: request.body, bodyLength: request.bodyLength, now: Date())
+            query: request.query, headers: &headers, body: request.body, bodyLength: request.bodyLength,
+            credentials: credentials, now: Date())
 
         var http = HTTPClientRequest(url: address.url)
         http.method = request.method

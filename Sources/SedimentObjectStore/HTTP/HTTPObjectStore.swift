@@ -29,27 +29,31 @@ public final class HTTPObjectStore: ObjectStore {
 
     public let target: ObjectTarget
     let signer: StoreSigner
+    /// Asked before every request: credentials may change while the store is in use.
+    let credentials: any CredentialsProvider
     let configuration: Configuration
     let client: HTTPClient
     private let ownsClient: Bool
     let logger: Logger
 
-    /// A store for `target` (`s3://` or `cos://`). `httpClient`, when given, is used
-    /// as is and not shut down by `shutdown()`.
+    /// A store for `target` (`s3://` or `cos://`), signing with what `credentials` gives
+    /// at each request (a fixed `Credentials` value is a provider too). `httpClient`, when
+    /// given, is used as is and not shut down by `shutdown()`.
     public init(
-        target: ObjectTarget, credentials: Credentials, configuration: Configuration = Configuration(),
+        target: ObjectTarget, credentials: any CredentialsProvider, configuration: Configuration = Configuration(),
         logger: Logger, httpClient: HTTPClient? = nil
     ) throws {
         guard target.endpoint != nil else {
             throw ObjectStoreError(.invalidTarget, message: "\(target) has no HTTP endpoint", bucket: target.bucketDescription)
         }
         switch target.flavor {
-        case .s3: signer = .sigV4(SigV4Signer(credentials: credentials, region: target.region ?? "us-east-1"))
-        case .cos: signer = .cos(COSSigner(credentials: credentials))
+        case .s3: signer = .sigV4(region: target.region ?? "us-east-1")
+        case .cos: signer = .cos
         case .file:
             throw ObjectStoreError(.invalidTarget, message: "file:// targets use FileObjectStore", bucket: target.bucketDescription)
         }
         self.target = target
+        self.credentials = credentials
         self.configuration = configuration
         self.logger = logger
         if let httpClient {

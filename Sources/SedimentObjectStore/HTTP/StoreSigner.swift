@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
 
-/// The signature a target's flavor uses, applied to an addressed request.
+/// The signature a target's flavor uses, applied to an addressed request with the
+/// credentials of the moment (they may change between requests: `CredentialsProvider`).
 enum StoreSigner: Sendable {
-    case sigV4(SigV4Signer)
-    case cos(COSSigner)
+    case sigV4(region: String)
+    case cos
 
     /// `x-amz-` or `x-cos-`: the prefix of the flavor's own headers.
     var headerPrefix: String {
@@ -21,10 +22,11 @@ enum StoreSigner: Sendable {
     /// including `content-length`, which AsyncHTTPClient sends with the same value.
     func sign(
         method: String, encodedPath: String, decodedPath: String, query: [(String, String)],
-        headers: inout [(String, String)], body: StoreRequest.Body, bodyLength: Int64, now: Date
+        headers: inout [(String, String)], body: StoreRequest.Body, bodyLength: Int64, credentials: Credentials, now: Date
     ) {
         switch self {
-        case .sigV4(let signer):
+        case .sigV4(let region):
+            let signer = SigV4Signer(credentials: credentials, region: region)
             let payloadHash: String
             switch body {
             case .none: payloadHash = Self.emptySHA256
@@ -35,8 +37,8 @@ enum StoreSigner: Sendable {
                 method: method, encodedPath: encodedPath, query: query, headers: &headers,
                 payloadHash: payloadHash, date: now)
             headers.append(("authorization", signature.authorization))
-        case .cos(let signer):
-            if let token = signer.credentials.sessionToken {
+        case .cos:
+            if let token = credentials.sessionToken {
                 headers.append(("x-cos-security-token", token))
             }
             var signed = headers.filter { name, _ in
@@ -46,7 +48,7 @@ enum StoreSigner: Sendable {
             if bodyLength > 0 || method == "PUT" || method == "POST" {
                 signed.append(("content-length", String(bodyLength)))
             }
-            let signature = signer.sign(
+            let signature = COSSigner(credentials: credentials).sign(
                 method: method, path: decodedPath, query: query, headers: signed,
                 keyTime: COSSigner.keyTime(now: now))
             headers.append(("authorization", signature.authorization))

@@ -140,7 +140,7 @@ struct WindowHookTests {
         var configuration = PipelineConfiguration(archive: archive, dump: dump)
         var windowHook = WindowHook(command: hook.path)
         windowHook.retries = 2
-        windowHook.backoff = .milliseconds(300)
+        windowHook.backoff = RetryBackoff(initial: .milliseconds(300), maximum: .seconds(300))
         configuration.hook = windowHook
         let pipeline = try Pipeline(configuration: configuration, logger: Logger(label: "test.hooks"))
         let running = Task { try await pipeline.run() }
@@ -201,7 +201,7 @@ struct WindowHookTests {
     @Test("the hook's delays double from the backoff up to the cap; bad settings are refused")
     func backoffAndValidation() throws {
         var hook = WindowHook(command: "true")
-        #expect((1...10).map { hook.delay(afterFailures: $0) } == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300].map { Duration.seconds($0) })
+        #expect((1...10).map { hook.backoff.delay(afterFailures: $0) } == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300].map { Duration.seconds($0) })
         hook.retries = -1
         #expect(throws: SedimentError.self) { try hook.validate() }
         #expect(throws: SedimentError.self) { try WindowHook(command: "  ").validate() }
@@ -223,14 +223,4 @@ struct WindowHookTests {
         _ = try CLIProcess.succeed(
             ["ingest", "--archive", archive, "--topic", "t", "--input-format", "jsonl", "--input", input], scratch: scratch)
     }
-}
-
-/// Polls `condition` every 50 ms; a timeout fails the test, naming `what`.
-func eventually(_ what: String, timeout: Duration = .seconds(90), _ condition: () throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw CLIProcess.Failure(description: "timed out after \(timeout) waiting until \(what)")
 }

@@ -27,13 +27,18 @@ final class KafkaFixture {
 
     /// Produces `count` messages round-robin over the partitions, `spacing` milliseconds
     /// apart; values stay small because the mock keeps only about 5 MB per partition.
-    func produce(topic: String, partitions: Int32, count: Int, startTimestamp: Int64 = 1_764_000_000_000, spacing: Int64 = 1) throws {
+    /// `value` gives the value of the message of each index instead of random bytes.
+    func produce(
+        topic: String, partitions: Int32, count: Int, startTimestamp: Int64 = 1_764_000_000_000, spacing: Int64 = 1,
+        value: ((Int) -> [UInt8])? = nil
+    ) throws {
         for index in 0..<count {
             let partition = Int32(index % Int(partitions))
             let offset = Int64(produced[topic]?[partition]?.count ?? 0)
             var message = factory.message(partition: partition, offset: offset, timestamp: startTimestamp + Int64(index) * spacing)
             message.timestampType = .createTime
             if let value = message.value, value.count > 60 { message.value = Array(value.prefix(60)) }
+            if let value { message.value = value(index) }
             try producer.produce(
                 topic: topic, partition: partition, key: message.key, value: message.value,
                 headers: message.headers.map { ($0.name, $0.value) }, timestamp: message.timestamp)

@@ -75,7 +75,7 @@ final class UploadFixture {
 
     /// The URI of `bucket` (under `prefix`) on SeaweedFS, or through `endpoint` (a proxy).
     func targetURI(bucket: String, prefix: String = "", endpoint: String? = nil) -> String {
-        "s3://\(bucket)\(prefix.isEmpty ? "" : "/" + prefix)?endpoint=\(endpoint ?? server.endpoint)&region=us-east-1&path-style=true"
+        server.uri(bucket: bucket, prefix: prefix, endpoint: endpoint)
     }
 
     /// The environment the CLI reads s3:// credentials from.

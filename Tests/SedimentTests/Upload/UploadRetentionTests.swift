@@ -16,9 +16,17 @@ struct UploadRetentionTests {
         let compact = ["compact", "--archive", fixture.path, "--local-retention", "1m"]
         func onDisk() -> [Bool] { files.map { FileManager.default.fileExists(atPath: fixture.path + "/" + $0.path) } }
 
-        // A failed upload still makes the target one that retention waits for.
-        let failed = try CLIProcess.run(upload, scratch: fixture.scratch, environment: UploadFixture.credentials(secret: "wrong"))
-        #expect(!failed.signaled && failed.status == ExitStatus.remote, "\(failed.summary)")
+        // A target refused at its write probe is not recorded: retention has none to wait
+        // for, and refuses to delete window files at all.
+        let refused = try CLIProcess.run(upload, scratch: fixture.scratch, environment: UploadFixture.credentials(secret: "wrong"))
+        #expect(!refused.signaled && refused.status == ExitStatus.remote, "\(refused.summary)")
+        let noTarget = try CLIProcess.run(compact, scratch: fixture.scratch)
+        #expect(!noTarget.signaled && noTarget.status == ExitStatus.usage, "\(noTarget.summary)")
+        #expect(onDisk() == [true, true, true])
+
+        // A failed upload (past the probe) still makes the target one that retention waits for.
+        let failing = try fixture.uploader(bucket: bucket, secretKey: "wrong")
+        await #expect(throws: (any Error).self) { try await failing.closingStore { try await failing.uploadPending() } }
         _ = try CLIProcess.succeed(compact, scratch: fixture.scratch)
         #expect(onDisk() == [true, true, true], "nothing was confirmed, so nothing is deleted")
 
