@@ -177,6 +177,32 @@ struct WindowHookTests {
         #expect(status.contains("HOOKS DONE"), "\(status)")
     }
 
+    @Test("run --config: a task's on-window, a program and its arguments, runs once per window file")
+    func runConfigHook() throws {
+        let scratch = TemporaryDirectory(label: "hook-run")
+        let kafka = try KafkaFixture(topics: ["orders": 1])
+        let start = (WallClock.nowMilliseconds() / minutes(5) - 20) * minutes(5)
+        try kafka.produce(topic: "orders", partitions: 1, count: 300, startTimestamp: start, spacing: 3000)
+        let hook = try HookScript(in: scratch, body: #"echo "$SEDIMENT_WINDOW_START|$1|$SEDIMENT_ATTEMPT" >> "$LOG""#)
+        let file = try ConfigFile("""
+            tasks:
+              - name: orders
+                archive: archive
+                brokers: \(kafka.bootstrap)
+                topics: [orders]
+                until-caught-up: true
+                granularity: 5m
+                grace: 1s
+                linger: 50ms
+                on-window: [\(hook.path), first-argument]
+                hook-retries: 0
+            """, scratch: scratch)
+        _ = try CLIProcess.succeed(["run", "--config", file.path], scratch: scratch, timeout: .seconds(180))
+        let rows = try Archive.open(at: scratch.file("archive")).hookRows()
+        #expect(!rows.isEmpty && rows.allSatisfy { $0.state == HookState.done.rawValue }, "\(rows)")
+        #expect(hook.lines() == rows.map { ["\($0.windowStart)", "first-argument", "1"] }, "\(hook.lines())")
+    }
+
     @Test("local retention keeps a window file until its hook is done")
     func retentionWaitsForTheHook() throws {
         let scratch = TemporaryDirectory(label: "hook-retention")
