@@ -178,8 +178,9 @@ public final class Pipeline: Service, Sendable {
     }
 
     /// Uploads after every change until the dump is done, then once more; returns what
-    /// all passes uploaded, and wakes the hooks (`passed`) after each pass. A failed pass is logged and tried again after the retry delay
-    /// (or the next change); the last pass's error is thrown. A target the archive refuses
+    /// all passes uploaded, and wakes the hooks (`passed`) after each pass. A failed pass is
+    /// logged and tried again after the retry delay (or the next change); the last pass's
+    /// error is thrown. A target the archive refuses
     /// (a key template that cannot tell its windows apart) stops the dump: nothing it
     /// archived could go up.
     private func upload(

@@ -25,15 +25,20 @@ struct HookScript {
         return text.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
     }
 
-    /// Waits until the log has `count` lines; a timeout fails the test.
-    func waitForLines(_ count: Int, timeout: Duration = .seconds(90)) async throws -> [[String]] {
+    /// Waits until the log has `count` lines; a timeout fails the test. Generous, and the
+    /// log is read once more past the deadline: in the whole suite on two cores, tests that
+    /// wait for processes hold the cooperative pool's threads, and a task may not resume
+    /// for a minute.
+    func waitForLines(_ count: Int, timeout: Duration = .seconds(300)) async throws -> [[String]] {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while true {
             let lines = lines()
             if lines.count >= count { return lines }
+            guard ContinuousClock.now < deadline else {
+                throw CLIProcess.Failure(description: "\(path) logged \(lines.count) runs in \(timeout), not \(count)")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw CLIProcess.Failure(description: "\(path) logged \(lines().count) runs in \(timeout), not \(count)")
     }
 }
 
