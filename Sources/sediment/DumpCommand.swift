@@ -48,6 +48,9 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("For partitions the archive holds nothing of: earliest, latest, offset:N or timestamp:TIME (with --group: earliest or latest; the group's committed offsets come first).", valueName: "position"))
     var start = "earliest"
 
+    @Option(help: ArgumentHelp("Where --start offset:N begins in a partition that does not hold offset N (below its oldest message, or past its end): earliest or latest, with a warning. Without it such a start is refused, naming the partition and its offsets.", valueName: "earliest|latest"))
+    var startFallback: String?
+
     @Flag(help: "Exit once every assigned partition has reached the high watermark it had at start.")
     var untilCaughtUp = false
 
@@ -110,6 +113,7 @@ struct DumpCommand: AsyncParsableCommand {
         options.instance = instance
         options.group = group
         options.start = try StartPosition(parsing: start, now: WallClock.nowMilliseconds())
+        options.startFallback = try startFallback.map { try StartPosition(parsing: $0, now: 0) }
         options.untilCaughtUp = untilCaughtUp
         options.kafkaOptions = try parseKafkaOptions(kafkaOptions)
         options.connectTimeout = try DurationExpression.parse(connectTimeout, option: "--connect-timeout")

@@ -22,6 +22,7 @@ enum SettingFlags {
         "skipInvalid": "--skip-invalid",
         "sourceOffsets": "--source-offsets",
         "start": "--start",
+        "startFallback": "--start-fallback",
         "topic": "--topic",
         "topics": "--topic",
         "upload": "--target",

@@ -96,9 +96,24 @@ extension DumpSession {
             return Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
         case .latest:
             return Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
+        case .offset(let offset) where offset < low || offset > high:
+            // librdkafka would quietly reset to auto.offset.reset: say so, or refuse.
+            let range = "\(partition.topic)/\(partition.partition) holds offsets \(low)..<\(high)"
+            switch options.startFallback {
+            case .earliest?:
+                logger.warning("`start` offset \(offset) is outside what \(range): starting from the earliest, \(low) (`startFallback` earliest)")
+                return Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
+            case .latest?:
+                logger.warning("`start` offset \(offset) is outside what \(range): starting from the latest, \(high) (`startFallback` latest)")
+                return Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
+            default:
+                throw SedimentError(
+                    .invalidArgument,
+                    "`start` offset \(offset) is outside what \(range): give another offset, or `startFallback` earliest or latest to start there instead",
+                    context: ["topic": partition.topic, "partition": "\(partition.partition)", "offset": "\(offset)"])
+            }
         case .offset(let offset):
-            let floor = min(max(offset, low), high)
-            return Start(offset: offset, target: .init(high: high, floor: floor))
+            return Start(offset: offset, target: .init(high: high, floor: offset))
         case .timestamp(let milliseconds):
             let found = try consumer.offsetsForTimes([partition: milliseconds], timeout: .seconds(10))[partition] ?? -1
             return Self.timestampStart(found: found, low: low, high: high)
