@@ -96,6 +96,16 @@ public final class ArchiveWriter {
         partitions.mapValues(\.nextOffset)
     }
 
+    /// Moves a partition's position up to `offset`, recording the offsets skipped as ones
+    /// the source no longer holds (its retention deleted them before they were read), in
+    /// one transaction. Nothing happens unless the partition's position is below `offset`.
+    /// Call it only while no append runs.
+    public func skipUnavailable(_ key: PartitionKey, to offset: Int64) throws {
+        guard let position = partitions[key]?.nextOffset, position < offset else { return }
+        try index.skipUnavailable(key, offsets: position...(offset - 1), at: now())
+        partitions[key]?.nextOffset = offset
+    }
+
     /// Makes the batches durable and commits them, all or nothing.
     ///
     /// Pass batches the caller no longer holds (`append(pending.take())`): the records are
