@@ -4,13 +4,25 @@ import Logging
 extension ObjectUploader {
     /// Creates the upload, sends the parts `concurrency` at a time, completes it and
     /// checks the result. On any failure the upload is aborted, so no parts linger.
+    ///
+    /// The whole file's SHA-256 is computed from the bytes the parts are read from, and
+    /// compared with `whole`'s (the one recorded, or read first) before the upload is
+    /// completed: a file changed on disk since (same size, say) fails, naming the file,
+    /// and no object is made.
     func uploadInParts(path: String, key: String, whole: ObjectPayload, metadata: [String: String]) async throws -> UploadedObject {
         let partSize = partSize(for: whole.length)
         let partCount = Int((whole.length + partSize - 1) / partSize)
         let uploadID = try await store.createMultipartUpload(key: key, metadata: metadata)
         logger.debug("multipart upload started", metadata: ["key": "\(key)", "parts": "\(partCount)"])
         do {
-            let parts = try await uploadParts(path: path, key: key, uploadID: uploadID, size: whole.length, partSize: partSize)
+            let digest = PartOrderedDigest()
+            let parts = try await uploadParts(
+                path: path, key: key, uploadID: uploadID, size: whole.length, partSize: partSize, digest: digest)
+            if let recorded = whole.sha256, let read = await digest.finalize(), read != recorded {
+                throw mismatch(
+                    "UploadPart", key,
+                    "\(path) changed since its SHA-256 was recorded: its bytes hash to \(read.hexString), not \(recorded.hexString); the upload was aborted")
+            }
             let expected = Self.multipartETag(partMD5s: parts.map(\.md5))
             let completed = parts.map { CompletedPart(partNumber: $0.number, etag: $0.etag) }
             let etag = try await store.completeMultipartUpload(
@@ -31,8 +43,11 @@ extension ObjectUploader {
         var md5: Data
     }
 
-    /// Uploads every part, at most `concurrency` at once; returns them in part order.
-    func uploadParts(path: String, key: String, uploadID: String, size: Int64, partSize: Int64) async throws -> [UploadedPart] {
+    /// Uploads every part, at most `concurrency` at once; returns them in part order. Each
+    /// part's bytes are fed to `digest` as they are read for the part's MD5.
+    func uploadParts(
+        path: String, key: String, uploadID: String, size: Int64, partSize: Int64, digest: PartOrderedDigest
+    ) async throws -> [UploadedPart] {
         let partCount = Int((size + partSize - 1) / partSize)
         let store = self.store
         return try await withThrowingTaskGroup(of: UploadedPart.self) { group in
@@ -42,15 +57,21 @@ extension ObjectUploader {
                 let offset = Int64(number - 1) * partSize
                 let length = Swift.min(partSize, size - offset)
                 group.addTask {
-                    // Parts go as UNSIGNED-PAYLOAD: Content-MD5 and the ETag check cover each on
-                    // its way. Nothing here hashes the whole file again: the `sha256` metadata
-                    // is what the caller knew or read before the parts were sent.
-                    let payload = try await ObjectPayload.file(path: path, offset: offset, length: length, withSHA256: false)
-                    let etag = try await store.uploadPart(key: key, uploadID: uploadID, partNumber: number, payload: payload)
-                    guard etag == payload.md5Hex else {
-                        throw mismatch("UploadPart \(number)", key, "the store's ETag \(etag) is not the part's MD5 \(payload.md5Hex)")
+                    do {
+                        // Parts go as UNSIGNED-PAYLOAD: Content-MD5 and the ETag check cover each
+                        // on its way, and the whole file's SHA-256 is built from the same reads.
+                        let hasher = try await digest.take(forPart: number)
+                        let (payload, hashed) = try await ObjectPayload.file(path: path, offset: offset, length: length, feeding: hasher)
+                        await digest.giveBack(hashed, afterPart: number)
+                        let etag = try await store.uploadPart(key: key, uploadID: uploadID, partNumber: number, payload: payload)
+                        guard etag == payload.md5Hex else {
+                            throw mismatch("UploadPart \(number)", key, "the store's ETag \(etag) is not the part's MD5 \(payload.md5Hex)")
+                        }
+                        return UploadedPart(number: number, etag: etag, md5: payload.md5)
+                    } catch {
+                        await digest.fail(error)
+                        throw error
                     }
-                    return UploadedPart(number: number, etag: etag, md5: payload.md5)
                 }
             }
             while next <= Swift.min(partCount, Swift.max(1, configuration.concurrency)) {
