@@ -12,7 +12,10 @@ extension ObjectUploader {
     func uploadInParts(path: String, key: String, whole: ObjectPayload, metadata: [String: String]) async throws -> UploadedObject {
         let partSize = partSize(for: whole.length)
         let partCount = Int((whole.length + partSize - 1) / partSize)
+        // Recorded before it exists: a reply that never comes still leaves a trace to sweep by.
+        let handle = try await ledger.starting(key: key, at: Date())
         let uploadID = try await store.createMultipartUpload(key: key, metadata: metadata)
+        try await ledger.started(handle, uploadID: uploadID, at: Date())
         logger.debug("multipart upload started", metadata: ["key": "\(key)", "parts": "\(partCount)"])
         do {
             let digest = PartOrderedDigest()
@@ -107,7 +110,8 @@ extension ObjectUploader {
         }
     }
 
-    /// Aborts the upload, retrying on its own, outside any cancellation of the caller.
+    /// Aborts the upload, retrying on its own, outside any cancellation of the caller. The
+    /// sweep that follows forgets its record, unless the upload is still open.
     func abort(key: String, uploadID: String, because error: any Error) async {
         let store = self.store
         let logger = self.logger
@@ -122,16 +126,43 @@ extension ObjectUploader {
         await sweepStaleUploads(key: key)
     }
 
-    /// Aborts other open uploads of this exact key: a CreateMultipartUpload whose reply
-    /// was lost leaves one behind that no one else knows about. Keys are owned by one
-    /// writer (the design gives each worker its own keys), so none of them is live.
+    /// Aborts the open uploads of this exact key that were left behind: those the ledger
+    /// records as started here (a run killed mid-upload, an abort that failed), those an
+    /// attempt of a recorded create whose reply was lost started (matched by the time the
+    /// store says they started: `RecordedMultipartUpload.mayHaveStarted`), and any older
+    /// than `staleUploadAge`. A younger upload nothing here started is another process's,
+    /// maybe live: left alone.
     public func sweepStaleUploads(key: String) async {
-        let store = self.store
+        let (store, ledger, configuration, logger) = (self.store, self.ledger, self.configuration, self.logger)
         await Task {
             guard let open = try? await store.listMultipartUploads(prefix: key) else { return }
+            let recorded = (try? await ledger.uploads(of: key)) ?? []
+            let ours = Set(recorded.compactMap(\.uploadID))
+            let now = Date()
+            let (skew, bound) = (configuration.clockSkew.seconds, configuration.unansweredCreateBound.seconds)
+            var stillOpen: Set<String> = []
             for upload in open where upload.key == key {
-                try? await store.abortMultipartUpload(key: key, uploadID: upload.uploadID)
+                let stale: Bool
+                if ours.contains(upload.uploadID) {
+                    stale = true
+                } else if let initiated = upload.initiated {
+                    stale = now.timeIntervalSince(initiated) > configuration.staleUploadAge.seconds
+                        || recorded.contains { $0.mayHaveStarted(at: initiated, clockSkew: skew, unansweredBound: bound) }
+                } else {
+                    // A store that does not say when: only a create of ours that never heard back.
+                    stale = recorded.contains { $0.answeredAt == nil }
+                }
+                guard stale else {
+                    logger.debug("left another open multipart upload of the key alone", metadata: ["key": "\(key)", "upload": "\(upload.uploadID)"])
+                    continue
+                }
+                do {
+                    try await store.abortMultipartUpload(key: key, uploadID: upload.uploadID)
+                } catch {
+                    stillOpen.insert(upload.uploadID)
+                }
             }
+            await ledger.forget(key: key, except: stillOpen)
         }.value
     }
 }
