@@ -66,7 +66,7 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long to keep trying to reach the brokers at start.", valueName: "duration"))
     var connectTimeout = "30s"
 
-    @Option(help: ArgumentHelp("This process's name, recorded per partition and used by {worker} in object keys (default: the host name plus the archive's id, unique per archive).", valueName: "name"))
+    @Option(help: ArgumentHelp("This process's name, recorded per partition and used by {worker} in object keys (default: the host name plus the archive's id, unique per archive); like topic names, no '/', '\\', '..' or control characters.", valueName: "name"))
     var worker: String?
 
     @OptionGroup var writing: WriterOptions

@@ -123,6 +123,19 @@ struct DumpTests {
         #expect(try dump(fixture, end, topic: "t", ["--start", "offset:50"]).succeeded)
     }
 
+    @Test("--worker names that could escape a key prefix or a directory are refused before anything is consumed: exit 64")
+    func workerNamesValidated() throws {
+        let fixture = try KafkaFixture(topics: ["w": 1])
+        try fixture.produce(topic: "w", partitions: 1, count: 10)
+        for (worker, reason) in [("../up", "path separator"), ("a/b", "path separator"), ("..", "'..'"), ("tab\there", "control character"), ("", "empty")] {
+            let archive = scratch.file("worker-\(abs(worker.hashValue))")
+            let result = try dump(fixture, archive, topic: "w", ["--worker", worker])
+            #expect(result.status == ExitStatus.usage && !result.signaled, "\(worker): \(result.summary)")
+            #expect(result.stderr.contains("invalid worker name") && result.stderr.contains(reason), "\(worker): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: archive), "\(worker): nothing was made")
+        }
+    }
+
     /// The mock answers every lookup by time with -1, so the lookup itself cannot run here
     /// (KafkaTimestampTests pins that down); what follows the broker's answer can.
     @Test("--start timestamp: begins at the offset the broker finds, or at the end when it finds none")
