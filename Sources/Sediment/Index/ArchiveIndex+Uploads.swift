@@ -26,8 +26,13 @@ extension ArchiveIndex {
             let same = try Self.targetRows(in: db).filter { ObjectTarget.canonicalURI($0.uri) == uri }.map(\.id).sorted()
             if let kept = same.first {
                 for other in same.dropFirst() { try Self.mergeTarget(other, into: kept, in: db) }
+                // A reupload (never continuous) does not change the template of a target
+                // uploads go to continuously: it names its own keys for its own run.
                 try db.execute(sql: """
-                    UPDATE upload_targets SET uri = ?2, key_template = ?3, continuous = MAX(continuous, ?4) WHERE id = ?1
+                    UPDATE upload_targets SET uri = ?2,
+                        key_template = CASE WHEN ?4 = 1 OR continuous = 0 THEN ?3 ELSE key_template END,
+                        continuous = MAX(continuous, ?4)
+                    WHERE id = ?1
                     """, arguments: [kept, uri, template, continuous])
                 return kept
             }

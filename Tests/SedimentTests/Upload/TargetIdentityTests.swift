@@ -95,4 +95,31 @@ struct TargetIdentityTests {
         #expect(rows.1.map { $0["target_id"] as Int64 } == [id, id])
         #expect(rows.1.map { $0["state"] as String } == ["uploaded", "uploaded"], "what either spelling confirmed stays confirmed")
     }
+
+    @Test("a reupload with another key template leaves the continuous target's template as it was; a reupload-only target takes the last one")
+    func reuploadKeepsTemplate() throws {
+        let archive = try archive("templates")
+        let continuous = "file:///srv/continuous"
+        let id = try archive.index.registerTarget(try record(continuous), at: 0)
+        var reupload = try record(continuous, continuous: false)
+        reupload.template = try KeyTemplate("{topic}/{instance}/{timestamp}")
+        #expect(try archive.index.registerTarget(reupload, at: 1) == id)
+        var templates = Dictionary(uniqueKeysWithValues: try archive.uploadStatistics().map { ($0.target, $0.keyTemplate) })
+        #expect(templates[continuous] == KeyTemplate.defaultTemplate, "\(templates)")
+        #expect(try archive.uploadStatistics().first?.continuous == true)
+
+        let elsewhere = "file:///srv/reuploads"
+        _ = try archive.index.registerTarget(try record(elsewhere, continuous: false), at: 2)
+        _ = try archive.index.registerTarget(reupload.with(uri: elsewhere), at: 3)
+        templates = Dictionary(uniqueKeysWithValues: try archive.uploadStatistics().map { ($0.target, $0.keyTemplate) })
+        #expect(templates[elsewhere] == "{topic}/{instance}/{timestamp}", "\(templates)")
+    }
+}
+
+extension UploadTargetRecord {
+    func with(uri: String) -> UploadTargetRecord {
+        var record = self
+        record.uri = uri
+        return record
+    }
 }
