@@ -40,13 +40,19 @@ struct DumpGroupTests {
             scratch: scratch, timeout: .seconds(180))
     }
 
+    /// A topic holding `count` messages, and an archive a first `dump --group` caught up with.
+    func archived(topic: String, partitions: Int32, count: Int, group: String) throws -> (KafkaFixture, String) {
+        let fixture = try KafkaFixture(topics: [topic: partitions])
+        try fixture.produce(topic: topic, partitions: partitions, count: count)
+        let archive = scratch.file("archive-\(topic)")
+        let first = try dumpCaughtUp(fixture, archive, topic: topic, ["--group", group])
+        #expect(first.succeeded, "\(first.summary)")
+        return (fixture, archive)
+    }
+
     @Test("the archive's positions win over the group's: with the group's offsets gone (expired) and --start latest, every partition resumes where the archive stopped")
     func archivePositionsWin() throws {
-        let fixture = try KafkaFixture(topics: ["g": 2])
-        try fixture.produce(topic: "g", partitions: 2, count: 100)
-        let archive = scratch.file("archive-wins")
-        let first = try dumpCaughtUp(fixture, archive, topic: "g", ["--group", "first"])
-        #expect(first.succeeded, "\(first.summary)")
+        let (fixture, archive) = try archived(topic: "g", partitions: 2, count: 100, group: "first")
         try fixture.produce(topic: "g", partitions: 2, count: 100, startTimestamp: 1_764_000_100_000)
         // A group that has no committed offsets is what expired offsets leave: librdkafka
         // would start such a partition at auto.offset.reset, here the end.
@@ -57,11 +63,7 @@ struct DumpGroupTests {
 
     @Test("a position the broker's retention passed resumes at the low watermark; the lost offsets are recorded and shown by status and verify")
     func brokerRetentionGap() throws {
-        let fixture = try KafkaFixture(topics: ["r": 1])
-        try fixture.produce(topic: "r", partitions: 1, count: 10)
-        let archive = scratch.file("retention-gap")
-        let first = try dumpCaughtUp(fixture, archive, topic: "r", ["--group", "keep"])
-        #expect(first.succeeded, "\(first.summary)")
+        let (fixture, archive) = try archived(topic: "r", partitions: 1, count: 10, group: "keep")
         // The mock keeps about 5 MB per partition: 9 MB more push the first messages out.
         let value = [UInt8](repeating: 0x61, count: 8 << 10)
         for _ in 0..<1150 { try fixture.producer.produce(topic: "r", partition: 0, key: nil, value: value) }
