@@ -12,7 +12,9 @@ struct StatusCommand: ParsableCommand {
             the archive holds several). The windows table counts the window files written per \
             topic; the targets table, per upload target, what it confirmed, what failed, what \
             is pending and the start of the oldest window it has not confirmed, with the last \
-            error.
+            error. Under the partitions, the offsets the broker's retention deleted before dump \
+            read them (in --json, each partition's unavailableOffsets). Targets are shown in \
+            their canonical spelling.
             """
     )
 

@@ -59,7 +59,7 @@ public struct DumpOptions: Sendable {
             // A partition moving to another worker would restart there, archiving again.
             throw SedimentError(
                 .invalidArgument,
-                "`start` \(start) cannot be used with `group`: the group's committed offsets decide where its partitions resume (set them with kafka-consumer-groups --reset-offsets); use earliest or latest")
+                "`start` \(start) cannot be used with `group`: a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest")
         default: break
         }
         switch (startFallback, start) {
