@@ -25,6 +25,7 @@ public enum SettingNames {
         "skipInvalid": "skip-invalid",
         "sourceOffsets": "source-offsets",
         "start": "start",
+        "startFallback": "start-fallback",
         "topic": "topic",
         "topics": "topic",
         "upload": "target",

@@ -84,7 +84,8 @@ public struct CompactionJob: Sendable {
             report.topics.append(TopicReport(instance: instance, topic: topic, settings: settings, summary: summary))
         }
         if let uploader {
-            report.upload = try await uploader.uploadPending(topic: topic, progress: uploaded)
+            // What the job selected, no more: `instance` as well as `topic`.
+            report.upload = try await uploader.uploadPending(instance: instance, topic: topic, progress: uploaded)
         }
         return report
     }
