@@ -2,12 +2,20 @@
 SWIFT ?= swift
 DEMO_ARCHIVE ?= demo-archive
 PREFIX ?= /usr/local
+# The Python tools scripts/setup installs (weed, aws, python3 with prometheus_client) come
+# first on PATH for test, bench and demo.
+VENV ?= $(CURDIR)/.build/venv
+export VENV
 
-.PHONY: setup build release install demo test bench schema clean
+.PHONY: setup check-setup build release install demo test bench schema clean
 
-# Installs what is missing (apt and pip packages); fast when everything is there.
+# Installs what is missing (apt packages, and pip packages into $(VENV)); fast when everything is there.
 setup:
 	@scripts/setup
+
+# scripts/setup on Debian's own python3 into a fresh environment, and the tools found there.
+check-setup:
+	@scripts/check-setup
 
 build: setup
 	$(SWIFT) build
@@ -23,13 +31,13 @@ install: release
 
 # Runs the main job on embedded defaults: sample data into a local archive, then status and a query.
 demo: build
-	@scripts/demo "$(DEMO_ARCHIVE)"
+	@PATH="$(VENV)/bin:$$PATH" scripts/demo "$(DEMO_ARCHIVE)"
 
 test: build
-	$(SWIFT) test
+	PATH="$(VENV)/bin:$$PATH" $(SWIFT) test
 
 bench: release
-	@Benchmarks/run
+	@PATH="$(VENV)/bin:$$PATH" Benchmarks/run
 
 # Regenerates the embedded migrations from Schema/*.sql.
 schema:

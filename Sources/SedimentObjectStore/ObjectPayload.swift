@@ -47,6 +47,29 @@ public struct ObjectPayload: Sendable {
         return digests
     }
 
+    /// A file range read once for its MD5, its bytes also fed to `hasher` (a whole file's
+    /// SHA-256 built part by part); returns the payload and the hasher fed.
+    static func file(
+        path: String, offset: Int64, length: Int64, feeding hasher: PartOrderedDigest.Hasher
+    ) async throws -> (ObjectPayload, PartOrderedDigest.Hasher) {
+        try await BlockingIO.run {
+            let file = try FileReader(path: path)
+            let size = try file.size()
+            guard offset >= 0, length >= 0, offset + length <= size else {
+                throw ObjectStoreError(.invalidArgument, message: "range \(offset)+\(length) is outside \(path) (\(size) bytes)")
+            }
+            var md5 = Insecure.MD5()
+            var whole = hasher
+            try file.forEachChunk(offset: offset, length: length) { chunk in
+                md5.update(bufferPointer: chunk)
+                whole.sha256.update(bufferPointer: chunk)
+            }
+            let payload = ObjectPayload(
+                source: .file(path: path, offset: offset, length: length), length: length, md5: Data(md5.finalize()), sha256: nil)
+            return (payload, whole)
+        }
+    }
+
     public init(source: Source, length: Int64, md5: Data, sha256: Data?) {
         self.source = source
         self.length = length

@@ -131,10 +131,13 @@ public struct CompletedPart: Sendable, Hashable {
 public struct MultipartUploadInfo: Sendable, Hashable {
     public var key: String
     public var uploadID: String
+    /// When the store says it was started, when it says.
+    public var initiated: Date?
 
-    public init(key: String, uploadID: String) {
+    public init(key: String, uploadID: String, initiated: Date? = nil) {
         self.key = key
         self.uploadID = uploadID
+        self.initiated = initiated
     }
 }
 

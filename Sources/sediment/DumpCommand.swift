@@ -12,12 +12,18 @@ struct DumpCommand: AsyncParsableCommand {
             commits and exits 0; uploads in flight get --shutdown-timeout to finish, and are \
             otherwise left for the next start. A second signal exits at once (safe: the next \
             start recovers as after a crash). \
-            Each partition resumes from the position stored in the archive; --start applies only \
-            to partitions the archive holds nothing of. Offsets are committed to the consumer \
-            group (--group) once the messages are durable, so lag tools see progress.
+            Each partition resumes from the position stored in the archive, with or without \
+            --group; --start applies only to partitions the archive holds nothing of. Where the \
+            broker's retention deleted offsets the archive had not read, dump resumes at the \
+            oldest offset there is and records the gap (shown by status and verify). Offsets are \
+            committed to the consumer group (--group) once the messages are durable, never \
+            below what the group has, so lag tools see progress.
 
             With --group, several dump processes (each with its own --archive) share the \
-            partitions through Kafka's group protocol; each records its --worker name.
+            partitions through Kafka's group protocol; each records its --worker name. A \
+            partition the archive holds resumes from the archive's position even when the \
+            group's offset is elsewhere (expired, reset, or moved on by another worker); the \
+            others from the group's committed offset, else --start.
 
             While it runs, dump writes the closed time windows of its topics every \
             --compact-interval, and once more when it stops, as `sediment compact` does; the \
@@ -53,8 +59,11 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A consumer group to share the partitions with other dump processes.", valueName: "group"))
     var group: String?
 
-    @Option(help: ArgumentHelp("For partitions the archive holds nothing of: earliest, latest, offset:N or timestamp:TIME (with --group: earliest or latest; the group's committed offsets come first).", valueName: "position"))
+    @Option(help: ArgumentHelp("For partitions the archive holds nothing of: earliest, latest, offset:N or timestamp:TIME (with --group: earliest or latest, for partitions neither the archive nor the group has a position for).", valueName: "position"))
     var start = "earliest"
+
+    @Option(help: ArgumentHelp("Where --start offset:N begins in a partition that does not hold offset N (below its oldest message, or past its end): earliest or latest, with a warning. Without it such a start is refused, naming the partition and its offsets.", valueName: "earliest|latest"))
+    var startFallback: String?
 
     @Flag(help: "Exit once every assigned partition has reached the high watermark it had at start.")
     var untilCaughtUp = false
@@ -65,7 +74,7 @@ struct DumpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long to keep trying to reach the brokers at start.", valueName: "duration"))
     var connectTimeout = "30s"
 
-    @Option(help: ArgumentHelp("This process's name, recorded per partition and used by {worker} in object keys (default: the host name plus the archive's id, unique per archive).", valueName: "name"))
+    @Option(help: ArgumentHelp("This process's name, recorded per partition and used by {worker} in object keys (default: the host name plus the archive's id, unique per archive); like topic names, no '/', '\\', '..' or control characters.", valueName: "name"))
     var worker: String?
 
     @OptionGroup var writing: WriterOptions
@@ -121,6 +130,7 @@ struct DumpCommand: AsyncParsableCommand {
         options.instance = instance
         options.group = group
         options.start = try StartPosition(parsing: start, now: WallClock.nowMilliseconds())
+        options.startFallback = try startFallback.map { try StartPosition(parsing: $0, now: 0) }
         options.untilCaughtUp = untilCaughtUp
         options.kafkaOptions = try parseKafkaOptions(kafkaOptions)
         options.connectTimeout = try DurationExpression.parse(connectTimeout, option: "--connect-timeout")

@@ -12,7 +12,8 @@ struct ReuploadCommand: AsyncParsableCommand {
             already present with the same SHA-256 is skipped, so a second run uploads \
             nothing. --dry-run lists what would be uploaded and changes nothing (not even the \
             probe object that otherwise checks, first, that the target can be written). A \
-            target used only here does not hold back local retention.
+            target used only here does not hold back local retention; one that upload, dump or \
+            compact --target use keeps its recorded --key-template, whatever this run's.
             """
     )
 

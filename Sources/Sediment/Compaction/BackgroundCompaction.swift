@@ -5,7 +5,9 @@ import Logging
 /// command (`dump`) archives; `finish` stops it after one last pass.
 ///
 /// A failed pass is logged and retried at the next interval: the store keeps archiving
-/// whatever compaction thinks of a message, and the error says what to change.
+/// whatever compaction thinks of a message, and the error says what to change. Each
+/// topic's error is kept until that topic compacts again: another topic's success does
+/// not clear it, and `finish` reports it.
 public final class BackgroundCompaction: @unchecked Sendable {
     private let compactor: Compactor
     private let topics: [(instance: String, topic: String)]
@@ -17,7 +19,8 @@ public final class BackgroundCompaction: @unchecked Sendable {
     private var done = false
     /// Guarded by `condition`.
     private var totals = CompactionSummary()
-    private var lastError: (any Error)?
+    /// Per topic (in `topics` order), the error of its last pass, if that pass failed.
+    private var errors: [Int: any Error] = [:]
 
     /// Called after a pass that wrote window files (on the compaction thread, or the
     /// caller's for the last pass): the uploader's cue.
@@ -52,12 +55,12 @@ public final class BackgroundCompaction: @unchecked Sendable {
     }
 
     /// Stops the thread, then compacts once more on the caller's thread. Returns what all
-    /// passes wrote, or the last pass's error.
+    /// passes wrote, or the error of the first topic whose last pass failed.
     public func finish() throws -> CompactionSummary {
         stop()
         pass()
         return try condition.withLock {
-            if let lastError { throw lastError }
+            if let first = errors.keys.min(), let error = errors[first] { throw error }
             return totals
         }
     }
@@ -83,17 +86,17 @@ public final class BackgroundCompaction: @unchecked Sendable {
     private func pass() {
         var wrote = false
         defer { if wrote { onWindowsWritten?() } }
-        for (instance, topic) in topics {
+        for (position, (instance, topic)) in topics.enumerated() {
             do {
                 let summary = try compactor.compact(instance: instance, topic: topic)
                 wrote = wrote || summary.files > 0
                 condition.withLock {
                     totals.add(summary)
-                    lastError = nil
+                    errors[position] = nil
                 }
             } catch {
                 logger.error("cannot compact topic '\(topic)': \(error)")
-                condition.withLock { lastError = error }
+                condition.withLock { errors[position] = error }
             }
         }
     }

@@ -27,6 +27,7 @@ public enum SettingNames {
         "skipInvalid": "skip-invalid",
         "sourceOffsets": "source-offsets",
         "start": "start",
+        "startFallback": "start-fallback",
         "topic": "topic",
         "topics": "topic",
         "upload": "target",

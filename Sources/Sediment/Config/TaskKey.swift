@@ -10,6 +10,7 @@ enum TaskKey: String, CaseIterable {
     case topics
     case group
     case start
+    case startFallback = "start-fallback"
     case worker
     case untilCaughtUp = "until-caught-up"
     case connectTimeout = "connect-timeout"

@@ -132,6 +132,13 @@ struct TaskReader {
                     "start \(start) cannot go with a group: the group's committed offsets decide where its partitions resume; use earliest or latest")
             }
         }
+        if let fallback = value(.startFallback)?.parsed({ try StartPosition(parsing: $0, now: now) }) {
+            if fallback == .earliest || fallback == .latest {
+                options.startFallback = fallback
+            } else {
+                value(.startFallback)?.problem("start-fallback is earliest or latest, not \(fallback)")
+            }
+        }
         options.untilCaughtUp = bool(.untilCaughtUp) ?? options.untilCaughtUp
         options.kafkaOptions = readKafkaOptions()
         options.connectTimeout = duration(.connectTimeout) ?? options.connectTimeout

@@ -10,6 +10,10 @@ public struct DumpOptions: Sendable {
     public var group: String?
     /// For partitions the archive holds nothing of. Default `.earliest`.
     public var start: StartPosition = .earliest
+    /// Where `start` `.offset(N)` begins in a partition whose offsets do not include N
+    /// (below its low watermark, or past its end): `.earliest` or `.latest`, said in a
+    /// warning. Default nil: such a start is refused, naming the partition and its range.
+    public var startFallback: StartPosition?
     /// Stop once every partition has reached the high watermark it had when assigned.
     /// Default false: run until stopped.
     public var untilCaughtUp = false
@@ -55,8 +59,15 @@ public struct DumpOptions: Sendable {
             // A partition moving to another worker would restart there, archiving again.
             throw SedimentError(
                 .invalidArgument,
-                "`start` \(start) cannot be used with `group`: the group's committed offsets decide where its partitions resume (set them with kafka-consumer-groups --reset-offsets); use earliest or latest")
+                "`start` \(start) cannot be used with `group`: a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest")
         default: break
+        }
+        switch (startFallback, start) {
+        case (nil, _), (.earliest?, .offset), (.latest?, .offset): break
+        case (.some(let fallback), .offset):
+            throw SedimentError(.invalidArgument, "`startFallback` is earliest or latest, not \(fallback)")
+        case (.some, _):
+            throw SedimentError(.invalidArgument, "`startFallback` applies to `start` offset:N only, not \(start)")
         }
         if batchBytes <= 0 { throw SedimentError(.invalidArgument, "`batchBytes` must be positive, got \(batchBytes)") }
     }

@@ -21,7 +21,9 @@ extension DumpSession {
     }
 
     /// With a group: the group decides which partitions this process gets; each resumes
-    /// from the archive's stored position, or from the group's committed offset, or `--start`.
+    /// from the archive's stored position (the archive is the source of truth: expired or
+    /// reset group offsets do not move it), else from the group's committed offset, else
+    /// `--start`.
     func subscribe() throws {
         // Held strongly: `close` runs the last revoke through this closure, then drops it.
         try consumer.subscribe(options.topics) { [self] event in
@@ -57,48 +59,87 @@ extension DumpSession {
             try appender.finish()
             let watermarks = try Self.watermarks(of: partitions, consumer: consumer)
             var targets: [TopicPartition: DumpStateMachine.CatchUpTarget] = [:]
+            var resumes: [TopicPartition: Int64] = [:]
             for partition in partitions {
-                targets[partition] = try startOffset(for: partition, watermarks: watermarks[partition]!).target
+                let start = try startOffset(for: partition, watermarks: watermarks[partition]!)
+                targets[partition] = start.target
+                if start.isArchivePosition { resumes[partition] = start.offset }
             }
-            // Where each partition really resumes is known once its fetch starts; the loop
-            // then refines the caught-up targets (`checkResumes`).
-            machine.assigned(targets)
+            // Where each partition really resumes is known once its fetch starts, and what
+            // the group had committed once asked; the loop then refines the caught-up
+            // targets and what may be committed (`checkResumes`).
+            machine.assigned(targets, archivePositions: resumes)
             logger.info("partitions assigned", metadata: ["partitions": "\(describe(partitions))"])
-            // Every partition starts from the group's committed offset (or auto.offset.reset):
-            // another worker may have archived it further since this archive last had it.
-            // Messages this archive already holds are skipped as they arrive.
-            return [:]
+            // A partition the archive holds resumes from its position, whatever the group
+            // has: the group's offsets may have expired, or been reset, and another worker
+            // that took the group further keeps what it archived in its own archive. The
+            // others start from the group's committed offset, else auto.offset.reset.
+            return resumes
         }
     }
 
     /// Raises the caught-up floor of newly assigned partitions to where their fetch
-    /// resumed (the group's committed offset), once librdkafka knows it.
+    /// resumed, once librdkafka knows it, and learns what the group had committed for
+    /// them, below which nothing is committed.
     func checkResumes() throws {
         let unchecked = machine.resumesToCheck
-        guard !unchecked.isEmpty else { return }
-        machine.resumesFound(try consumer.positions(unchecked))
+        if !unchecked.isEmpty { machine.resumesFound(try consumer.positions(unchecked)) }
+        let unknown = machine.groupOffsetsToCheck
+        guard !unknown.isEmpty else { return }
+        do {
+            machine.groupOffsetsFound(try consumer.committed(unknown, timeout: .seconds(10)), of: unknown)
+        } catch {
+            // Commits of these partitions wait; asked again after the next poll.
+            logger.warning("cannot read the group's committed offsets: \(error)")
+        }
     }
 
     struct Start {
         /// What to assign: an offset or one of librdkafka's logical offsets.
         var offset: Int64
         var target: DumpStateMachine.CatchUpTarget
+        /// The archive's position (moved up to the low watermark where the broker deleted
+        /// what it pointed at), not `--start`'s.
+        var isArchivePosition = false
     }
 
     func startOffset(for partition: TopicPartition, watermarks: (low: Int64, high: Int64)) throws -> Start {
         let (low, high) = watermarks
         let key = PartitionKey(instance: options.instance, topic: partition.topic, partition: partition.partition)
-        if let stored = writer.position(of: key) {
-            return Start(offset: stored, target: .init(high: high, floor: stored))
+        if var stored = writer.position(of: key) {
+            if stored < low {
+                // The broker's retention deleted offsets this archive never read: nothing can
+                // bring them back. Resume at the oldest offset there is and record the loss.
+                logger.warning(
+                    "the broker no longer holds offsets \(stored)...\(low - 1) of \(partition.topic)/\(partition.partition) (its retention deleted them before this archive read them): resuming at \(low); the gap is recorded (status, verify)")
+                try writer.skipUnavailable(key, to: low)
+                stored = low
+            }
+            return Start(offset: stored, target: .init(high: high, floor: stored), isArchivePosition: true)
         }
         switch options.start {
         case .earliest:
             return Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
         case .latest:
             return Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
+        case .offset(let offset) where offset < low || offset > high:
+            // librdkafka would quietly reset to auto.offset.reset: say so, or refuse.
+            let range = "\(partition.topic)/\(partition.partition) holds offsets \(low)..<\(high)"
+            switch options.startFallback {
+            case .earliest?:
+                logger.warning("`start` offset \(offset) is outside what \(range): starting from the earliest, \(low) (`startFallback` earliest)")
+                return Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
+            case .latest?:
+                logger.warning("`start` offset \(offset) is outside what \(range): starting from the latest, \(high) (`startFallback` latest)")
+                return Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
+            default:
+                throw SedimentError(
+                    .invalidArgument,
+                    "`start` offset \(offset) is outside what \(range): give another offset, or `startFallback` earliest or latest to start there instead",
+                    context: ["topic": partition.topic, "partition": "\(partition.partition)", "offset": "\(offset)"])
+            }
         case .offset(let offset):
-            let floor = min(max(offset, low), high)
-            return Start(offset: offset, target: .init(high: high, floor: floor))
+            return Start(offset: offset, target: .init(high: high, floor: offset))
         case .timestamp(let milliseconds):
             let found = try consumer.offsetsForTimes([partition: milliseconds], timeout: .seconds(10))[partition] ?? -1
             return Self.timestampStart(found: found, low: low, high: high)

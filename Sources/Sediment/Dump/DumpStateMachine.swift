@@ -14,7 +14,7 @@ struct DumpStateMachine {
         /// The high watermark when the partition was assigned.
         var high: Int64
         /// The first offset there is to read: the archive's position, where `--start`
-        /// points, or where the group had the partition resume, whichever is furthest.
+        /// points, or where the fetch resumed, whichever is furthest.
         var floor: Int64
     }
 
@@ -54,10 +54,24 @@ struct DumpStateMachine {
     /// What this member knows of a partition it owns.
     struct Ownership: Hashable {
         var target: CatchUpTarget
-        /// Group mode: where the fetch resumed (the group's committed offset), once known.
+        /// Group mode: the archive's position when the partition was assigned, if it has one.
+        var archivePosition: Int64?
+        /// Group mode: where the fetch resumed (the archive's position, else the group's
+        /// committed offset or `--start`), once known.
         var resumedAt: Int64?
+        /// Group mode: what the group had committed when the partition was assigned, once
+        /// looked up (`.some(nil)`: nothing). The archive's position wins over it, so
+        /// another member may have taken the group past where this member resumed.
+        var groupOffset: Int64??
         /// The furthest next offset the group took from this member since the assignment.
         var committed: Int64?
+
+        /// What a commit must pass to move the group forward, never back; nil while the
+        /// group's offset is not known (nothing is committed until it is).
+        var commitFloor: Int64? {
+            guard case .some(let group) = groupOffset else { return nil }
+            return max(group ?? -1, committed ?? -1)
+        }
     }
 
     let isGroup: Bool
@@ -81,10 +95,15 @@ struct DumpStateMachine {
     // MARK: Assignment
 
     /// The partitions assigned, each with its target. Without a group they resume from the
-    /// archive's positions, already in the targets; in a group they resume from the group's
-    /// committed offsets, read once known (`resumesToCheck`).
-    mutating func assigned(_ assignment: [TopicPartition: CatchUpTarget]) {
-        for (partition, target) in assignment { owned[partition] = Ownership(target: target) }
+    /// archive's positions, already in the targets. In a group too, from the archive's
+    /// positions where it has them, else from the group's committed offsets; where each
+    /// resumed (`resumesToCheck`) and what the group had (`groupOffsetsToCheck`) are read
+    /// once known.
+    /// `archivePositions`: where the archive holds them up to, for those it holds.
+    mutating func assigned(_ assignment: [TopicPartition: CatchUpTarget], archivePositions: [TopicPartition: Int64] = [:]) {
+        for (partition, target) in assignment {
+            owned[partition] = Ownership(target: target, archivePosition: archivePositions[partition])
+        }
         if case .awaitingAssignment = state { state = .consuming }
     }
 
@@ -92,6 +111,26 @@ struct DumpStateMachine {
     var resumesToCheck: [TopicPartition] {
         guard isGroup else { return [] }
         return owned.filter { $0.value.resumedAt == nil }.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// Group mode: the partitions whose committed offset to ask the group for.
+    var groupOffsetsToCheck: [TopicPartition] {
+        guard isGroup else { return [] }
+        return owned.filter { $0.value.groupOffset == nil }.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+    }
+
+    /// The group's committed offsets of `partitions` (one left out of `offsets` has none).
+    /// Where the archive holds more than the group has, its position is to be committed:
+    /// nothing new may arrive to carry it (the group's offsets expired, or a commit was
+    /// refused before the last revoke).
+    mutating func groupOffsetsFound(_ offsets: [TopicPartition: Int64], of partitions: [TopicPartition]) {
+        for partition in partitions {
+            guard let ownership = owned[partition], ownership.groupOffset == nil else { continue }
+            owned[partition]?.groupOffset = .some(offsets[partition])
+            if let archived = ownership.archivePosition, archived > offsets[partition] ?? -1 {
+                uncommitted[partition] = max(uncommitted[partition] ?? archived, archived)
+            }
+        }
     }
 
     /// Where the fetch of these partitions resumed: raises their floors. A partition left
@@ -113,13 +152,20 @@ struct DumpStateMachine {
     }
 
     /// These next offsets are durable in the archive. In a group, returns what to commit:
-    /// them and whatever the group refused before, for partitions still owned.
+    /// them and whatever the group refused before, for partitions still owned, where they
+    /// move the group forward. A partition whose group offset is not known yet keeps its
+    /// offset for a later call.
     mutating func positionsDurable(_ positions: [TopicPartition: Int64]) -> CommitAction? {
         record(durable: positions)
         guard isGroup, !uncommitted.isEmpty else { return nil }
         if case .revoking = state { return nil }
-        defer { uncommitted = [:] }
-        return .commit(uncommitted)
+        var offsets: [TopicPartition: Int64] = [:]
+        for (partition, offset) in uncommitted {
+            guard let floor = owned[partition]?.commitFloor else { continue }
+            uncommitted[partition] = nil
+            if offset > floor { offsets[partition] = offset }
+        }
+        return offsets.isEmpty ? nil : .commit(offsets)
     }
 
     mutating func commitSucceeded(_ offsets: [TopicPartition: Int64]) {
@@ -165,12 +211,13 @@ struct DumpStateMachine {
         var offsets: [TopicPartition: Int64] = [:]
         for partition in revoked {
             guard let position = stored[partition], let ownership = owned[partition] else { continue }
-            // Only what this ownership read is committed: a position at or below where it
-            // started (where the group had it resume, once known; else the furthest start
-            // known at the assignment) would move the group back, or change nothing. The
-            // group may have moved the partition far ahead with another member meanwhile.
-            guard position > (ownership.resumedAt ?? ownership.target.floor) else { continue }
-            if let committed = ownership.committed, committed >= position { continue }
+            // Only what this ownership read is committed, and only past what the group
+            // has: a position at or below where it started (once known; else the furthest
+            // start known at the assignment), or at or below the group's offset, would move
+            // the group back, or change nothing. The group may have moved the partition far
+            // ahead with another member meanwhile; while its offset is unknown, nothing goes.
+            guard position > (ownership.resumedAt ?? ownership.target.floor), let floor = ownership.commitFloor, position > floor
+            else { continue }
             offsets[partition] = position
         }
         for partition in revoked {

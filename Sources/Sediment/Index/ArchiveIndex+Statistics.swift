@@ -5,7 +5,8 @@ import GRDB
 extension ArchiveIndex {
     func partitionStatistics() throws -> [PartitionStatistics] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            let unavailable = try unavailableOffsets(in: db)
+            return try Row.fetchAll(db, sql: """
                 SELECT p.instance, p.topic, p.partition, p.next_offset AS position,
                        COALESCE(SUM(b.record_count), 0) AS messages, COALESCE(SUM(b.length), 0) AS bytes,
                        (SELECT COUNT(*) FROM segments s WHERE s.partition_id = p.id) AS segments,
@@ -16,7 +17,12 @@ extension ArchiveIndex {
                 GROUP BY p.id
                 ORDER BY p.instance, p.topic, p.partition
                 """
-            ).map(PartitionStatistics.init(row:))
+            ).map { row in
+                var statistics = PartitionStatistics(row: row)
+                statistics.unavailableOffsets = unavailable[
+                    PartitionKey(instance: statistics.instance, topic: statistics.topic, partition: statistics.partition)] ?? []
+                return statistics
+            }
         }
     }
 

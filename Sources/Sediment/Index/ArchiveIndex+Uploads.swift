@@ -1,4 +1,5 @@
 import GRDB
+import SedimentObjectStore
 
 /// A window file to upload, with what its key needs.
 struct UploadCandidate: Sendable {
@@ -17,19 +18,60 @@ struct UploadCandidate: Sendable {
 extension ArchiveIndex {
     /// Records the target (or finds it) and returns its id.
     func registerTarget(_ target: UploadTargetRecord, at now: Int64) throws -> Int64 {
-        let (uri, template, continuous) = (target.uri, target.template.template, target.continuous)
+        let uri = ObjectTarget.canonicalURI(target.uri)
+        let (template, continuous) = (target.template.template, target.continuous)
         return try write { db in
+            // Rows an earlier Sediment recorded under other spellings of this target become
+            // one, under the canonical spelling.
+            let same = try Self.targetRows(in: db).filter { ObjectTarget.canonicalURI($0.uri) == uri }.map(\.id).sorted()
+            if let kept = same.first {
+                for other in same.dropFirst() { try Self.mergeTarget(other, into: kept, in: db) }
+                // A reupload (never continuous) does not change the template of a target
+                // uploads go to continuously: it names its own keys for its own run.
+                try db.execute(sql: """
+                    UPDATE upload_targets SET uri = ?2,
+                        key_template = CASE WHEN ?4 = 1 OR continuous = 0 THEN ?3 ELSE key_template END,
+                        continuous = MAX(continuous, ?4)
+                    WHERE id = ?1
+                    """, arguments: [kept, uri, template, continuous])
+                return kept
+            }
             try db.execute(sql: """
                 INSERT INTO upload_targets (uri, key_template, continuous, added_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (uri) DO UPDATE SET key_template = excluded.key_template,
-                    continuous = MAX(continuous, excluded.continuous)
                 """, arguments: [uri, template, continuous, now])
-            return try Int64.fetchOne(db, sql: "SELECT id FROM upload_targets WHERE uri = ?", arguments: [uri])!
+            return db.lastInsertedRowID
         }
     }
 
+    /// The target `uri` names, however it is spelled.
     func targetID(uri: String) throws -> Int64? {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT id FROM upload_targets WHERE uri = ?", arguments: [uri]) }
+        let canonical = ObjectTarget.canonicalURI(uri)
+        return try read { db in
+            try Self.targetRows(in: db).filter { ObjectTarget.canonicalURI($0.uri) == canonical }.map(\.id).min()
+        }
+    }
+
+    private static func targetRows(in db: Database) throws -> [(id: Int64, uri: String)] {
+        try Row.fetchAll(db, sql: "SELECT id, uri FROM upload_targets").map { (id: $0["id"], uri: $0["uri"]) }
+    }
+
+    /// Moves target `other`'s rows to `kept` and deletes it: of two rows of one file, an
+    /// `uploaded` one wins, else `kept`'s.
+    private static func mergeTarget(_ other: Int64, into kept: Int64, in db: Database) throws {
+        let uploaded = UploadState.uploaded.rawValue
+        try db.execute(sql: """
+            DELETE FROM window_uploads WHERE target_id = ?1 AND state <> '\(uploaded)' AND file_id IN (
+                SELECT file_id FROM window_uploads WHERE target_id = ?2 AND state = '\(uploaded)')
+            """, arguments: [kept, other])
+        try db.execute(sql: """
+            DELETE FROM window_uploads WHERE target_id = ?2 AND file_id IN (SELECT file_id FROM window_uploads WHERE target_id = ?1)
+            """, arguments: [kept, other])
+        try db.execute(sql: "UPDATE window_uploads SET target_id = ?1 WHERE target_id = ?2", arguments: [kept, other])
+        try db.execute(sql: "UPDATE multipart_uploads SET target_id = ?1 WHERE target_id = ?2", arguments: [kept, other])
+        try db.execute(sql: """
+            UPDATE upload_targets SET continuous = MAX(continuous, (SELECT continuous FROM upload_targets WHERE id = ?2)) WHERE id = ?1
+            """, arguments: [kept, other])
+        try db.execute(sql: "DELETE FROM upload_targets WHERE id = ?", arguments: [other])
     }
 
     /// Window files still on disk, of one topic or all, whose windows meet `range`;

@@ -7,6 +7,8 @@ struct VerifyPartition: Sendable {
     var nextOffset: Int64
     var segments: [SegmentRow]
     var deletedSegments: [DeletedSegmentRow]
+    /// What the broker deleted before the archive read it.
+    var unavailable: [UnavailableOffsets] = []
 }
 
 /// A segment retention deleted (`deleted_segments`): what it held.
@@ -30,7 +32,8 @@ struct UploadedWindow: Sendable {
 extension ArchiveIndex {
     /// Every partition, each read in one transaction.
     func verifyPartitions() throws -> [VerifyPartition] {
-        try partitions().map { row in
+        let unavailable = try unavailableOffsets()
+        return try partitions().map { row in
             try read { db in
                 let deleted = try Row.fetchAll(db, sql: """
                     SELECT base_offset, first_offset, last_offset FROM deleted_segments
@@ -42,7 +45,7 @@ extension ArchiveIndex {
                 let next = try Int64.fetchOne(db, sql: "SELECT next_offset FROM partitions WHERE id = ?", arguments: [row.id])
                 return VerifyPartition(
                     key: row.key, nextOffset: next ?? row.nextOffset, segments: try segments(partitionID: row.id, in: db),
-                    deletedSegments: deleted)
+                    deletedSegments: deleted, unavailable: unavailable[row.key] ?? [])
             }
         }
     }

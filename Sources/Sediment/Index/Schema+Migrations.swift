@@ -338,5 +338,42 @@ CREATE TABLE window_hooks (
 
 CREATE INDEX window_hooks_by_state ON window_hooks (state);
 """#),
+        ("0010_unavailable_offsets", #"""
+-- Offsets a partition's archive will never hold because the source no longer had them
+-- when the archive asked: the broker's retention deleted them while no dump read the
+-- partition (its low watermark passed the archive's position). `dump` then resumes at
+-- the low watermark, and records the range here in the same transaction that moves the
+-- partition's position (partitions.next_offset) to it; `status` and `verify` show it.
+CREATE TABLE unavailable_offsets (
+    instance     TEXT    NOT NULL,
+    topic        TEXT    NOT NULL,
+    partition    INTEGER NOT NULL,
+    first_offset INTEGER NOT NULL,
+    last_offset  INTEGER NOT NULL,
+    recorded_at  INTEGER NOT NULL,
+    PRIMARY KEY (instance, topic, partition, first_offset)
+) WITHOUT ROWID;
+"""#),
+        ("0011_multipart_uploads", #"""
+-- The multipart uploads this archive starts, per target and key, so that the sweep of an
+-- upload's key aborts the ones it left open (a run killed mid-upload, an abort that
+-- failed) and never a live upload another process started under the same key. A row is
+-- written before CreateMultipartUpload (upload_id NULL until its reply comes, so a lost
+-- reply or a kill still leaves the request time to match the store's upload by), and
+-- deleted by the sweep of its key that follows the upload's completion or abort (kept
+-- while the upload is still open). answered_at is when the
+-- create's reply came: an attempt whose reply was lost and retried inside the store client
+-- leaves an upload started between requested_at and answered_at that no id names.
+CREATE TABLE multipart_uploads (
+    id           INTEGER PRIMARY KEY,
+    target_id    INTEGER NOT NULL REFERENCES upload_targets (id),
+    key          TEXT    NOT NULL,
+    upload_id    TEXT,
+    requested_at INTEGER NOT NULL,
+    answered_at  INTEGER
+);
+
+CREATE INDEX multipart_uploads_by_key ON multipart_uploads (target_id, key);
+"""#),
     ]
 }

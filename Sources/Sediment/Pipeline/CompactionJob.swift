@@ -100,7 +100,8 @@ public struct CompactionJob: Sendable {
         // The windows uploaded before a failed upload get their hooks all the same.
         var uploadError: (any Error)?
         do {
-            report.upload = try await uploader?.uploadPending(topic: topic, progress: uploaded)
+            // What the job selected, no more: `instance` as well as `topic`.
+            report.upload = try await uploader?.uploadPending(instance: instance, topic: topic, progress: uploaded)
         } catch {
             uploadError = error
         }

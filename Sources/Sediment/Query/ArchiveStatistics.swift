@@ -15,6 +15,8 @@ public struct PartitionStatistics: Sendable, Hashable, Codable {
     public var maxTimestamp: Int64?
     /// The `sediment dump` worker that archived the partition, when one did.
     public var worker: String?
+    /// Offsets the broker's retention deleted before the archive read them.
+    public var unavailableOffsets: [UnavailableOffsets] = []
 }
 
 extension Archive {

@@ -33,7 +33,8 @@ struct BucketPlan {
             let location: TierMember.Location
             if !file.locallyDeleted {
                 location = .local(path: file.path)
-            } else if let copy = file.copies.first(where: { $0.uri == session.target?.uri }) ?? file.copies.first {
+            } else if let copy = file.copies.first(where: { ObjectTarget.canonicalURI($0.uri) == session.target.map { ObjectTarget.canonicalURI($0.uri) } })
+                ?? file.copies.first {
                 location = .remote(uri: copy.uri, key: copy.key)
             } else {
                 plan.unreadable += remoteOnly.filter { $0.windowStart == file.windowStart && $0.path == file.path }

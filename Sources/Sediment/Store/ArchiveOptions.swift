@@ -20,7 +20,8 @@ public struct ArchiveOptions: Sendable {
     public var createIfMissing = true
     /// The name recorded for the partitions this writer appends to: the `sediment dump`
     /// worker. Default nil: the archive's own name (`Archive.defaultWorkerName`) when
-    /// `recordsWorker` is set, else nothing.
+    /// `recordsWorker` is set, else nothing. It goes into object keys (`{worker}`), so it is
+    /// held to the rules of instance and topic names (`ArchiveName`).
     public var worker: String?
     /// Whether to record a worker name for the partitions appended to. Default false
     /// (`ingest`); `dump` sets it.

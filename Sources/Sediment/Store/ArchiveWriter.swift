@@ -27,6 +27,7 @@ public final class ArchiveWriter {
     ) throws {
         let layout = ArchiveLayout(root: path)
         try Self.check(layout, options: options)
+        if let worker = options.worker { try ArchiveName.validate(worker, as: "worker") }
         if !FileSystem.exists(layout.root) {
             try FileSystem.createDirectories(layout.root)
             logger.info("created archive", metadata: ["archive": "\(layout.root)"])
@@ -50,8 +51,11 @@ public final class ArchiveWriter {
     static let filesSyncedOneByOne = 8
 
     /// Refuses, without changing anything, a path a writer could not use: a directory that
-    /// is neither empty nor an archive, or a missing one when it may not be created.
+    /// is neither empty nor an archive, or a missing one when it may not be created; and a
+    /// worker name that could not go into object keys (`{worker}`) as instance and topic
+    /// names go into them and into paths.
     public static func check(_ layout: ArchiveLayout, options: ArchiveOptions) throws {
+        if let worker = options.worker { try ArchiveName.validate(worker, as: "worker") }
         if !FileSystem.exists(layout.root) {
             if !options.createIfMissing { try Archive.requireExisting(layout) }
             return
@@ -94,6 +98,16 @@ public final class ArchiveWriter {
     /// The next offset to store, per partition, as this writer knows it.
     public var positions: [PartitionKey: Int64] {
         partitions.mapValues(\.nextOffset)
+    }
+
+    /// Moves a partition's position up to `offset`, recording the offsets skipped as ones
+    /// the source no longer holds (its retention deleted them before they were read), in
+    /// one transaction. Nothing happens unless the partition's position is below `offset`.
+    /// Call it only while no append runs.
+    public func skipUnavailable(_ key: PartitionKey, to offset: Int64) throws {
+        guard let position = partitions[key]?.nextOffset, position < offset else { return }
+        try index.skipUnavailable(key, offsets: position...(offset - 1), at: now())
+        partitions[key]?.nextOffset = offset
     }
 
     /// Makes the batches durable and commits them, all or nothing.

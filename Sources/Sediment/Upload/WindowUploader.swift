@@ -49,7 +49,6 @@ public final class WindowUploader: Sendable {
         self.store = store
         self.options = options
         self.logger = logger
-        uploader = ObjectUploader(store: store, configuration: options.uploader, logger: logger)
         archiveID = try archive.index.archiveID()
         anonymousWorker = Archive.anonymousWorkerName(archiveID: archiveID)
         if options.recordsTarget {
@@ -60,6 +59,11 @@ public final class WindowUploader: Sendable {
             // An unknown target has no state yet: id 0 matches no row.
             targetID = try archive.index.targetID(uri: targetURI) ?? 0
         }
+        // Uploads started are recorded with the target, so that a later run sweeps what this
+        // one leaves open; a run that records nothing (a dry run) starts none.
+        let ledger: any MultipartUploadLedger =
+            options.recordsTarget ? IndexUploadLedger(index: archive.index, targetID: targetID) : ProcessUploadLedger()
+        uploader = ObjectUploader(store: store, configuration: options.uploader, ledger: ledger, logger: logger)
     }
 
     /// Uploads every window file not yet confirmed by the target. Like a query, an upload

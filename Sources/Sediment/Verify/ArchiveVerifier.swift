@@ -158,7 +158,7 @@ public struct ArchiveVerifier: Sendable {
     /// The recorded target `target` names: its URI as recorded, or one that parses to the
     /// same bucket, prefix and endpoint.
     static func resolve(_ target: Target, among recorded: [(id: Int64, uri: String)]) throws -> Int64 {
-        if let exact = recorded.first(where: { $0.uri == target.uri }) { return exact.id }
+        if let exact = recorded.first(where: { ObjectTarget.canonicalURI($0.uri) == ObjectTarget.canonicalURI(target.uri) }) { return exact.id }
         if let same = recorded.first(where: { (try? ObjectTarget(parsing: $0.uri)) == target.store.target }) { return same.id }
         let known = recorded.isEmpty ? "it records no target at all" : "it records " + recorded.map(\.uri).joined(separator: ", ")
         throw SedimentError(

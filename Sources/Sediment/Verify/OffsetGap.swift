@@ -5,14 +5,18 @@
 /// offset order, and `verify` checks that the segment bytes and the index agree record by
 /// record; offsets absent from both were never given to the writer. Kafka leaves such
 /// holes itself: compacted topics drop records, and every transaction leaves a commit or
-/// abort marker that consumers never see. The one other cause the archive knows of is
-/// retention, which deleted a segment after its windows were uploaded.
+/// abort marker that consumers never see. The other causes the archive knows of are
+/// retention, which deleted a segment after its windows were uploaded, and the broker's
+/// retention, which deleted offsets before the archive read them (recorded by `dump`).
 public struct OffsetGap: Sendable, Hashable, Codable {
     public enum Reason: String, Sendable, Hashable, Codable {
         /// Never delivered by the source: a compacted topic, transaction markers.
         case source
         /// Held by a segment that retention deleted (`deletedSegment`).
         case retention
+        /// Deleted by the broker's retention before the archive read them, as `dump`
+        /// recorded when it resumed the partition past them (`UnavailableOffsets`).
+        case brokerRetention = "broker-retention"
     }
 
     public var instance: String

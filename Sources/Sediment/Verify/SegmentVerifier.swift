@@ -190,13 +190,16 @@ private struct RecordScan {
         return "\(tally.count) records, offsets \(tally.firstOffset)...\(tally.lastOffset), timestamps \(tally.minTimestamp)...\(tally.maxTimestamp)"
     }
 
-    /// The gap's reason: a segment retention deleted, if one held offsets in it.
+    /// The gap's reason: a segment retention deleted, if one held offsets in it; else the
+    /// broker's retention, if `dump` recorded it deleted some of them.
     func gap(_ offsets: ClosedRange<Int64>, file: String?, position: Int64?) -> OffsetGap {
         let key = partition.key
         let deleted = partition.deletedSegments.first { $0.firstOffset <= offsets.upperBound && $0.lastOffset >= offsets.lowerBound }
+        let unavailable = partition.unavailable.contains { $0.firstOffset <= offsets.upperBound && $0.lastOffset >= offsets.lowerBound }
         return OffsetGap(
             instance: key.instance, topic: key.topic, partition: key.partition,
-            firstOffset: offsets.lowerBound, lastOffset: offsets.upperBound, reason: deleted == nil ? .source : .retention,
+            firstOffset: offsets.lowerBound, lastOffset: offsets.upperBound,
+            reason: deleted != nil ? .retention : unavailable ? .brokerRetention : .source,
             file: file, position: position, deletedSegment: deleted.map { ArchiveLayout.segmentFileName($0.baseOffset) })
     }
 

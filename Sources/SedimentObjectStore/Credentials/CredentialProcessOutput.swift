@@ -34,18 +34,10 @@ struct CredentialProcessOutput: Sendable {
         }
         credentials = Credentials(accessKeyID: id, secretAccessKey: secret, sessionToken: try string("SessionToken"))
         if let text = try string("Expiration") {
-            guard let date = Self.date(text) else {
+            guard let date = RFC3339.date(text) else {
                 throw Refusal(reason: "printed an \"Expiration\" that is not an ISO-8601 time")
             }
             expiration = date
         }
-    }
-
-    /// RFC 3339 with or without fractional seconds (`2026-12-01T10:00:00Z`, `...00.123+08:00`).
-    static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions.insert(.withFractionalSeconds)
-        return formatter.date(from: text)
     }
 }

@@ -8,6 +8,8 @@ extension FileObjectStore {
     struct UploadRecord: Codable {
         var key: String
         var metadata: [String: String]
+        /// When the upload was created (absent in records written before it was kept).
+        var initiated: Date?
     }
 
     static let minimumPartSize: Int64 = 5 << 20
@@ -35,7 +37,7 @@ extension FileObjectStore {
             let uploadID = UUID().uuidString.lowercased()
             let path = try uploadDirectory(uploadID) + "/upload.json"
             let writer = try FileWriter(temporaryBeside: path)
-            try writer.write(try JSONEncoder().encode(UploadRecord(key: key, metadata: Self.lowercased(metadata))))
+            try writer.write(try JSONEncoder().encode(UploadRecord(key: key, metadata: Self.lowercased(metadata), initiated: Date())))
             try writer.commit(to: path)
             return uploadID
         }
@@ -108,7 +110,7 @@ extension FileObjectStore {
             let ids = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
             return ids.sorted().compactMap { id -> MultipartUploadInfo? in
                 guard !id.contains(".tmp-"), let (_, record) = try? openUpload(id), record.key.hasPrefix(prefix) else { return nil }
-                return MultipartUploadInfo(key: record.key, uploadID: id)
+                return MultipartUploadInfo(key: record.key, uploadID: id, initiated: record.initiated)
             }
         }
     }

@@ -90,7 +90,8 @@ extension HTTPObjectStore {
             let xml = XMLScanner(try await perform(request, operation: "ListMultipartUploads").text)
             for upload in xml.children("Upload") {
                 guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }
-                uploads.append(MultipartUploadInfo(key: target.relativeKey(key), uploadID: id))
+                uploads.append(MultipartUploadInfo(
+                    key: target.relativeKey(key), uploadID: id, initiated: upload.value("Initiated").flatMap(RFC3339.date)))
             }
             if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker"), let id = xml.value("NextUploadIdMarker") {
                 markers = (key, id)

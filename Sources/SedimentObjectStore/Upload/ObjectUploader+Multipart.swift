@@ -4,13 +4,28 @@ import Logging
 extension ObjectUploader {
     /// Creates the upload, sends the parts `concurrency` at a time, completes it and
     /// checks the result. On any failure the upload is aborted, so no parts linger.
+    ///
+    /// The whole file's SHA-256 is computed from the bytes the parts are read from, and
+    /// compared with `whole`'s (the one recorded, or read first) before the upload is
+    /// completed: a file changed on disk since (same size, say) fails, naming the file,
+    /// and no object is made.
     func uploadInParts(path: String, key: String, whole: ObjectPayload, metadata: [String: String]) async throws -> UploadedObject {
         let partSize = partSize(for: whole.length)
         let partCount = Int((whole.length + partSize - 1) / partSize)
+        // Recorded before it exists: a reply that never comes still leaves a trace to sweep by.
+        let handle = try await ledger.starting(key: key, at: Date())
         let uploadID = try await store.createMultipartUpload(key: key, metadata: metadata)
+        try await ledger.started(handle, uploadID: uploadID, at: Date())
         logger.debug("multipart upload started", metadata: ["key": "\(key)", "parts": "\(partCount)"])
         do {
-            let parts = try await uploadParts(path: path, key: key, uploadID: uploadID, size: whole.length, partSize: partSize)
+            let digest = PartOrderedDigest()
+            let parts = try await uploadParts(
+                path: path, key: key, uploadID: uploadID, size: whole.length, partSize: partSize, digest: digest)
+            if let recorded = whole.sha256, let read = await digest.finalize(), read != recorded {
+                throw mismatch(
+                    "UploadPart", key,
+                    "\(path) changed since its SHA-256 was recorded: its bytes hash to \(read.hexString), not \(recorded.hexString); the upload was aborted")
+            }
             let expected = Self.multipartETag(partMD5s: parts.map(\.md5))
             let completed = parts.map { CompletedPart(partNumber: $0.number, etag: $0.etag) }
             let etag = try await store.completeMultipartUpload(
@@ -31,8 +46,11 @@ extension ObjectUploader {
         var md5: Data
     }
 
-    /// Uploads every part, at most `concurrency` at once; returns them in part order.
-    func uploadParts(path: String, key: String, uploadID: String, size: Int64, partSize: Int64) async throws -> [UploadedPart] {
+    /// Uploads every part, at most `concurrency` at once; returns them in part order. Each
+    /// part's bytes are fed to `digest` as they are read for the part's MD5.
+    func uploadParts(
+        path: String, key: String, uploadID: String, size: Int64, partSize: Int64, digest: PartOrderedDigest
+    ) async throws -> [UploadedPart] {
         let partCount = Int((size + partSize - 1) / partSize)
         let store = self.store
         return try await withThrowingTaskGroup(of: UploadedPart.self) { group in
@@ -42,15 +60,21 @@ extension ObjectUploader {
                 let offset = Int64(number - 1) * partSize
                 let length = Swift.min(partSize, size - offset)
                 group.addTask {
-                    // Parts go as UNSIGNED-PAYLOAD: Content-MD5 and the ETag check cover each on
-                    // its way. Nothing here hashes the whole file again: the `sha256` metadata
-                    // is what the caller knew or read before the parts were sent.
-                    let payload = try await ObjectPayload.file(path: path, offset: offset, length: length, withSHA256: false)
-                    let etag = try await store.uploadPart(key: key, uploadID: uploadID, partNumber: number, payload: payload)
-                    guard etag == payload.md5Hex else {
-                        throw mismatch("UploadPart \(number)", key, "the store's ETag \(etag) is not the part's MD5 \(payload.md5Hex)")
+                    do {
+                        // Parts go as UNSIGNED-PAYLOAD: Content-MD5 and the ETag check cover each
+                        // on its way, and the whole file's SHA-256 is built from the same reads.
+                        let hasher = try await digest.take(forPart: number)
+                        let (payload, hashed) = try await ObjectPayload.file(path: path, offset: offset, length: length, feeding: hasher)
+                        await digest.giveBack(hashed, afterPart: number)
+                        let etag = try await store.uploadPart(key: key, uploadID: uploadID, partNumber: number, payload: payload)
+                        guard etag == payload.md5Hex else {
+                            throw mismatch("UploadPart \(number)", key, "the store's ETag \(etag) is not the part's MD5 \(payload.md5Hex)")
+                        }
+                        return UploadedPart(number: number, etag: etag, md5: payload.md5)
+                    } catch {
+                        await digest.fail(error)
+                        throw error
                     }
-                    return UploadedPart(number: number, etag: etag, md5: payload.md5)
                 }
             }
             while next <= Swift.min(partCount, Swift.max(1, configuration.concurrency)) {
@@ -86,7 +110,8 @@ extension ObjectUploader {
         }
     }
 
-    /// Aborts the upload, retrying on its own, outside any cancellation of the caller.
+    /// Aborts the upload, retrying on its own, outside any cancellation of the caller. The
+    /// sweep that follows forgets its record, unless the upload is still open.
     func abort(key: String, uploadID: String, because error: any Error) async {
         let store = self.store
         let logger = self.logger
@@ -101,16 +126,43 @@ extension ObjectUploader {
         await sweepStaleUploads(key: key)
     }
 
-    /// Aborts other open uploads of this exact key: a CreateMultipartUpload whose reply
-    /// was lost leaves one behind that no one else knows about. Keys are owned by one
-    /// writer (the design gives each worker its own keys), so none of them is live.
+    /// Aborts the open uploads of this exact key that were left behind: those the ledger
+    /// records as started here (a run killed mid-upload, an abort that failed), those an
+    /// attempt of a recorded create whose reply was lost started (matched by the time the
+    /// store says they started: `RecordedMultipartUpload.mayHaveStarted`), and any older
+    /// than `staleUploadAge`. A younger upload nothing here started is another process's,
+    /// maybe live: left alone.
     public func sweepStaleUploads(key: String) async {
-        let store = self.store
+        let (store, ledger, configuration, logger) = (self.store, self.ledger, self.configuration, self.logger)
         await Task {
             guard let open = try? await store.listMultipartUploads(prefix: key) else { return }
+            let recorded = (try? await ledger.uploads(of: key)) ?? []
+            let ours = Set(recorded.compactMap(\.uploadID))
+            let now = Date()
+            let (skew, bound) = (configuration.clockSkew.seconds, configuration.unansweredCreateBound.seconds)
+            var stillOpen: Set<String> = []
             for upload in open where upload.key == key {
-                try? await store.abortMultipartUpload(key: key, uploadID: upload.uploadID)
+                let stale: Bool
+                if ours.contains(upload.uploadID) {
+                    stale = true
+                } else if let initiated = upload.initiated {
+                    stale = now.timeIntervalSince(initiated) > configuration.staleUploadAge.seconds
+                        || recorded.contains { $0.mayHaveStarted(at: initiated, clockSkew: skew, unansweredBound: bound) }
+                } else {
+                    // A store that does not say when: only a create of ours that never heard back.
+                    stale = recorded.contains { $0.answeredAt == nil }
+                }
+                guard stale else {
+                    logger.debug("left another open multipart upload of the key alone", metadata: ["key": "\(key)", "upload": "\(upload.uploadID)"])
+                    continue
+                }
+                do {
+                    try await store.abortMultipartUpload(key: key, uploadID: upload.uploadID)
+                } catch {
+                    stillOpen.insert(upload.uploadID)
+                }
             }
+            await ledger.forget(key: key, except: stillOpen)
         }.value
     }
 }

@@ -25,6 +25,20 @@ public struct ObjectUploader: Sendable {
         /// create-only writes (`ObjectTarget.conditionalWrites`); the caller looks the key
         /// up first on the others. Default true.
         public var createOnly = true
+        /// An open multipart upload of a key older than this is swept (aborted) whoever
+        /// started it: no upload of one window takes that long, so it was left behind.
+        /// Younger ones are swept only when `ledger` records them as started here. Default
+        /// 24 hours.
+        public var staleUploadAge: Duration = .seconds(24 * 3600)
+        /// How far apart a store's clock and this one may be when an open upload nothing
+        /// names is matched, by the time the store says it started, to a create of ours
+        /// whose reply was lost (retried, or never heard back from). Kept small: an upload
+        /// that falls outside waits for `staleUploadAge`, while one taken for ours wrongly
+        /// could be another process's live upload. Default 5 seconds.
+        public var clockSkew: Duration = .seconds(5)
+        /// How long after its request a create that never got a reply may have started an
+        /// upload (its attempts and their timeouts). Default 5 minutes.
+        public var unansweredCreateBound: Duration = .seconds(300)
 
         public init() {}
     }
@@ -38,11 +52,18 @@ public struct ObjectUploader: Sendable {
 
     public let store: any ObjectStore
     public var configuration: Configuration
+    /// Where the multipart uploads started here are recorded, for sweeps to tell them
+    /// from other processes' uploads. Default: in this process's memory.
+    public var ledger: any MultipartUploadLedger
     let logger: Logger
 
-    public init(store: any ObjectStore, configuration: Configuration = Configuration(), logger: Logger) {
+    public init(
+        store: any ObjectStore, configuration: Configuration = Configuration(),
+        ledger: any MultipartUploadLedger = ProcessUploadLedger(), logger: Logger
+    ) {
         self.store = store
         self.configuration = configuration
+        self.ledger = ledger
         self.logger = logger
     }
 

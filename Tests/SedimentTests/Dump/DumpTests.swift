@@ -97,6 +97,45 @@ struct DumpTests {
         try fixture.expectArchive(earliest, topic: "t")
     }
 
+    @Test("--start offset:N outside a partition's offsets is refused, naming partition, N and the range, unless --start-fallback says where to go")
+    func startOffsetOutOfRange() throws {
+        let fixture = try KafkaFixture(topics: ["t": 2])
+        try fixture.produce(topic: "t", partitions: 2, count: 100)
+        let refused = scratch.file("out-of-range")
+        let result = try dump(fixture, refused, topic: "t", ["--start", "offset:500"])
+        #expect(result.status == ExitStatus.usage && !result.signaled, "\(result.summary)")
+        #expect(result.stderr.contains("offset 500") && result.stderr.contains("t/0") && result.stderr.contains("0..<50")
+            && result.stderr.contains("--start-fallback"), "\(result.stderr)")
+        #expect((try? Archive.open(at: refused).statistics().reduce(0) { $0 + $1.messages }) ?? 0 == 0, "nothing was stored")
+
+        let earliest = scratch.file("fallback-earliest")
+        let fromStart = try dump(fixture, earliest, topic: "t", ["--start", "offset:500", "--start-fallback", "earliest"])
+        #expect(fromStart.succeeded, "\(fromStart.summary)")
+        #expect(fromStart.stderr.contains("offset 500") && fromStart.stderr.contains("earliest"), "said so: \(fromStart.stderr)")
+        try fixture.expectArchive(earliest, topic: "t")
+
+        let latest = scratch.file("fallback-latest")
+        let fromEnd = try dump(fixture, latest, topic: "t", ["--start", "offset:500", "--start-fallback", "latest"])
+        #expect(fromEnd.succeeded && fromEnd.stdoutText.contains("stored 0 messages"), "\(fromEnd.summary)")
+
+        // Within the range, no fallback is needed: offset:50 is each partition's end.
+        let end = scratch.file("at-end")
+        #expect(try dump(fixture, end, topic: "t", ["--start", "offset:50"]).succeeded)
+    }
+
+    @Test("--worker names that could escape a key prefix or a directory are refused before anything is consumed: exit 64")
+    func workerNamesValidated() throws {
+        let fixture = try KafkaFixture(topics: ["w": 1])
+        try fixture.produce(topic: "w", partitions: 1, count: 10)
+        for (worker, reason) in [("../up", "path separator"), ("a/b", "path separator"), ("..", "'..'"), ("tab\there", "control character"), ("", "empty")] {
+            let archive = scratch.file("worker-\(abs(worker.hashValue))")
+            let result = try dump(fixture, archive, topic: "w", ["--worker", worker])
+            #expect(result.status == ExitStatus.usage && !result.signaled, "\(worker): \(result.summary)")
+            #expect(result.stderr.contains("invalid worker name") && result.stderr.contains(reason), "\(worker): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: archive), "\(worker): nothing was made")
+        }
+    }
+
     /// The mock answers every lookup by time with -1, so the lookup itself cannot run here
     /// (KafkaTimestampTests pins that down); what follows the broker's answer can.
     @Test("--start timestamp: begins at the offset the broker finds, or at the end when it finds none")

@@ -1,4 +1,5 @@
 import Foundation
+import SedimentTestSupport
 import Testing
 @testable import Sediment
 
@@ -45,8 +46,10 @@ struct MetricsEndpointTests {
 
     static func python(_ arguments: [String]) throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        // The package's Python environment (scripts/setup) has prometheus_client.
+        guard let python3 = findExecutable("python3") else { throw CLIProcess.Failure(description: "python3 was not found") }
+        process.executableURL = URL(fileURLWithPath: python3)
+        process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

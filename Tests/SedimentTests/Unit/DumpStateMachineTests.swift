@@ -18,10 +18,15 @@ struct DumpStateMachineTests {
         var machine = group()
         machine.assigned([p0: Target(high: 100, floor: 0), p1: Target(high: 50, floor: 0)])
         #expect(machine.resumesToCheck == [p0, p1])
+        #expect(machine.groupOffsetsToCheck == [p0, p1])
         machine.batchSubmitted([p0: 40, p1: 10])
         // Submitted is not durable: nothing to commit yet.
         #expect(machine.positionsDurable([:]) == nil)
-        #expect(machine.positionsDurable([p0: 40, p1: 10]) == .commit([p0: 40, p1: 10]))
+        // Durable, but what the group has is not known yet: kept until it is.
+        #expect(machine.positionsDurable([p0: 40, p1: 10]) == nil)
+        machine.groupOffsetsFound([:], of: [p0, p1])
+        #expect(machine.groupOffsetsToCheck.isEmpty)
+        #expect(machine.positionsDurable([:]) == .commit([p0: 40, p1: 10]))
         machine.commitSucceeded([p0: 40, p1: 10])
         #expect(machine.positionsDurable([:]) == nil)
         #expect(machine.positionsDurable([p0: 60]) == .commit([p0: 60]))
@@ -41,6 +46,7 @@ struct DumpStateMachineTests {
     func refusedCommitRetried() {
         var machine = group()
         machine.assigned([p0: Target(high: 100, floor: 0), p1: Target(high: 100, floor: 0)])
+        machine.groupOffsetsFound([:], of: [p0, p1])
         #expect(machine.positionsDurable([p0: 20, p1: 5]) == .commit([p0: 20, p1: 5]))
         machine.commitRefused([p0: 20, p1: 5])
         // Retried even when nothing new became durable.
@@ -53,6 +59,7 @@ struct DumpStateMachineTests {
     func revokeDuringFlush() {
         var machine = group()
         machine.assigned([p0: Target(high: 100, floor: 0), p1: Target(high: 100, floor: 0)])
+        machine.groupOffsetsFound([:], of: [p0, p1])
         machine.batchSubmitted([p0: 40, p1: 10])
         // Nothing held, but a batch is still on the append thread.
         #expect(machine.revokeStarted([p0, p1], holdsMessages: false) == .flushAndWait)
@@ -73,6 +80,7 @@ struct DumpStateMachineTests {
     func revokeWhenIdle() {
         var machine = group()
         machine.assigned([p0: Target(high: 100, floor: 0), p1: Target(high: 100, floor: 0)])
+        machine.groupOffsetsFound([:], of: [p0, p1])
         #expect(machine.positionsDurable([p0: 40, p1: 10]) == .commit([p0: 40, p1: 10]))
         machine.commitSucceeded([p0: 40, p1: 10])
         #expect(machine.revokeStarted([p0, p1], holdsMessages: false) == .drained)
@@ -87,6 +95,7 @@ struct DumpStateMachineTests {
     func partialRevoke() {
         var machine = group()
         machine.assigned([p0: Target(high: 100, floor: 0), p1: Target(high: 100, floor: 0)])
+        machine.groupOffsetsFound([:], of: [p0, p1])
         machine.batchSubmitted([p0: 40, p1: 10])
         #expect(machine.revokeStarted([p1], holdsMessages: true) == .flushAndWait)
         #expect(machine.revokeDrained(durable: [p0: 40, p1: 12], stored: [p1: 12]) == .commitBeforeRevoke([p1: 12]))
@@ -96,21 +105,56 @@ struct DumpStateMachineTests {
         #expect(machine.positionsDurable([:]) == .commit([p0: 40]))
     }
 
-    @Test("a revoked partition whose group offset is past the archive's position is not committed: that would move the group back")
-    func revokeNeverMovesGroupBack() {
+    @Test("a partition whose group offset is past the archive's position resumes from the archive; nothing at or below the group's offset is committed: that would move the group back")
+    func neverMovesGroupBack() {
         var machine = group()
-        // The archive holds p0 up to 100; another member archived it to 200 since.
+        // The archive holds p0 up to 100; another member archived it to 200 since. The
+        // archive's position wins: the fetch resumes at 100.
         machine.assigned([p0: Target(high: 250, floor: 100)])
-        machine.resumesFound([p0: 200])
+        machine.resumesFound([p0: 100])
+        machine.groupOffsetsFound([p0: 200], of: [p0])
+        machine.batchSubmitted([p0: 150])
+        #expect(machine.positionsDurable([p0: 150]) == nil)
         #expect(machine.revokeStarted([p0], holdsMessages: false) == .drained)
-        #expect(machine.revokeDrained(durable: [:], stored: [p0: 100]) == nil)
+        #expect(machine.revokeDrained(durable: [:], stored: [p0: 150]) == nil)
 
-        // Once this member archived past the resume point, the revoke commits it.
-        machine.assigned([p0: Target(high: 250, floor: 100)])
-        machine.resumesFound([p0: 200])
+        // Once this member archived past the group's offset, the loop and the revoke commit it.
+        machine.assigned([p0: Target(high: 250, floor: 150)])
+        machine.resumesFound([p0: 150])
+        machine.groupOffsetsFound([p0: 200], of: [p0])
+        #expect(machine.positionsDurable([p0: 220]) == .commit([p0: 220]))
+        machine.commitSucceeded([p0: 220])
         machine.batchSubmitted([p0: 230])
         #expect(machine.revokeStarted([p0], holdsMessages: false) == .flushAndWait)
         #expect(machine.revokeDrained(durable: [p0: 230], stored: [p0: 230]) == .commitBeforeRevoke([p0: 230]))
+    }
+
+    @Test("a partition the archive holds further than the group has is committed at the archive's position once the group's offset is known, with nothing new read")
+    func archivePositionCommittedOnAssignment() {
+        var machine = group()
+        machine.assigned([p0: Target(high: 100, floor: 100), p1: Target(high: 100, floor: 100)], archivePositions: [p0: 100, p1: 100])
+        #expect(machine.positionsDurable([:]) == nil)
+        // The group has p0 at 40 and nothing of p1 (expired offsets).
+        machine.groupOffsetsFound([p0: 40], of: [p0, p1])
+        #expect(machine.positionsDurable([:]) == .commit([p0: 100, p1: 100]))
+        machine.commitSucceeded([p0: 100, p1: 100])
+        #expect(machine.positionsDurable([:]) == nil)
+
+        // A group already at the archive's position, or past it, gets nothing.
+        var level = group()
+        level.assigned([p0: Target(high: 100, floor: 100)], archivePositions: [p0: 100])
+        level.groupOffsetsFound([p0: 120], of: [p0])
+        #expect(level.positionsDurable([:]) == nil)
+    }
+
+    @Test("revoked before the group's offset was known, a partition is not committed")
+    func revokeBeforeGroupOffsetKnown() {
+        var machine = group()
+        machine.assigned([p0: Target(high: 250, floor: 100)])
+        machine.resumesFound([p0: 100])
+        machine.batchSubmitted([p0: 230])
+        #expect(machine.revokeStarted([p0], holdsMessages: false) == .flushAndWait)
+        #expect(machine.revokeDrained(durable: [p0: 230], stored: [p0: 230]) == nil)
     }
 
     @Test("revoked before its resume offset was known, a partition this member read nothing of is not committed")
@@ -127,6 +171,7 @@ struct DumpStateMachineTests {
         var machine = group()
         machine.assigned([p0: Target(high: 100, floor: 0)])
         machine.resumesFound([p0: 30])
+        machine.groupOffsetsFound([p0: 30], of: [p0])
         #expect(machine.resumesToCheck.isEmpty)
         #expect(machine.positionsDurable([p0: 50]) == .commit([p0: 50]))
         machine.commitSucceeded([p0: 50])
@@ -135,10 +180,13 @@ struct DumpStateMachineTests {
         #expect(machine.nextLoopAction { _ in 1_000 } == .keepConsuming)
 
         machine.assigned([p0: Target(high: 120, floor: 50)])
-        #expect(machine.resumesToCheck == [p0])
+        #expect(machine.resumesToCheck == [p0] && machine.groupOffsetsToCheck == [p0])
         #expect(machine.nextLoopAction { _ in 50 } == .keepConsuming)
-        // Another member committed 70 meanwhile; this one commits again from there.
-        machine.resumesFound([p0: 70])
+        // Another member committed 70 meanwhile; this one resumes from its archive's 50
+        // and commits again once past 70.
+        machine.resumesFound([p0: 50])
+        machine.groupOffsetsFound([p0: 70], of: [p0])
+        #expect(machine.positionsDurable([p0: 60]) == nil)
         #expect(machine.positionsDurable([p0: 90]) == .commit([p0: 90]))
         #expect(machine.nextLoopAction { _ in 120 } == .stopCaughtUp)
     }

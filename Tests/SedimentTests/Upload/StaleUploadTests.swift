@@ -16,8 +16,9 @@ struct StaleUploadTests {
         let keys = files.map(UploadFixture.defaultKey)
 
         // The state a SIGKILL mid-part leaves (as `sediment upload --multipart-threshold 5MiB`
-        // did in the crash test): both files `uploading`, an open upload for each key, and
-        // the second file's object complete (killed after Complete, before the index knew).
+        // did in the crash test): both files `uploading`, an open upload for each key, which
+        // the index records as this archive's, and the second file's object complete (killed
+        // after Complete, before the index knew).
         let uri = fixture.targetURI(bucket: bucket)
         let archive = try Archive.openForUpdate(at: fixture.path, logger: Logger(label: "test"))
         let targetID = try archive.index.registerTarget(
@@ -25,7 +26,8 @@ struct StaleUploadTests {
         try await fixture.server.withStore(bucket: bucket) { store in
             for (file, key) in zip(files, keys) {
                 try archive.index.setUploadState(fileID: file.id, targetID: targetID, key: key, .uploading, at: 0)
-                _ = try await store.createMultipartUpload(key: key, metadata: [:])
+                let handle = try archive.index.recordMultipartUploadStarting(targetID: targetID, key: key, at: 0)
+                try archive.index.recordMultipartUploadStarted(handle, uploadID: try await store.createMultipartUpload(key: key, metadata: [:]), at: 0)
             }
             let second = try fixture.archive.contents(of: files[1])
             _ = try await store.putObject(key: keys[1], payload: ObjectPayload(bytes: second), metadata: ["sha256": files[1].sha256])
@@ -40,5 +42,34 @@ struct StaleUploadTests {
         // The skipped file's row keeps the ETag the store has, as an uploaded one does.
         let rows = try fixture.uploadRows()
         #expect(rows.allSatisfy { $0.state == "uploaded" } && rows.map(\.etag) == files.map(\.md5), "\(rows)")
+    }
+
+    @Test("the sweep after an upload leaves a young open upload of the same key alone when this archive did not start it (another process's, maybe live); past the age bound it is aborted")
+    func sweepSparesOthersUploads() async throws {
+        let (fixture, files, bucket) = try await UploadFixture.filled(
+            label: "upload-sweep-others", windows: 1, perWindow: 1500, valueBytes: 4096, bucket: "sweep-others")
+        let file = try #require(files.first)
+        let key = UploadFixture.defaultKey(file)
+        let others = try await fixture.server.withStore(bucket: bucket) { store in
+            try await store.createMultipartUpload(key: key, metadata: [:])
+        }
+        // A multipart upload of the same key, completed, then swept.
+        let uploader = try fixture.uploader(bucket: bucket, partSize: 5 << 20, threshold: 5 << 20)
+        let summary = try await uploader.closingStore { try await uploader.uploadPending() }
+        #expect(summary.objects == 1 && summary.failed == 0, "\(summary)")
+        try await fixture.server.withStore(bucket: bucket) { store in
+            let open = try await store.listMultipartUploads(prefix: "")
+            #expect(open.map(\.uploadID) == [others], "only the other process's upload is open: \(open)")
+        }
+
+        // The same sweep with a bound it has passed: left behind, whoever started it.
+        try await fixture.server.withStore(bucket: bucket) { store in
+            var configuration = ObjectUploader.Configuration()
+            configuration.staleUploadAge = .zero
+            try await Task.sleep(for: .seconds(1.1))
+            await ObjectUploader(store: store, configuration: configuration, logger: Logger(label: "test")).sweepStaleUploads(key: key)
+            let open = try await store.listMultipartUploads(prefix: "")
+            #expect(open.isEmpty, "\(open)")
+        }
     }
 }

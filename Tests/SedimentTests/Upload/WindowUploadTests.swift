@@ -33,6 +33,35 @@ struct WindowUploadTests {
         #expect(second.objects == 0 && second.skipped == 0)
     }
 
+    @Test("a window file changed on disk since it was recorded (same size) fails its multipart upload, naming the file: no object, the upload aborted")
+    func multipartChecksRecordedSHA256() async throws {
+        let (fixture, files, bucket) = try await UploadFixture.filled(
+            label: "upload-changed", windows: 1, perWindow: 1500, valueBytes: 4096, bucket: "changed")
+        let file = try #require(files.first)
+        #expect(file.size > 5 << 20, "two parts of 5 MiB: \(file.size)")
+        // One byte of the second part, the size kept: every part is self-consistent
+        // (its MD5 matches what is sent), only the whole file's recorded SHA-256 differs.
+        let path = fixture.path + "/" + file.path
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64(file.size - 100))
+        let byte = try #require(try handle.read(upToCount: 1)).first!
+        try handle.seek(toOffset: UInt64(file.size - 100))
+        try handle.write(contentsOf: Data([byte ^ 0xFF]))
+        try handle.close()
+
+        let uploader = try fixture.uploader(bucket: bucket, partSize: 5 << 20, threshold: 5 << 20)
+        let error = await #expect(throws: (any Error).self) { try await uploader.closingStore { try await uploader.uploadPending() } }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(text.contains(file.path) && text.contains(file.sha256), "names the file and the recorded SHA-256: \(text)")
+        let (object, open) = try await fixture.server.withStore(bucket: bucket) { store in
+            (try await store.headObject(key: UploadFixture.defaultKey(file)), try await store.listMultipartUploads(prefix: ""))
+        }
+        #expect(object == nil, "no object was created")
+        #expect(open.isEmpty, "the multipart upload was aborted: \(open)")
+        let rows = try fixture.uploadRows()
+        #expect(rows.map(\.state) == ["failed"] && rows.first?.error?.contains(file.path) == true, "\(rows)")
+    }
+
     @Test("a window split past the size cap goes up as parts: .partN from the second on")
     func splitWindow() async throws {
         let fixture = try await UploadFixture(label: "upload-parts")
