@@ -45,7 +45,7 @@ struct ConsolePage {
             html += "<h3>\(HTML.escape(key))</h3><div class=\"scroll\"><table class=\"partitions\"><thead><tr>"
             html += "<th>partition</th><th>position</th><th>messages</th><th>bytes</th><th>from</th><th>to</th><th>lag</th></tr></thead><tbody>"
             for p in partitions.sorted(by: { $0.partition < $1.partition }) {
-                html += "<tr><td>\(p.partition)</td><td>\(p.position)</td><td>\(p.messages)</td><td>\(Self.bytes(p.bytes))</td>"
+                html += "<tr><td>\(p.partition)</td><td>\(p.position)</td><td>\(p.messages)</td><td>\(ByteCount(p.bytes))</td>"
                 html += "<td>\(p.minTimestamp.map(Timestamp.iso8601(milliseconds:)) ?? "-")</td><td>\(p.maxTimestamp.map(Timestamp.iso8601(milliseconds:)) ?? "-")</td>"
                 html += "<td>\(lag["\(p.topic)/\(p.partition)"].map(String.init) ?? "unknown")</td></tr>"
             }
@@ -156,17 +156,6 @@ struct ConsolePage {
         }
         let shown = text.count > 200 ? String(text.prefix(200)) + "…" : text
         return HTML.escape(shown)
-    }
-
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 
     static func head(title: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Sediment
 import Synchronization
 
 /// The progress line of a long command on a terminal: items (of a total when known),

@@ -67,13 +67,7 @@ struct ConsoleBrowserTests {
             server.terminate()
             _ = try? server.wait(timeout: .seconds(10))
         }
-        let deadline = ContinuousClock.now + .seconds(30)
-        var base: String?
-        while base == nil, ContinuousClock.now < deadline, server.isRunning {
-            base = server.stderrSoFar.firstMatch(of: /serving (http:\/\/127\.0\.0\.1:\d+)\//).map { String($0.1) }
-            if base == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        let url = try #require(base, "serve did not start: \(server.stderrSoFar)")
+        let url = try server.servingAddress()
 
         let dom = try Self.chromium(["--dump-dom", url + "/?hours=6"])
         var rendered: [Int64: String] = [:]

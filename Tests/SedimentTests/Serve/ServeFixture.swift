@@ -26,14 +26,7 @@ final class ServeFixture {
         self.token = token
         server = try CLIProcess(
             ["serve", "--archive", archive.path, "--http", "127.0.0.1:0"] + (token.map { ["--token", $0] } ?? []), scratch: scratch)
-        let deadline = ContinuousClock.now + .seconds(30)
-        var found: String?
-        while found == nil, ContinuousClock.now < deadline, server.isRunning {
-            found = server.stderrSoFar.firstMatch(of: /serving (http:\/\/127\.0\.0\.1:\d+)\//).map { String($0.1) }
-            if found == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        guard let found else { throw CLIProcess.Failure(description: "serve did not start: \(server.stderrSoFar)") }
-        base = found
+        base = try server.servingAddress()
     }
 
     deinit {

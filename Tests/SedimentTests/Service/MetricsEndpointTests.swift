@@ -76,12 +76,7 @@ struct MetricsEndpointTests {
             scratch: scratch)
         defer { if dump.isRunning { dump.kill() } }
         let deadline = ContinuousClock.now + .seconds(90)
-        var base: String?
-        while base == nil, ContinuousClock.now < deadline, dump.isRunning {
-            base = dump.stderrSoFar.firstMatch(of: /serving (http:\/\/127\.0\.0\.1:\d+)\/metrics/).map { String($0.1) }
-            if base == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        let url = try #require(base, "no address on stderr: \(dump.stderrSoFar)")
+        let url = try dump.servingAddress()
         #expect(try Self.status(url, "/healthz") == 200)
 
         // Until everything is in, every window written has gone up, no partition lags, and

@@ -17,6 +17,25 @@ struct ShutdownTests {
         }
     }
 
+    /// A dump to SeaweedFS through the fault proxy, consuming; then 30 minutes of messages
+    /// long past (six closed windows at once) whose every PUT hangs for 20 s, and a first
+    /// PUT hanging.
+    static func dumpWithHangingUploads(
+        _ fixture: UploadFixture, bucket: String, proxy: FaultProxy, kafka: KafkaFixture, archive: String, extra: [String]
+    ) throws -> (process: CLIProcess, arguments: [String]) {
+        let arguments = [
+            "dump", "--brokers", kafka.bootstrap, "--topic", "orders", "--archive", archive, "--granularity", "5m",
+            "--compact-interval", "1s", "--target", fixture.targetURI(bucket: bucket, endpoint: proxy.endpoint),
+        ]
+        let dump = try CLIProcess(arguments + extra + ["--log-level", "info"], scratch: fixture.scratch, environment: UploadFixture.credentials())
+        // Past the write probe and consuming before any PUT hangs.
+        try waitFor("the assignment", in: dump) { dump.stderrSoFar.contains("assigned 2 partitions") }
+        proxy.inject(Array(repeating: .init(kind: .putObject, fault: .slow(seconds: 20)), count: 40))
+        try kafka.produce(topic: "orders", partitions: 2, count: 1800, spacing: 1000)
+        try waitFor("a hanging upload", in: dump) { proxy.requests.contains { $0.kind == .putObject && $0.fault != nil } }
+        return (dump, arguments)
+    }
+
     @Test("SIGTERM while uploads hang: exit 0 after --shutdown-timeout, every message kept, the windows left pending (not failed) and uploaded by the next run")
     func uploadsBoundedByTheTimeout() async throws {
         let fixture = try await UploadFixture(label: "shutdown")
@@ -25,18 +44,9 @@ struct ShutdownTests {
         defer { proxy.stop() }
         let kafka = try KafkaFixture(topics: ["orders": 2])
         let archive = fixture.scratch.file("dumped")
-        let dump = try CLIProcess(
-            ["dump", "--brokers", kafka.bootstrap, "--topic", "orders", "--archive", archive, "--granularity", "5m",
-             "--compact-interval", "1s", "--target", fixture.targetURI(bucket: bucket, endpoint: proxy.endpoint),
-             "--shutdown-timeout", "1s", "--log-level", "info"],
-            scratch: fixture.scratch, environment: UploadFixture.credentials())
+        let (dump, _) = try Self.dumpWithHangingUploads(
+            fixture, bucket: bucket, proxy: proxy, kafka: kafka, archive: archive, extra: ["--shutdown-timeout", "1s"])
         defer { if dump.isRunning { dump.kill() } }
-        // Past the write probe and consuming; then every window's PUT hangs for 20 s.
-        try Self.waitFor("the assignment", in: dump) { dump.stderrSoFar.contains("assigned 2 partitions") }
-        proxy.inject(Array(repeating: .init(kind: .putObject, fault: .slow(seconds: 20)), count: 40))
-        // 30 minutes long past: six closed 5-minute windows at once.
-        try kafka.produce(topic: "orders", partitions: 2, count: 1800, spacing: 1000)
-        try Self.waitFor("a hanging upload", in: dump) { proxy.requests.contains { $0.kind == .putObject && $0.fault != nil } }
 
         dump.terminate()
         let stopped = try dump.wait(timeout: .seconds(15))
@@ -68,18 +78,10 @@ struct ShutdownTests {
         defer { proxy.stop() }
         let kafka = try KafkaFixture(topics: ["orders": 2])
         let archive = fixture.scratch.file("dumped")
-        let arguments = [
-            "dump", "--brokers", kafka.bootstrap, "--topic", "orders", "--archive", archive, "--granularity", "5m",
-            "--compact-interval", "1s", "--target", fixture.targetURI(bucket: bucket, endpoint: proxy.endpoint),
-        ]
         // Uploads may take 10 minutes once stopping: only the second signal ends it soon.
-        let dump = try CLIProcess(
-            arguments + ["--shutdown-timeout", "10m", "--log-level", "info"], scratch: fixture.scratch, environment: UploadFixture.credentials())
+        let (dump, arguments) = try Self.dumpWithHangingUploads(
+            fixture, bucket: bucket, proxy: proxy, kafka: kafka, archive: archive, extra: ["--shutdown-timeout", "10m"])
         defer { if dump.isRunning { dump.kill() } }
-        try Self.waitFor("the assignment", in: dump) { dump.stderrSoFar.contains("assigned 2 partitions") }
-        proxy.inject(Array(repeating: .init(kind: .putObject, fault: .slow(seconds: 20)), count: 40))
-        try kafka.produce(topic: "orders", partitions: 2, count: 1800, spacing: 1000)
-        try Self.waitFor("a hanging upload", in: dump) { proxy.requests.contains { $0.kind == .putObject && $0.fault != nil } }
 
         dump.terminate()
         try Self.waitFor("the graceful shutdown", in: dump) { dump.stderrSoFar.contains("msg=\"stopping: fetching stops") }
