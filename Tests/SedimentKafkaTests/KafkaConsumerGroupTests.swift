@@ -165,12 +165,14 @@ struct KafkaConsumerShutdownTests {
         let error = try #require(throws: KafkaError.self) {
             try consumer.commit([kafka.partition(0): 3], timeout: .seconds(1))
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Bounds on a hang, not speeds: a consumer was seen taking 24 s to close under the
+        // whole suite's load on two cores.
+        #expect(ContinuousClock.now - start < .seconds(60))
         #expect(!error.isFatal)
         // librdkafka 2.0.2 would wait for that commit forever (its issue #3740).
         let closing = ContinuousClock.now
         consumer.close(timeout: .seconds(2))
-        #expect(ContinuousClock.now - closing < .seconds(10))
+        #expect(ContinuousClock.now - closing < .seconds(90))
         #expect(throws: KafkaError.self) { try consumer.poll(maxMessages: 1, timeout: .zero) { _ in } }
     }
 }

@@ -81,7 +81,8 @@ struct KafkaConsumerTests {
             Issue.record("no message was produced")
         }
         #expect(count == 0)
-        #expect(ContinuousClock.now - start < .seconds(2))
+        // A bound on a hang, not a speed.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test("maxMessages bounds one poll")

