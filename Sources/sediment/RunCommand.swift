@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Sediment
+import SedimentObjectStore
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,6 +46,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAsyncErrors {
             let file = try RunConfiguration.load(path: config)
+            if let warning = FilePermissions.warning(for: config, holding: "settings that may include Kafka passwords") {
+                standardErrorLogger(level: .warning).warning("\(warning)")
+            }
             if check {
                 print(file.plan, terminator: "")
                 return

@@ -32,6 +32,7 @@ public final class CredentialsFile: CredentialsProvider {
         self.logger = logger
         let stamp = FileStamp(path: path)
         let parsed = try Self.read(path: path, profile: profile)
+        if let warning = FilePermissions.warning(for: path, holding: "credentials") { logger.warning("\(warning)") }
         state = Mutex(State(stamp: stamp, source: Self.source(parsed, path: path, profile: profile, reusing: nil, logger: logger)))
     }
 

@@ -101,4 +101,23 @@ struct RunCommandTests {
         #expect(lines.count == 2 && lines[1].contains("runs, last: cannot reach Kafka at 127.0.0.1:1"), "\(result.stdoutText)")
         try kafka.expectArchive(archive, topic: "t")
     }
+
+    @Test("a config file others can read gets a warning naming it, its mode and the fix; a private one none")
+    func configFileMode() throws {
+        let scratch = TemporaryDirectory(label: "config-mode")
+        let path = scratch.file("tasks.yaml")
+        try Data("""
+            tasks:
+              - name: t
+                archive: \(scratch.file("archive"))
+                brokers: 127.0.0.1:1
+                topics: t
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o644)
+        let open = try CLIProcess.run(["run", "--config", path, "--check"], scratch: scratch)
+        #expect(open.succeeded && open.stderr.contains("\(path) holds settings that may include Kafka passwords") && open.stderr.contains("mode 644"), "\(open.summary)")
+        chmod(path, 0o600)
+        let closed = try CLIProcess.run(["run", "--config", path, "--check"], scratch: scratch)
+        #expect(closed.succeeded && !closed.stderr.contains("chmod 600"), "\(closed.summary)")
+    }
 }
