@@ -71,6 +71,25 @@ struct SegmentStoreTests {
         #expect(stats.segments == names.count && stats.messages == 3000 && stats.position == 3000)
     }
 
+    @Test("a message larger than a whole segment is stored in a segment of its own and reads back, by offset, by time and from a window")
+    func messageLargerThanASegment() throws {
+        var factory = MessageFactory(seed: 5)
+        var messages = (Int64(0)..<6).map { factory.message(partition: 0, offset: $0, timestamp: 1_700_000_000_000 + $0 * 1000) }
+        // 3 MiB of value where a segment holds 64 KiB.
+        messages[3].value = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let writer = try ArchiveWriter(at: directory.path, options: Self.options())
+        _ = try writer.append(messages, instance: "local", topic: "orders")
+        let key = PartitionKey(instance: "local", topic: "orders", partition: 0)
+        #expect(try writer.archive.messages(of: key, offsets: 0...5).all() == messages)
+        #expect(try writer.archive.messages(instance: "local", topic: "orders", in: Int64.min..<Int64.max).all() == messages)
+        #expect(try writer.archive.statistics().first?.segments ?? 0 >= 2)
+
+        let compactor = try Compactor.open(at: directory.path)
+        _ = try compactor.compact(instance: "local", topic: "orders", closeAll: true)
+        #expect(try writer.archive.windowFiles().count >= 1)
+        #expect(try writer.archive.messages(instance: "local", topic: "orders", in: Int64.min..<Int64.max).all() == messages)
+    }
+
     @Test("feeding the same messages twice stores them once")
     func idempotentAppend() throws {
         let messages = Self.sample(perPartition: 500)
