@@ -26,7 +26,7 @@ struct ArchiveAPI: Sendable {
         router.get("api/topics") { _, _ in try await json(try await blocking { try topics() }) }
         router.get("api/status") { _, _ in try await json(try await blocking { try archive.statusReport() }) }
         router.get("api/windows") { request, _ in
-            let selection = try TopicSelection(request, archive: archive, defaultFrom: Int64.min)
+            let selection = try TopicSelection(request.parameters, archive: archive, defaultFrom: Int64.min)
             return try await json(try await blocking {
                 try archive.windowListing(instance: selection.instance, topic: selection.topic, range: selection.range)
             })
@@ -54,7 +54,7 @@ struct ArchiveAPI: Sendable {
     }
 
     private func query(_ request: Request) async throws -> Response {
-        let selection = try TopicSelection(request, archive: archive, defaultFrom: nil)
+        let selection = try TopicSelection(request.parameters, archive: archive, defaultFrom: nil)
         let parameters = request.uri.queryParameters
         let limit = try parameters.get("limit").map { text -> Int in
             guard let limit = Int(text), limit >= 0 else { throw APIError.badParameter("limit", "limit must be a whole number ≥ 0, not '\(text)'") }
@@ -149,12 +149,15 @@ struct TopicSelection {
     var topic: String
     var range: Range<Int64>
 
-    init(_ request: Request, archive: Archive, defaultFrom: Int64?) throws {
-        let parameters = request.uri.queryParameters
-        guard let topic = parameters.get("topic"), !topic.isEmpty else { throw APIError.badParameter("topic", "give the topic: ?topic=NAME") }
+    /// An empty parameter counts as absent (a form submits its empty fields). `to`
+    /// defaults to `defaultTo`, else the end of time when `from` has a default and was not
+    /// given, else now.
+    init(_ parameters: [String: String], archive: Archive, defaultFrom: Int64?, defaultTo: Int64? = nil) throws {
+        func given(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
+        guard let topic = given("topic") else { throw APIError.badParameter("topic", "give the topic: ?topic=NAME") }
         let now = WallClock.nowMilliseconds()
         func time(_ name: String, default value: Int64?) throws -> Int64 {
-            guard let text = parameters.get(name) else {
+            guard let text = given(name) else {
                 if let value { return value }
                 throw APIError.badParameter(name, "give \(name)= (an ISO-8601 time, milliseconds since the epoch, or relative like -2h)")
             }
@@ -165,22 +168,32 @@ struct TopicSelection {
             }
         }
         let from = try time("from", default: defaultFrom)
-        let to = try time("to", default: parameters.get("from") == nil && defaultFrom != nil ? Int64.max : now)
+        let to = try time("to", default: defaultTo ?? (given("from") == nil && defaultFrom != nil ? Int64.max : now))
         guard from <= to else { throw APIError.badParameter("from", "from is after to") }
         do {
-            instance = try archive.resolveInstance(parameters.get("instance"), topic: topic)
+            instance = try archive.resolveInstance(given("instance"), topic: topic)
             let resolved = instance
             guard try archive.topics().contains(where: { $0.instance == resolved && $0.topic == topic }) else {
                 throw SedimentError(.notFound, "not held")
             }
         } catch let error as SedimentError where error.code == .notFound {
             // The library's message names the archive's directory, which is not the client's business.
-            let instance = parameters.get("instance").map { " of instance '\($0)'" } ?? ""
+            let instance = given("instance").map { " of instance '\($0)'" } ?? ""
             throw APIError(status: .notFound, message: "the archive holds no topic '\(topic)'\(instance)", parameter: "topic")
         } catch {
             throw APIError(error)
         }
         self.topic = topic
         range = from..<to
+    }
+}
+
+extension Request {
+    /// The query parameters by name (the last of a repeated one); repeated ones are read
+    /// with `uri.queryParameters.getAll`.
+    var parameters: [String: String] {
+        var parameters: [String: String] = [:]
+        for (name, value) in uri.queryParameters { parameters[String(name)] = String(value) }
+        return parameters
     }
 }

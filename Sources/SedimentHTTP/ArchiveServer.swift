@@ -44,9 +44,8 @@ public struct ArchiveServer: Service {
         ArchiveAPI(source: routes.source, bucket: routes.bucket, logger: routes.logger).register(on: router)
         let console = ConsolePage(source: routes.source, bucket: routes.bucket, base: routes.base)
         router.get("/") { request, _ -> Response in
-            var parameters: [String: String] = [:]
-            for (name, value) in request.uri.queryParameters { parameters[String(name)] = String(value) }
-            let page = try await blocking { [parameters] in try console.render(parameters) }
+            let parameters = request.parameters
+            let page = try await blocking { try console.render(parameters) }
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: ConsolePage.contentSecurityPolicy],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: page)))

@@ -91,24 +91,13 @@ struct ConsolePage {
     private func results(topic: String, parameters: [String: String]) throws -> String {
         let archive = try source.open()
         let now = WallClock.nowMilliseconds()
-        func time(_ name: String, _ fallback: String) throws -> Int64 {
-            let text = parameters[name].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
-            do { return try TimeExpression.parse(text, now: now) } catch {
-                throw APIError.badParameter(name, "cannot read \(name) '\(text)' as a time (ISO-8601, milliseconds since the epoch, or relative like -2h)")
-            }
-        }
-        let from = try time("from", "-1h")
-        let to = try time("to", "now")
-        guard from <= to else { throw APIError.badParameter("from", "from is after to") }
+        // The form's empty fields: the last hour.
+        let selection = try TopicSelection(
+            parameters.merging(["topic": topic]) { _, chosen in chosen }, archive: archive, defaultFrom: now - 3_600_000, defaultTo: now)
+        let (instance, from, to) = (selection.instance, selection.range.lowerBound, selection.range.upperBound)
         let limitText = parameters["limit"].flatMap { $0.isEmpty ? nil : $0 }
         guard let limit = limitText.map({ Int($0) }) ?? Self.defaultLimit, (1...1000).contains(limit) else {
             throw APIError.badParameter("limit", "limit must be 1 to 1000")
-        }
-        let instance: String
-        do {
-            instance = try archive.resolveInstance(nil, topic: topic)
-        } catch {
-            throw APIError(status: .notFound, message: "the archive holds no topic '\(topic)'", parameter: "topic")
         }
         let keys = parameters["key"].flatMap { $0.isEmpty ? nil : [Array($0.utf8)] } ?? []
         let query = MessageQuery(topics: [ArchivedTopic(instance: instance, topic: topic)], range: from..<to, filter: MessageFilter(keys: keys))

@@ -29,7 +29,7 @@ struct ReplayTransaction {
     }
 
     /// Commits what was produced since `begin`, then (`andBegin`) begins the next
-    /// transaction. A transaction that can no longer commit is aborted and its error thrown.
+    /// transaction. A transaction that can no longer commit throws, for the caller to `abandon`.
     func commit(andBegin: Bool) throws {
         var attempts = 0
         while true {
@@ -37,7 +37,7 @@ struct ReplayTransaction {
                 try producer.commitTransaction(timeout: commitTimeout)
                 break
             } catch TransactionError.abortRequired(let error) {
-                abandon()
+                // The replay's failure path abandons the transaction (aborts it, forgets its runs).
                 let cause = recorder.failure ?? error
                 throw SedimentError(
                     cause.isRetriable ? .kafkaUnreachable : .kafka,

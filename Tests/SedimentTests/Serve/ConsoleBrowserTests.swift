@@ -7,21 +7,10 @@ import Testing
 /// query's rows once the form's URL is loaded. A screenshot goes to the test output folder.
 @Suite("serve: the console in a browser")
 struct ConsoleBrowserTests {
-    /// `chromium --headless` with `arguments`; its stdout.
+    /// `chromium --headless` with `arguments`; its stdout. (`make setup` installs Debian's chromium.)
     static func chromium(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CLIProcess.Failure(description: "chromium exited \(process.terminationStatus) (is Debian's chromium installed? make setup installs it)")
-        }
-        return String(decoding: data, as: UTF8.self)
+        let headless = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+        return String(decoding: try CompactionFixture.run("chromium", headless + arguments), as: UTF8.self)
     }
 
     /// Where tests leave files to look at: `$SEDIMENT_TEST_OUTPUT`, or `.build/test-output`.

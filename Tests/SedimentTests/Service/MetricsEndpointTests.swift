@@ -45,23 +45,7 @@ struct MetricsEndpointTests {
     }
 
     static func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        // The package's Python environment (scripts/setup) has prometheus_client.
-        guard let python3 = findExecutable("python3") else { throw CLIProcess.Failure(description: "python3 was not found") }
-        process.executableURL = URL(fileURLWithPath: python3)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CLIProcess.Failure(description: "python3 failed: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try CompactionFixture.run("python3", arguments), as: UTF8.self)
     }
 
     @Test("/metrics parses with Prometheus' parser and counts what was consumed, written and uploaded; /readyz answers 200 while the task consumes")

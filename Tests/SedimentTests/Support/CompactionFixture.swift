@@ -55,18 +55,25 @@ final class CompactionFixture {
 
     func visibleWindowFiles() -> [String] { ArchiveFiles(path: path).visible() }
 
-    /// Runs a tool (gzip, zcat) on files and returns its stdout; a failure fails the test.
+    /// Runs a tool (gzip, zcat, python3, chromium) and returns its stdout; a failure fails
+    /// the test, with the end of what the tool wrote on stderr (kept in a file, so that a
+    /// chatty tool never blocks on a full pipe).
     static func run(_ tool: String, _ arguments: [String]) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
         let output = Pipe()
         process.standardOutput = output
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("tool-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         if process.terminationStatus != 0 {
-            Issue.record("\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+            let said = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self).suffix(2000)
+            Issue.record("\(tool) \(arguments.prefix(3).joined(separator: " ")) exited \(process.terminationStatus): \(said)")
         }
         return data
     }
