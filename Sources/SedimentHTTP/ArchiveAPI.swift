@@ -130,13 +130,13 @@ final class CursorBox: @unchecked Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(bytes + 4096)
         var read = 0
-        while read < count, buffer.count < bytes, let item = try cursor.next() {
+        while read < count, buffer.count < bytes, let item = try cursor.nextRecord() {
             read += 1
             if values {
-                if let value = item.message.value { buffer.append(contentsOf: value) }
+                try item.withValue { value in if let value { buffer.append(contentsOf: value) } }
                 buffer.append(0x0A)
             } else {
-                item.message.appendJSONLine(topic: item.topic.topic, to: &buffer)
+                item.appendJSONLine(to: &buffer)
             }
         }
         return (ByteBuffer(bytes: buffer), read)

@@ -112,17 +112,20 @@ struct QueryCommand: ParsableCommand {
             }
             let cursor = try archive.messages(query, bucket: bucket)
             var printed = 0
-            while printed < limit ?? Int.max, let item = try cursor.next() {
+            while printed < limit ?? Int.max, let item = try cursor.nextRecord() {
                 printed += 1
-                try output.append { buffer in
-                    if let kcat {
-                        kcat.append(item.message, topic: item.topic.topic, to: &buffer)
-                    } else if format == .value {
-                        if let value = item.message.value { buffer.append(contentsOf: value) }
-                        buffer.append(0x0A)
-                    } else {
-                        item.message.appendJSONLine(topic: item.topic.topic, to: &buffer)
+                if let kcat {
+                    let message = try item.message()
+                    try output.append { kcat.append(message, topic: item.topic.topic, to: &$0) }
+                } else if format == .value {
+                    try item.withValue { value in
+                        try output.append { buffer in
+                            if let value { buffer.append(contentsOf: value) }
+                            buffer.append(0x0A)
+                        }
                     }
+                } else {
+                    try output.append { item.appendJSONLine(to: &$0) }
                 }
             }
             try output.flush()

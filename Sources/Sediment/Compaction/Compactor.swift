@@ -110,10 +110,11 @@ public final class Compactor {
         // Messages already in a file are left out here rather than in the source's filter:
         // one window lookup per message instead of two.
         let schedule = coverage.schedule
-        while let message = try merge.next() {
-            let window = schedule.window(containing: message.timestamp)
-            if try coverage.isInFile(message, window: window) { continue }
-            try run.append(message, window: window)
+        while let record = try merge.next() {
+            let position = record.position
+            let window = schedule.window(containing: position.timestamp)
+            if try coverage.isInFile(position, window: window) { continue }
+            try run.append(record, window: window)
         }
     }
 
@@ -140,7 +141,7 @@ public final class Compactor {
             var merge = SortedRunMerge(sources: [
                 SegmentBlockSource(feed: ListBlockFeed(windowBlocks), reader: segmentReader(snapshot), filter: filter)
             ])
-            while let message = try merge.next() { try run.append(message, window: window) }
+            while let record = try merge.next() { try run.append(record, window: window) }
             try run.finishWindow()
         }
         return pending

@@ -1,4 +1,5 @@
-/// Turns messages into the bytes of a window file, before compression.
+/// Turns records into the bytes of a window file, before compression, without decoding
+/// them into messages.
 struct WindowEncoder {
     let topic: String
     let format: WindowSettings.Format
@@ -10,35 +11,39 @@ struct WindowEncoder {
         self.invalidUTF8 = settings.invalidUTF8
     }
 
-    /// Appends the message's line to `out`; false when the policy skipped it.
-    func append(_ message: Message, to out: inout [UInt8]) throws -> Bool {
+    /// Appends the record's line to `out`; false when the policy skipped it.
+    func append(_ record: Record, to out: inout [UInt8]) throws -> Bool {
         switch format {
         case .jsonl:
-            JSONLineEncoder.append(message, topic: topic, to: &out)
+            record.appendJSONLine(topic: topic, to: &out)
             return true
         case .text:
-            guard let value = message.value else {
-                out.append(UInt8(ascii: "\n"))
-                return true
-            }
-            if value.withUnsafeBytes(UTF8Validation.isValidUTF8) {
-                out.append(contentsOf: value)
-            } else {
-                switch invalidUTF8 {
-                case .error:
-                    throw SedimentError(
-                        .invalidInput,
-                        "topic '\(topic)' partition \(message.partition) offset \(message.offset): the value is not valid UTF-8, "
-                            + "which the text format cannot hold (use `invalidUTF8` skip or replace, or `format` jsonl)",
-                        context: ["topic": topic, "partition": "\(message.partition)", "offset": "\(message.offset)"])
-                case .skip:
-                    return false
-                case .replace:
-                    out.append(contentsOf: String(decoding: value, as: UTF8.self).utf8)
-                }
-            }
+            return try record.withValue { value in try appendText(value, of: record.position, to: &out) }
+        }
+    }
+
+    private func appendText(_ value: UnsafeRawBufferPointer?, of message: RunBound, to out: inout [UInt8]) throws -> Bool {
+        guard let value else {
             out.append(UInt8(ascii: "\n"))
             return true
         }
+        if UTF8Validation.isValidUTF8(value) {
+            out.append(contentsOf: value)
+        } else {
+            switch invalidUTF8 {
+            case .error:
+                throw SedimentError(
+                    .invalidInput,
+                    "topic '\(topic)' partition \(message.partition) offset \(message.offset): the value is not valid UTF-8, "
+                        + "which the text format cannot hold (use `invalidUTF8` skip or replace, or `format` jsonl)",
+                    context: ["topic": topic, "partition": "\(message.partition)", "offset": "\(message.offset)"])
+            case .skip:
+                return false
+            case .replace:
+                out.append(contentsOf: String(decoding: value, as: UTF8.self).utf8)
+            }
+        }
+        out.append(UInt8(ascii: "\n"))
+        return true
     }
 }

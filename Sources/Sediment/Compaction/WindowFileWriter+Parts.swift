@@ -20,7 +20,7 @@ extension WindowFileWriter {
 
         var partitions: [(partition: Int32, range: Range)] { entries.sorted { $0.partition < $1.partition } }
 
-        mutating func add(_ message: Message) {
+        mutating func add(_ message: RunBound) {
             minTimestamp = min(minTimestamp, message.timestamp)
             maxTimestamp = max(maxTimestamp, message.timestamp)
             count += 1
@@ -28,7 +28,7 @@ extension WindowFileWriter {
         }
 
         /// A message the policy left out still counts as seen: its partition is covered.
-        mutating func skip(_ message: Message) {
+        mutating func skip(_ message: RunBound) {
             skipped += 1
             note(message.partition, Range(first: message.offset, last: message.offset, count: 0))
         }

@@ -44,11 +44,11 @@ final class WindowFileWriter {
         try Self.removeUnrecorded(layout: layout, instance: instance, topic: topic, window: window, fromPart: firstPart)
     }
 
-    func append(_ message: Message) throws {
-        if try encoder.append(message, to: &chunk) {
-            chunkStats.add(message)
+    func append(_ record: Record) throws {
+        if try encoder.append(record, to: &chunk) {
+            chunkStats.add(record.position)
         } else {
-            chunkStats.skip(message)
+            chunkStats.skip(record.position)
         }
         if chunk.count >= Self.memberInputSize { try submitChunk() }
     }

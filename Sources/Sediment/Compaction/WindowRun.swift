@@ -31,7 +31,7 @@ struct WindowRun {
         self.backlog = backlog
     }
 
-    mutating func append(_ message: Message, window next: WindowSchedule.Window) throws {
+    mutating func append(_ record: Record, window next: WindowSchedule.Window) throws {
         if window?.start != next.start {
             try finishWindow()
             let firstPart = try archive.index.highestPart(instance: instance, topic: topic, windowStart: next.start) + 1
@@ -44,7 +44,7 @@ struct WindowRun {
         appended += 1
         if appended % 100_000 == 0 { progress?(CompactionProgress(topic: topic, messages: appended, backlog: backlog)) }
         do {
-            try current.append(message)
+            try current.append(record)
         } catch {
             current.abandon()
             writer = nil

@@ -5,14 +5,13 @@
 /// kcat does not do (it copies the raw bytes and produces invalid JSON).
 enum JSONLineEncoder {
     /// Appends one line (with a trailing "\n") for the message to `out`.
-    static func append(_ message: Message, topic: String, to out: inout [UInt8]) {
+    static func append<Fields: JSONLineFields>(_ message: Fields, topic: String, to out: inout [UInt8]) {
         var topic = topic
         topic.withUTF8 { topicBytes in
             // The line is built in a scratch buffer sized for the worst case (every
             // byte escaped as \u00XX) and copied once: one append on `out` instead
             // of one per field, which dominated the cost.
-            var bound = 160 + 6 * topicBytes.count + maxLength(message.key) + maxLength(message.value)
-            for header in message.headers { bound += 8 + 6 * header.name.utf8.count + maxLength(header.value) }
+            let bound = 160 + 6 * topicBytes.count + message.encodedBound
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
                 var w = Writer(p: buffer.baseAddress!)
                 w.literal("{\"topic\":")
@@ -28,20 +27,21 @@ enum JSONLineEncoder {
                 }
                 w.integer(message.timestamp)
                 w.literal(",\"key\":")
-                w.bytes(message.key)
-                if !message.headers.isEmpty {
+                message.withKey { w.bytes($0) }
+                if message.hasHeaders {
                     w.literal(",\"headers\":[")
-                    for (index, header) in message.headers.enumerated() {
-                        if index > 0 { w.byte(UInt8(ascii: ",")) }
-                        var name = header.name
-                        name.withUTF8 { w.string(UnsafeRawBufferPointer($0)) }
+                    var first = true
+                    message.forEachHeader { name, value in
+                        if !first { w.byte(UInt8(ascii: ",")) }
+                        first = false
+                        w.string(name)
                         w.byte(UInt8(ascii: ","))
-                        w.bytes(header.value)
+                        w.bytes(value)
                     }
                     w.byte(UInt8(ascii: "]"))
                 }
                 w.literal(",\"payload\":")
-                w.bytes(message.value)
+                message.withValue { w.bytes($0) }
                 w.literal("}\n")
                 precondition(w.n <= bound, "JSON line bound too small")
                 out.append(contentsOf: UnsafeBufferPointer(start: buffer.baseAddress, count: w.n))
@@ -49,8 +49,52 @@ enum JSONLineEncoder {
         }
     }
 
-    /// The most `Writer.bytes` can write: `{"base64":"..."}` or a string escaping every byte.
-    private static func maxLength(_ bytes: [UInt8]?) -> Int { 16 + 6 * (bytes?.count ?? 0) }
+    /// The most `Writer.bytes` can write for `count` bytes: `{"base64":"..."}` or a
+    /// string escaping every byte.
+    static func maxLength(_ count: Int?) -> Int { 16 + 6 * (count ?? 0) }
+}
+
+/// What a JSON line is written from: a `Message`, or a record still in its segment frame
+/// (written without first copying its key, headers and value into arrays).
+protocol JSONLineFields {
+    var partition: Int32 { get }
+    var offset: Int64 { get }
+    var timestamp: Int64 { get }
+    var timestampType: TimestampType { get }
+    /// The most key, headers and value can take once written (`JSONLineEncoder.maxLength`).
+    var encodedBound: Int { get }
+    var hasHeaders: Bool { get }
+    /// nil for a null key.
+    func withKey(_ body: (UnsafeRawBufferPointer?) -> Void)
+    /// nil for a tombstone.
+    func withValue(_ body: (UnsafeRawBufferPointer?) -> Void)
+    /// Each header's name (UTF-8) and value (nil when it has none), in order.
+    func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> Void)
+}
+
+extension Message: JSONLineFields {
+    var encodedBound: Int {
+        var bound = JSONLineEncoder.maxLength(key?.count) + JSONLineEncoder.maxLength(value?.count)
+        for header in headers { bound += 8 + 6 * header.name.utf8.count + JSONLineEncoder.maxLength(header.value?.count) }
+        return bound
+    }
+
+    var hasHeaders: Bool { !headers.isEmpty }
+
+    func withKey(_ body: (UnsafeRawBufferPointer?) -> Void) { Self.with(key, body) }
+    func withValue(_ body: (UnsafeRawBufferPointer?) -> Void) { Self.with(value, body) }
+
+    func forEachHeader(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> Void) {
+        for header in headers {
+            var name = header.name
+            name.withUTF8 { name in Self.with(header.value) { body(UnsafeRawBufferPointer(name), $0) } }
+        }
+    }
+
+    private static func with(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> Void) {
+        guard let bytes else { return body(nil) }
+        bytes.withUnsafeBytes { body($0) }
+    }
 }
 
 /// Writes into memory the caller has sized; no bounds checks of its own.
@@ -78,16 +122,14 @@ private struct Writer {
     }
 
     /// `null`, a JSON string, or the base64 marker object.
-    mutating func bytes(_ bytes: [UInt8]?) {
-        guard let bytes else { return literal("null") }
-        bytes.withUnsafeBytes { raw in
-            if UTF8Validation.isValidUTF8(raw) {
-                string(raw)
-            } else {
-                literal("{\"base64\":\"")
-                n += Base64.encode(raw, to: p + n)
-                literal("\"}")
-            }
+    mutating func bytes(_ raw: UnsafeRawBufferPointer?) {
+        guard let raw else { return literal("null") }
+        if UTF8Validation.isValidUTF8(raw) {
+            string(raw)
+        } else {
+            literal("{\"base64\":\"")
+            n += Base64.encode(raw, to: p + n)
+            literal("\"}")
         }
     }
 

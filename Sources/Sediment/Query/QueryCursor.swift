@@ -11,8 +11,8 @@ public final class QueryCursor {
     /// The query's topics, in their tie-break order; the index of a topic is its rank.
     private let topics: [ArchivedTopic]
     private let cursors: [TimeRangeCursor]
-    /// Time order: the next kept message of each topic, once read.
-    private var heads: [Message?]
+    /// Time order: the next kept record of each topic, once read.
+    private var heads: [Record?]
     private var exhausted: [Bool]
     /// Offset order: the topic being returned, and its sort.
     private var current = 0
@@ -35,6 +35,13 @@ public final class QueryCursor {
 
     /// The next message in the query's order, or nil at the end.
     public func next() throws -> TopicMessage? {
+        guard let record = try nextRecord() else { return nil }
+        return TopicMessage(topic: record.topic, message: try record.message())
+    }
+
+    /// The next record in the query's order, or nil at the end: what an answer encodes
+    /// without decoding each message first.
+    public func nextRecord() throws -> TopicRecord? {
         switch query.order {
         case .time: try nextByTime()
         case .offset: try nextByOffset()
@@ -50,9 +57,7 @@ public final class QueryCursor {
             if query.filter.isEmpty {
                 counted += try cursor.count(limit: limit - counted)
             } else {
-                while counted < limit, let message = try cursor.next() {
-                    if query.filter.matches(message) { counted += 1 }
-                }
+                while counted < limit, try nextKept(from: cursor) != nil { counted += 1 }
             }
         }
         return counted
@@ -68,40 +73,44 @@ public final class QueryCursor {
         }
     }
 
-    private func nextKept(from cursor: TimeRangeCursor) throws -> Message? {
-        while let message = try cursor.next() {
-            if query.filter.matches(message) { return message }
+    private func nextKept(from cursor: TimeRangeCursor) throws -> Record? {
+        while let record = try cursor.nextRecord() {
+            if query.filter.isEmpty { return record }
+            let message = try record.message()
+            if query.filter.matches(message) { return Record(run: RecordRun(messages: [message]), index: 0) }
         }
         return nil
     }
 
-    private func nextByTime() throws -> TopicMessage? {
+    private func nextByTime() throws -> TopicRecord? {
         var lowest: Int?
         for index in cursors.indices {
             if heads[index] == nil && !exhausted[index] {
                 heads[index] = try nextKept(from: cursors[index])
                 exhausted[index] = heads[index] == nil
             }
-            guard let head = heads[index] else { continue }
-            if let best = lowest, let bestHead = heads[best],
+            guard let head = heads[index]?.position else { continue }
+            if let best = lowest, let bestHead = heads[best]?.position,
                 (bestHead.timestamp, best, bestHead.partition, bestHead.offset) <= (head.timestamp, index, head.partition, head.offset) {
                 continue
             }
             lowest = index
         }
-        guard let index = lowest, let message = heads[index] else { return nil }
+        guard let index = lowest, let record = heads[index] else { return nil }
         heads[index] = nil
-        return TopicMessage(topic: topics[index], message: message)
+        return TopicRecord(topic: topics[index], record: record)
     }
 
-    private func nextByOffset() throws -> TopicMessage? {
+    private func nextByOffset() throws -> TopicRecord? {
         while current < cursors.count {
             if sort == nil {
                 let sort = OffsetOrderSort(memory: query.sortMemory, directory: query.sortDirectory ?? Self.temporaryDirectory)
-                while let message = try nextKept(from: cursors[current]) { try sort.add(message) }
+                while let record = try nextKept(from: cursors[current]) { try sort.add(record.message()) }
                 self.sort = sort
             }
-            if let message = try sort!.next() { return TopicMessage(topic: topics[current], message: message) }
+            if let message = try sort!.next() {
+                return TopicRecord(topic: topics[current], record: Record(run: RecordRun(messages: [message]), index: 0))
+            }
             sort = nil
             current += 1
         }

@@ -44,14 +44,14 @@ struct TierMemberSource: SortedRunSource {
         return RunBound(timestamp: members[next].member.minTimestamp, partition: .min, offset: .min)
     }
 
-    mutating func nextRun() throws -> [Message] {
+    mutating func nextRun() throws -> RecordRun {
         let index = next
         next += 1
         let member = members[index]
-        let messages: [Message]
+        let run: RecordRun
         switch member.location {
         case .local(let path):
-            messages = try reader.messages(of: LocatedMember(member: member.member, path: path))
+            run = try reader.run(of: LocatedMember(member: member.member, path: path))
         case .remote:
             var lookahead = index + 1
             var started = 0
@@ -63,11 +63,9 @@ struct TierMemberSource: SortedRunSource {
                 lookahead += 1
             }
             let data = try fetcher.bytes(members, at: index)
-            messages = try data.withUnsafeBytes { try reader.decode($0, of: member.member, in: member.name) }
+            run = try data.withUnsafeBytes { try reader.decode($0, of: member.member, in: member.name) }
         }
-        let run = messages.filter { range.contains($0.timestamp) && (partitions?.contains($0.partition) ?? true) }
-        if !run.isEmpty { reader.membersUsed += 1 }
-        return run
+        return reader.keep(run, in: range, partitions: partitions)
     }
 
     private func isCountedUnread(_ member: TierMember) -> Bool {

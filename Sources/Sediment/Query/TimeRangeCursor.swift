@@ -18,7 +18,7 @@ public final class TimeRangeCursor {
     private let tally: TierMemberSource.Tally?
     /// The last message returned: a message two sources hold (a segment and a bucket, two
     /// workers' objects of one window) comes out of the merge twice in a row, and goes once.
-    private var last: (partition: Int32, offset: Int64, timestamp: Int64)?
+    private var last: RunBound?
 
     /// With `bucket`, windows held only in a bucket are read from it (see `BucketPlan`);
     /// without, a range part of which only a bucket holds is an error. `counting` lets
@@ -89,12 +89,16 @@ public final class TimeRangeCursor {
 
     /// The next message in order, or nil at the end of the range.
     public func next() throws -> Message? {
-        while let message = try merge.next() {
-            if let last, last.partition == message.partition, last.offset == message.offset, last.timestamp == message.timestamp {
-                continue
-            }
-            last = (message.partition, message.offset, message.timestamp)
-            return message
+        try nextRecord()?.message()
+    }
+
+    /// The next record in order, not yet decoded.
+    func nextRecord() throws -> Record? {
+        while let record = try merge.next() {
+            let position = record.position
+            if position == last { continue }
+            last = position
+            return record
         }
         return nil
     }
@@ -104,7 +108,7 @@ public final class TimeRangeCursor {
     /// from the index or the manifest, without fetching it.
     public func count(limit: Int = .max) throws -> Int {
         var counted = 0
-        while counted < limit, try next() != nil { counted += 1 }
+        while counted < limit, try nextRecord() != nil { counted += 1 }
         return min(limit, counted + (tally?.countedUnread ?? 0))
     }
 

@@ -1,7 +1,8 @@
+import Foundation
 import SedimentZlib
 
-/// Reads gzip members of jsonl window files back into messages, keeping the files of
-/// one query open.
+/// Reads gzip members of jsonl window files back into runs of lines, keeping the files
+/// of one query open.
 final class WindowMemberReader {
     private let layout: ArchiveLayout
     private var files: [String: SystemFile] = [:]
@@ -15,7 +16,7 @@ final class WindowMemberReader {
 
     init(layout: ArchiveLayout) { self.layout = layout }
 
-    func messages(of located: LocatedMember) throws -> [Message] {
+    func run(of located: LocatedMember) throws -> RecordRun {
         let member = located.member
         let path = layout.root + "/" + located.path
         let file = try file(at: path)
@@ -29,9 +30,12 @@ final class WindowMemberReader {
         return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, in: path) }
     }
 
-    /// The messages of one member's compressed bytes, wherever they were read from (a
-    /// local file, or a ranged GET of a bucket object named by `source`).
-    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, in source: String) throws -> [Message] {
+    /// The lines of one member's compressed bytes, wherever they were read from (a local
+    /// file, or a ranged GET of a bucket object named by `source`). Each line's place in
+    /// the order is read from its opening; a line is decoded whole only when that opening
+    /// is not the encoder's, or when a caller asks for its message (the member's checksum
+    /// has vouched for its bytes).
+    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, in source: String) throws -> RecordRun {
         let lines: [UInt8]
         do {
             lines = try GzipInflater.decompress(bytes, sizeHint: member.inputSize)
@@ -40,26 +44,46 @@ final class WindowMemberReader {
         }
         membersRead += 1
         bytesInflated += Int64(lines.count)
-        var messages: [Message] = []
-        messages.reserveCapacity(member.count)
+        var entries: [RecordEntry] = []
+        entries.reserveCapacity(member.count)
         try lines.withUnsafeBytes { raw in
             var start = 0
-            var lineNumber = 0
             while start < raw.count {
-                let end = raw[start...].firstIndex(of: UInt8(ascii: "\n")) ?? raw.count
-                lineNumber += 1
-                do {
-                    messages.append(try JSONLineDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[start..<end])).message)
-                } catch {
-                    throw corrupt(source, member, "line \(lineNumber) of the member: \(error)")
+                let end = Self.lineEnd(raw, from: start)
+                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+                let position: RunBound
+                if let known = JSONLinePrefix.position(line) {
+                    position = known
+                } else {
+                    do {
+                        position = RunBound(try JSONLineDecoder.decode(line).message)
+                    } catch {
+                        throw corrupt(source, member, "line \(entries.count + 1) of the member: \(error)")
+                    }
                 }
+                entries.append(RecordEntry(position: position, start: start, length: end - start))
                 start = end + 1
             }
         }
-        guard messages.count == member.count else {
-            throw corrupt(source, member, "expected \(member.count) messages, found \(messages.count)")
+        guard entries.count == member.count else {
+            throw corrupt(source, member, "expected \(member.count) messages, found \(entries.count)")
         }
-        return messages
+        return RecordRun(.jsonLines(lines), entries: entries)
+    }
+
+    /// Leaves in `run` the records in `range` and `partitions`, counting the member as used
+    /// when any is left.
+    func keep(_ run: RecordRun, in range: Range<Int64>, partitions: Set<Int32>?) -> RecordRun {
+        run.entries.removeAll { !range.contains($0.position.timestamp) || !(partitions?.contains($0.position.partition) ?? true) }
+        if !run.isEmpty { membersUsed += 1 }
+        return run
+    }
+
+    private static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard let base = raw.baseAddress,
+            let found = memchr(base + start, Int32(UInt8(ascii: "\n")), raw.count - start)
+        else { return raw.count }
+        return UnsafeRawPointer(found) - base
     }
 
     private func file(at path: String) throws -> SystemFile {

@@ -43,13 +43,9 @@ struct WindowMemberSource: SortedRunSource {
         return RunBound(timestamp: page[pageIndex].member.minTimestamp, partition: .min, offset: .min)
     }
 
-    mutating func nextRun() throws -> [Message] {
+    mutating func nextRun() throws -> RecordRun {
         let located = page[pageIndex]
         pageIndex += 1
-        let run = try reader.messages(of: located).filter {
-            range.contains($0.timestamp) && (partitions?.contains($0.partition) ?? true)
-        }
-        if !run.isEmpty { reader.membersUsed += 1 }
-        return run
+        return reader.keep(try reader.run(of: located), in: range, partitions: partitions)
     }
 }

@@ -19,12 +19,12 @@ struct SegmentBlockSource<Feed: BlockFeed>: SortedRunSource {
         return nil
     }
 
-    mutating func nextRun() throws -> [Message] {
-        guard let block = try feed.peek() else { return [] }
+    mutating func nextRun() throws -> RecordRun {
+        guard let block = try feed.peek() else { return RecordRun(messages: []) }
         feed.advance()
-        var messages = try reader.messages(of: block)
-        try filter.removeUnwanted(from: &messages, of: block)
-        return messages
+        let run = try reader.run(of: block)
+        try filter.removeUnwanted(from: run, of: block)
+        return run
     }
 
     private func accepts(_ block: BlockRow) -> Bool {
@@ -41,12 +41,14 @@ struct SegmentBlockFilter {
     var partitions: Set<Int32>?
     /// Blocks whose every message is known to be unwanted, skipped without reading.
     var skipsBlock: (BlockRow) -> Bool = { _ in false }
-    var keeps: (Message, BlockRow) throws -> Bool = { _, _ in true }
+    var keeps: (RunBound, BlockRow) throws -> Bool = { _, _ in true }
 
     /// Not a closure in the generic source: there it fetched the source's type metadata
     /// once a message.
-    func removeUnwanted(from messages: inout [Message], of block: BlockRow) throws {
+    func removeUnwanted(from run: RecordRun, of block: BlockRow) throws {
         let limit = snapshot[block.partition] ?? 0
-        try messages.removeAll { try !(range.contains($0.timestamp) && $0.offset < limit && keeps($0, block)) }
+        try run.entries.removeAll {
+            try !(range.contains($0.position.timestamp) && $0.position.offset < limit && keeps($0.position, block))
+        }
     }
 }

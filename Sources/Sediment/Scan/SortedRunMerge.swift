@@ -23,24 +23,25 @@ protocol SortedRunSource {
     /// The bound of the next run, or nil when there is none left. Later runs never have
     /// a lower bound.
     mutating func peekBound() throws -> RunBound?
-    /// Reads the next run: the messages it keeps, in (timestamp, partition, offset) order.
-    mutating func nextRun() throws -> [Message]
+    /// Reads the next run: the records it keeps (in (timestamp, partition, offset) order,
+    /// or put in it by the merge).
+    mutating func nextRun() throws -> RecordRun
 }
 
-/// Merges runs from several sources into one stream ordered by (timestamp, partition,
+/// Merges runs from several sources into one stream of records ordered by (timestamp, partition,
 /// offset). A message is released once it sorts before the bound of every unread run,
 /// so memory holds only the runs that overlap the current point, even when millions of
 /// messages share one timestamp (a partition's blocks are bounded by their offsets).
 struct SortedRunMerge {
     private var sources: [any SortedRunSource]
-    private var runs = MessageRunHeap()
+    private var runs = RecordRunHeap()
     /// The lowest bound over the sources, known until a run is read: asking the sources
     /// for every message cost more than the merge itself.
     private var upcoming: (source: Int, bound: RunBound)??
 
     init(sources: [any SortedRunSource]) { self.sources = sources }
 
-    mutating func next() throws -> Message? {
+    mutating func next() throws -> Record? {
         while true {
             let upcoming = try lowestBound()
             if !runs.isEmpty, upcoming == nil || runs.headPrecedes(upcoming!.bound) {
@@ -48,8 +49,8 @@ struct SortedRunMerge {
             }
             guard let upcoming else { return nil }
             self.upcoming = .none
-            var run = try sources[upcoming.source].nextRun()
-            if !run.isSortedForMerge { run.sort(by: MessageRunHeap.precedes) }
+            let run = try sources[upcoming.source].nextRun()
+            run.sortIfNeeded()
             runs.insert(run)
         }
     }
@@ -64,11 +65,5 @@ struct SortedRunMerge {
         }
         upcoming = .some(lowest)
         return lowest
-    }
-}
-
-extension Array where Element == Message {
-    var isSortedForMerge: Bool {
-        zip(self, dropFirst()).allSatisfy { !MessageRunHeap.precedes($1, $0) }
     }
 }

@@ -31,15 +31,15 @@ final class WindowCoverage {
     var windowTime: WindowSettings.WindowTime { schedule.current.windowTime }
 
     /// The moment that places the message in a window.
-    func windowTime(of message: Message, in block: BlockRow) -> Int64 {
+    func windowTime(of message: RunBound, in block: BlockRow) -> Int64 {
         windowTime == .ingest ? block.ingestedAt : message.timestamp
     }
 
-    func window(of message: Message, in block: BlockRow) -> WindowSchedule.Window {
+    func window(of message: RunBound, in block: BlockRow) -> WindowSchedule.Window {
         schedule.window(containing: windowTime(of: message, in: block))
     }
 
-    func isInFile(_ message: Message, window: WindowSchedule.Window) throws -> Bool {
+    func isInFile(_ message: RunBound, window: WindowSchedule.Window) throws -> Bool {
         if message.offset < compactedBelow[message.partition] ?? 0 { return true }
         let covered = try coverage(of: window.start)[message.partition] ?? 0
         return message.offset < covered
@@ -47,7 +47,7 @@ final class WindowCoverage {
 
     /// True when a query reads this message from a window file rather than its segment:
     /// it is in a file, and that file is lossless.
-    func isServedByWindows(_ message: Message, in block: BlockRow) throws -> Bool {
+    func isServedByWindows(_ message: RunBound, in block: BlockRow) throws -> Bool {
         let window = window(of: message, in: block)
         guard window.settings.format == .jsonl, !isLocallyDeleted(window.start...window.start) else { return false }
         return try isInFile(message, window: window)

@@ -11,8 +11,15 @@ struct RecordDecoder {
         case corrupt(String)
     }
 
-    /// Decodes the frame at the start of `bytes`, for `partition`.
-    static func decodeFrame(_ bytes: UnsafeRawBufferPointer, partition: Int32) -> Frame {
+    enum CheckedFrame {
+        /// Where the body of a complete frame whose CRC matched lies; it ends where the frame does.
+        case body(Range<Int>)
+        case incomplete
+        case corrupt(String)
+    }
+
+    /// Checks the length and CRC of the frame at the start of `bytes`, without decoding it.
+    static func checkFrame(_ bytes: UnsafeRawBufferPointer) -> CheckedFrame {
         guard bytes.count >= RecordFormat.frameHeaderSize else { return .incomplete }
         let bodyLength = Int(bytes.loadLittleEndian(UInt32.self, at: 0))
         let storedCRC = bytes.loadLittleEndian(UInt32.self, at: 4)
@@ -21,9 +28,21 @@ struct RecordDecoder {
         }
         let size = RecordFormat.frameHeaderSize + bodyLength
         guard bytes.count >= size else { return .incomplete }
-        let body = UnsafeRawBufferPointer(rebasing: bytes[RecordFormat.frameHeaderSize..<size])
-        guard CRC32.checksum(body) == storedCRC else { return .corrupt("CRC mismatch") }
-        var cursor = ByteCursor(body)
+        let body = RecordFormat.frameHeaderSize..<size
+        guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[body])) == storedCRC else { return .corrupt("CRC mismatch") }
+        return .body(body)
+    }
+
+    /// Decodes the frame at the start of `bytes`, for `partition`.
+    static func decodeFrame(_ bytes: UnsafeRawBufferPointer, partition: Int32) -> Frame {
+        let range: Range<Int>
+        switch checkFrame(bytes) {
+        case .body(let body): range = body
+        case .incomplete: return .incomplete
+        case .corrupt(let reason): return .corrupt(reason)
+        }
+        let size = range.upperBound
+        var cursor = ByteCursor(UnsafeRawBufferPointer(rebasing: bytes[range]))
         guard let message = cursor.readMessage(partition: partition), cursor.isAtEnd else {
             return .corrupt("record body does not match its length")
         }

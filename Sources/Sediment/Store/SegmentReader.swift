@@ -4,7 +4,6 @@ final class SegmentReader {
     private let instance: String
     private let topic: String
     private var files: [FileKey: SystemFile] = [:]
-    private var buffer: [UInt8] = []
 
     init(layout: ArchiveLayout, instance: String, topic: String) {
         self.layout = layout
@@ -15,20 +14,30 @@ final class SegmentReader {
     /// Every record of `block`, in file order. A block the index names must be whole:
     /// anything short or corrupt is an error that says where.
     func messages(of block: BlockRow) throws -> [Message] {
+        let run = try run(of: block)
+        return try run.entries.indices.map { try run.message(at: $0) }
+    }
+
+    /// The records of `block` in file order, checked (CRC and layout) but not decoded.
+    func run(of block: BlockRow) throws -> RecordRun {
         let file = try file(partition: block.partition, baseOffset: block.segmentBase)
-        if buffer.count < block.length { buffer = [UInt8](repeating: 0, count: block.length) }
-        let got = try buffer.withUnsafeMutableBytes { raw in
-            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<block.length]), at: block.position)
-        }
-        var messages: [Message] = []
-        messages.reserveCapacity(block.count)
-        try buffer.withUnsafeBytes { raw in
+        var bytes = [UInt8](repeating: 0, count: block.length)
+        let got = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: block.position) }
+        var entries: [RecordEntry] = []
+        entries.reserveCapacity(block.count)
+        try bytes.withUnsafeBytes { raw in
             var consumed = 0
             while consumed < got {
-                switch RecordDecoder.decodeFrame(UnsafeRawBufferPointer(rebasing: raw[consumed..<got]), partition: block.partition) {
-                case .record(let message, let size):
-                    messages.append(message)
-                    consumed += size
+                let frame = UnsafeRawBufferPointer(rebasing: raw[consumed..<got])
+                switch RecordDecoder.checkFrame(frame) {
+                case .body(let body):
+                    guard let view = FrameView(body: UnsafeRawBufferPointer(rebasing: frame[body]), partition: block.partition) else {
+                        throw corrupt(file, block, at: consumed, "record body does not match its length")
+                    }
+                    entries.append(RecordEntry(
+                        position: RunBound(timestamp: view.timestamp, partition: block.partition, offset: view.offset),
+                        start: consumed + body.lowerBound, length: body.count))
+                    consumed += body.upperBound
                 case .incomplete:
                     throw corrupt(file, block, at: consumed, "the segment ends inside a record (\(got) of \(block.length) bytes present)")
                 case .corrupt(let reason):
@@ -36,10 +45,10 @@ final class SegmentReader {
                 }
             }
         }
-        guard got == block.length, messages.count == block.count else {
-            throw corrupt(file, block, at: got, "expected \(block.count) records in \(block.length) bytes, found \(messages.count) in \(got)")
+        guard got == block.length, entries.count == block.count else {
+            throw corrupt(file, block, at: got, "expected \(block.count) records in \(block.length) bytes, found \(entries.count) in \(got)")
         }
-        return messages
+        return RecordRun(.frames(bytes, partition: block.partition), entries: entries)
     }
 
     private func file(partition: Int32, baseOffset: Int64) throws -> SystemFile {

@@ -19,9 +19,9 @@ struct ArrayRunSource: SortedRunSource {
         return runs[read.value].map(RunBound.init).min()
     }
 
-    func nextRun() throws -> [Message] {
+    func nextRun() throws -> RecordRun {
         defer { read.value += 1 }
-        return runs[read.value]
+        return RecordRun(messages: runs[read.value])
     }
 }
 
@@ -29,7 +29,7 @@ struct ArrayRunSource: SortedRunSource {
 struct FailingRunSource: SortedRunSource {
     struct Failure: Error {}
     func peekBound() throws -> RunBound? { RunBound(timestamp: 0, partition: 0, offset: 0) }
-    func nextRun() throws -> [Message] { throw Failure() }
+    func nextRun() throws -> RecordRun { throw Failure() }
 }
 
 @Suite("SortedRunMerge")
@@ -40,7 +40,7 @@ struct SortedRunMergeTests {
 
     static func drain(_ merge: inout SortedRunMerge) throws -> [Message] {
         var messages: [Message] = []
-        while let message = try merge.next() { messages.append(message) }
+        while let record = try merge.next() { messages.append(try record.message()) }
         return messages
     }
 
@@ -91,9 +91,9 @@ struct SortedRunMergeTests {
             mutating func peekBound() throws -> RunBound? {
                 step < 2 ? RunBound(timestamp: 1, partition: 0, offset: 0) : nil
             }
-            mutating func nextRun() throws -> [Message] {
+            mutating func nextRun() throws -> RecordRun {
                 defer { step += 1 }
-                return step == 0 ? [] : [SortedRunMergeTests.message(0, 0, at: 1), SortedRunMergeTests.message(0, 1, at: 2)]
+                return RecordRun(messages: step == 0 ? [] : [SortedRunMergeTests.message(0, 0, at: 1), SortedRunMergeTests.message(0, 1, at: 2)])
             }
         }
         var merge = SortedRunMerge(sources: [
@@ -115,13 +115,13 @@ struct SortedRunMergeTests {
         let first = ArrayRunSource([[Self.message(0, 0, at: 1), Self.message(0, 1, at: 2)], [Self.message(0, 2, at: 50)]])
         let second = ArrayRunSource([[Self.message(1, 0, at: 40)], [Self.message(1, 1, at: 60)]])
         var merge = SortedRunMerge(sources: [first, second])
-        #expect(try merge.next()?.timestamp == 1)
-        #expect(try merge.next()?.timestamp == 2)
+        #expect(try merge.next()?.position.timestamp == 1)
+        #expect(try merge.next()?.position.timestamp == 2)
         #expect((first.read.value, second.read.value) == (1, 0))
-        #expect(try merge.next()?.timestamp == 40)
+        #expect(try merge.next()?.position.timestamp == 40)
         #expect((first.read.value, second.read.value) == (1, 1))
-        #expect(try merge.next()?.timestamp == 50)
-        #expect(try merge.next()?.timestamp == 60)
+        #expect(try merge.next()?.position.timestamp == 50)
+        #expect(try merge.next()?.position.timestamp == 60)
         #expect((first.read.value, second.read.value) == (2, 2))
         #expect(try merge.next() == nil)
     }
@@ -132,12 +132,20 @@ struct SortedRunMergeTests {
         #expect(throws: FailingRunSource.Failure.self) { try merge.next() }
     }
 
-    @Test("isSortedForMerge accepts equal keys and refuses any step backwards")
-    func sortedCheck() {
-        #expect([Message]().isSortedForMerge)
-        #expect([Self.message(0, 0, at: 1), Self.message(0, 0, at: 1)].isSortedForMerge)
-        #expect([Self.message(0, 1, at: 1), Self.message(1, 0, at: 1)].isSortedForMerge)
-        #expect(![Self.message(1, 0, at: 1), Self.message(0, 1, at: 1)].isSortedForMerge)
-        #expect(![Self.message(0, 0, at: 2), Self.message(0, 1, at: 1)].isSortedForMerge)
+    @Test("sortIfNeeded keeps a sorted run as it is, equal keys included, and sorts one that steps backwards")
+    func sortedCheck() throws {
+        func order(_ messages: [Message]) throws -> [String] {
+            let run = RecordRun(messages: messages)
+            run.sortIfNeeded()
+            return try run.entries.indices.map { String(decoding: try run.message(at: $0).value!, as: UTF8.self) }
+        }
+        func message(_ partition: Int32, _ offset: Int64, at timestamp: Int64, _ label: String) -> Message {
+            Message(partition: partition, offset: offset, timestamp: timestamp, value: Array(label.utf8))
+        }
+        #expect(try order([]) == [])
+        #expect(try order([message(0, 0, at: 1, "a"), message(0, 0, at: 1, "b")]) == ["a", "b"])
+        #expect(try order([message(0, 1, at: 1, "a"), message(1, 0, at: 1, "b")]) == ["a", "b"])
+        #expect(try order([message(1, 0, at: 1, "a"), message(0, 1, at: 1, "b")]) == ["b", "a"])
+        #expect(try order([message(0, 0, at: 2, "a"), message(0, 1, at: 1, "b")]) == ["b", "a"])
     }
 }

@@ -65,7 +65,7 @@ struct WindowCoverageTests {
         }
 
         func isInFile(_ message: Message) throws -> Bool {
-            try coverage.isInFile(message, window: coverage.window(of: message, in: block(of: message)))
+            try coverage.isInFile(RunBound(message), window: coverage.window(of: RunBound(message), in: block(of: message)))
         }
     }
 
@@ -104,7 +104,7 @@ struct WindowCoverageTests {
         let inside = Self.messages().filter {
             $0.partition == straddling.partition && (straddling.firstOffset...straddling.lastOffset).contains($0.offset)
         }
-        let byWindows = try inside.filter { try reading.coverage.isServedByWindows($0, in: straddling) }
+        let byWindows = try inside.filter { try reading.coverage.isServedByWindows(RunBound($0), in: straddling) }
         #expect(!byWindows.isEmpty && byWindows.count < inside.count)
         #expect(byWindows.allSatisfy { $0.timestamp < Self.closedBefore })
     }
@@ -125,7 +125,7 @@ struct WindowCoverageTests {
         for message in Self.messages() where message.timestamp < Self.closedBefore {
             let block = reading.block(of: message)
             #expect(try reading.isInFile(message))
-            #expect(try reading.coverage.isServedByWindows(message, in: block) == !deleted.contains(message.timestamp))
+            #expect(try reading.coverage.isServedByWindows(RunBound(message), in: block) == !deleted.contains(message.timestamp))
         }
         // A deleted range that only touches the window's end meets nothing after it.
         reading.coverage.locallyDeletedWindows = [(windowBase - minutes(5))..<windowBase]
@@ -154,7 +154,7 @@ struct WindowCoverageTests {
         #expect(!reading.blocks.contains { reading.coverage.isServedByWindows($0) })
         for message in Self.messages() {
             #expect(try reading.isInFile(message) == (message.timestamp < Self.closedBefore))
-            #expect(try !reading.coverage.isServedByWindows(message, in: reading.block(of: message)))
+            #expect(try !reading.coverage.isServedByWindows(RunBound(message), in: reading.block(of: message)))
         }
     }
 }

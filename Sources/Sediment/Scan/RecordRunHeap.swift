@@ -1,29 +1,27 @@
-/// A min-heap of sorted runs of messages, keyed by each run's head in
+/// A min-heap of sorted runs of records, keyed by each run's head in
 /// (timestamp, partition, offset) order: a k-way merge of blocks.
-struct MessageRunHeap {
+struct RecordRunHeap {
     private struct Run {
-        var messages: [Message]
+        let run: RecordRun
         var position = 0
-        /// The head's sort key, kept beside it: comparing keys copies no `Message` (and so
-        /// retains and releases none of its arrays).
+        /// The head's sort key, kept beside it: the comparisons touch no entry array.
         var key: RunBound
 
-        init(messages: [Message]) {
-            self.messages = messages
-            self.key = RunBound(messages[0])
+        init(_ run: RecordRun) {
+            self.run = run
+            self.key = run.entries[0].position
         }
 
-        var head: Message { messages[position] }
+        var isDone: Bool { position == run.entries.count }
 
         mutating func advance() {
             position += 1
-            if position < messages.count { key = RunBound(messages[position]) }
+            if position < run.entries.count { key = run.entries[position].position }
         }
     }
 
     private var heap: [Run] = []
 
-    var head: Message? { heap.first?.head }
     var isEmpty: Bool { heap.isEmpty }
 
     /// Whether the head sorts before `bound`; false when the heap is empty.
@@ -32,25 +30,23 @@ struct MessageRunHeap {
         return key < bound
     }
 
-    mutating func insert(_ messages: [Message]) {
-        guard !messages.isEmpty else { return }
-        heap.append(Run(messages: messages))
+    mutating func insert(_ run: RecordRun) {
+        guard !run.isEmpty else { return }
+        heap.append(Run(run))
         siftUp(heap.count - 1)
     }
 
-    mutating func popHead() -> Message? {
+    mutating func popHead() -> Record? {
         guard !heap.isEmpty else { return nil }
-        let message = heap[0].head
+        let record = Record(run: heap[0].run, index: heap[0].position)
         heap[0].advance()
-        if heap[0].position == heap[0].messages.count {
+        if heap[0].isDone {
             heap.swapAt(0, heap.count - 1)
             heap.removeLast()
         }
         if !heap.isEmpty { siftDown(0) }
-        return message
+        return record
     }
-
-    static func precedes(_ a: Message, _ b: Message) -> Bool { RunBound(a) < RunBound(b) }
 
     private mutating func siftUp(_ start: Int) {
         var child = start

@@ -1,0 +1,67 @@
+import Testing
+@testable import Sediment
+
+/// Records encoded straight from their bytes must be exactly what decoding them into
+/// messages first gives: compaction and `jsonl` answers rely on it.
+@Suite("RecordRun")
+struct RecordRunTests {
+    /// Random messages framed as a segment block holds them, one partition each.
+    static func frames(_ messages: [Message]) throws -> [RecordRun] {
+        try messages.map { message in
+            var bytes: [UInt8] = []
+            RecordFormat.appendUnsealed(message, to: &bytes)
+            bytes.withUnsafeMutableBytes { RecordFormat.seal($0) }
+            let body = try bytes.withUnsafeBytes { raw -> Range<Int> in
+                guard case .body(let body) = RecordDecoder.checkFrame(raw) else { throw Failure() }
+                #expect(FrameView(body: UnsafeRawBufferPointer(rebasing: raw[body]), partition: message.partition) != nil)
+                return body
+            }
+            return RecordRun(
+                .frames(bytes, partition: message.partition),
+                entries: [RecordEntry(position: RunBound(message), start: body.lowerBound, length: body.count)])
+        }
+    }
+
+    struct Failure: Error {}
+
+    @Test("a record read in place from its frame gives its message, its value and its JSON line byte for byte")
+    func framesEncodeAsMessages() throws {
+        let cases = JSONLineCodecTests.randomMessages(count: 2000, seed: 17)
+        let runs = try Self.frames(cases.map(\.1))
+        for ((topic, message), run) in zip(cases, runs) {
+            #expect(try run.message(at: 0) == message)
+            var direct: [UInt8] = []
+            run.appendJSONLine(at: 0, topic: topic, to: &direct)
+            var decoded: [UInt8] = []
+            JSONLineEncoder.append(message, topic: topic, to: &decoded)
+            #expect(direct == decoded)
+            let value = try run.withValue(at: 0) { $0.map { Array($0) } }
+            #expect(value == message.value)
+        }
+    }
+
+    @Test("a line's opening gives the position decoding it whole gives, and a line of another shape gives none")
+    func linePrefix() throws {
+        var extremes = JSONLineCodecTests.randomMessages(count: 2000, seed: 23)
+        for (offset, timestamp) in [(Int64.min, Int64.min), (Int64.max, Int64.max), (0, -1), (-1, 0)] {
+            extremes.append(("t", Message(partition: .min, offset: offset, timestamp: timestamp, value: nil)))
+        }
+        for (topic, message) in extremes {
+            var line: [UInt8] = []
+            JSONLineEncoder.append(message, topic: topic, to: &line)
+            let position = line.dropLast().withUnsafeBytes { JSONLinePrefix.position($0) }
+            #expect(position == RunBound(message), "\(topic) \(message.partition)/\(message.offset)@\(message.timestamp)")
+        }
+        for other in [
+            #"{"partition":1,"topic":"t","offset":2,"tstype":"create","ts":3,"key":null,"payload":null}"#,
+            #"{ "topic":"t","partition":1,"offset":2,"tstype":"create","ts":3,"key":null,"payload":null}"#,
+            #"{"topic":"t","partition":01,"offset":2,"tstype":"create","ts":3,"key":null,"payload":null}"#,
+            #"{"topic":"t","partition":1,"offset":99999999999999999999,"tstype":"create","ts":3,"payload":null}"#,
+            #"{"topic":"t","partition":4294967296,"offset":2,"tstype":"create","ts":3,"payload":null}"#,
+            #"{"topic":"t","partition":1,"offset":2,"tstype":"create","ts":3}"#,
+            #"{"topic":"t"#,
+        ] {
+            #expect(Array(other.utf8).withUnsafeBytes { JSONLinePrefix.position($0) } == nil, "\(other)")
+        }
+    }
+}
