@@ -121,24 +121,17 @@ func blocking<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async thr
 /// The cursor of one query, read by one chunk at a time from whichever thread runs it.
 final class CursorBox: @unchecked Sendable {
     private let cursor: QueryCursor
+    /// Kept between chunks: a fresh half MiB each time was mapped and faulted in anew.
+    private var buffer: [UInt8] = []
 
     init(_ cursor: QueryCursor) { self.cursor = cursor }
 
     /// Up to `count` messages, encoded as `query` prints them, stopping once `bytes` are
     /// there: one hop off the event loop per half MiB or so.
     func read(upTo count: Int, bytes: Int, values: Bool) throws -> (ByteBuffer, Int) {
-        var buffer: [UInt8] = []
+        buffer.removeAll(keepingCapacity: true)
         buffer.reserveCapacity(bytes + 4096)
-        var read = 0
-        while read < count, buffer.count < bytes, let item = try cursor.nextRecord() {
-            read += 1
-            if values {
-                try item.withValue { value in if let value { buffer.append(contentsOf: value) } }
-                buffer.append(0x0A)
-            } else {
-                item.appendJSONLine(to: &buffer)
-            }
-        }
+        let read = try cursor.append(upTo: count, bytes: bytes, format: values ? .value : .jsonl, to: &buffer)
         return (ByteBuffer(bytes: buffer), read)
     }
 }

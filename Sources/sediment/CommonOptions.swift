@@ -138,6 +138,13 @@ final class StandardOutput {
         if buffer.count >= limit { try flush() }
     }
 
+    /// Lets `body` fill the buffer up to its limit, then writes it out; returns what `body` did.
+    func fill<R>(_ body: (inout [UInt8], _ limit: Int) throws -> R) throws -> R {
+        let result = try body(&buffer, limit)
+        if buffer.count >= limit { try flush() }
+        return result
+    }
+
     func write(_ text: String) throws {
         try append { $0.append(contentsOf: text.utf8) }
     }

@@ -112,20 +112,19 @@ struct QueryCommand: ParsableCommand {
             }
             let cursor = try archive.messages(query, bucket: bucket)
             var printed = 0
-            while printed < limit ?? Int.max, let item = try cursor.nextRecord() {
-                printed += 1
-                if let kcat {
-                    let message = try item.message()
-                    try output.append { kcat.append(message, topic: item.topic.topic, to: &$0) }
-                } else if format == .value {
-                    try item.withValue { value in
-                        try output.append { buffer in
-                            if let value { buffer.append(contentsOf: value) }
-                            buffer.append(0x0A)
-                        }
+            if let kcat {
+                while printed < limit ?? Int.max, let item = try cursor.next() {
+                    printed += 1
+                    try output.append { kcat.append(item.message, topic: item.topic.topic, to: &$0) }
+                }
+            } else {
+                let lines: QueryCursor.LineFormat = format == .value ? .value : .jsonl
+                while printed < limit ?? Int.max {
+                    let appended = try output.fill { buffer, bytes in
+                        try cursor.append(upTo: (limit ?? Int.max) - printed, bytes: bytes, format: lines, to: &buffer)
                     }
-                } else {
-                    try output.append { item.appendJSONLine(to: &$0) }
+                    if appended == 0 { break }
+                    printed += appended
                 }
             }
             try output.flush()

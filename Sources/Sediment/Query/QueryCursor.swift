@@ -42,6 +42,37 @@ public final class QueryCursor {
     /// The next record in the query's order, or nil at the end: what an answer encodes
     /// without decoding each message first.
     public func nextRecord() throws -> TopicRecord? {
+        try nextRanked().map { TopicRecord(topic: topics[$0.rank], record: $0.record) }
+    }
+
+    /// Appends up to `count` records as `format` lines to `out`, stopping once `out` holds
+    /// `bytes` or more, and returns how many it appended: 0 at the end. An answer read this
+    /// way builds no value per record.
+    public func append(upTo count: Int, bytes: Int, format: LineFormat, to out: inout [UInt8]) throws -> Int {
+        var appended = 0
+        while appended < count, out.count < bytes, let (rank, record) = try nextRanked() {
+            appended += 1
+            switch format {
+            case .jsonl:
+                record.appendJSONLine(topic: topics[rank].topic, to: &out)
+            case .value:
+                try record.withValue { value in if let value { out.append(contentsOf: value) } }
+                out.append(0x0A)
+            }
+        }
+        return appended
+    }
+
+    /// What `append(upTo:bytes:format:to:)` writes of each record.
+    public enum LineFormat: Sendable {
+        /// Sediment's lossless JSON line.
+        case jsonl
+        /// The value's bytes (nothing for a tombstone), then "\n".
+        case value
+    }
+
+    /// The next record and the rank of its topic.
+    private func nextRanked() throws -> (rank: Int, record: Record)? {
         switch query.order {
         case .time: try nextByTime()
         case .offset: try nextByOffset()
@@ -77,12 +108,13 @@ public final class QueryCursor {
         while let record = try cursor.nextRecord() {
             if query.filter.isEmpty { return record }
             let message = try record.message()
-            if query.filter.matches(message) { return Record(run: RecordRun(messages: [message]), index: 0) }
+            if query.filter.matches(message) { return Record(message: message) }
         }
         return nil
     }
 
-    private func nextByTime() throws -> TopicRecord? {
+    private func nextByTime() throws -> (rank: Int, record: Record)? {
+        if cursors.count == 1 { return try nextKept(from: cursors[0]).map { (0, $0) } }
         var lowest: Int?
         for index in cursors.indices {
             if heads[index] == nil && !exhausted[index] {
@@ -98,19 +130,17 @@ public final class QueryCursor {
         }
         guard let index = lowest, let record = heads[index] else { return nil }
         heads[index] = nil
-        return TopicRecord(topic: topics[index], record: record)
+        return (index, record)
     }
 
-    private func nextByOffset() throws -> TopicRecord? {
+    private func nextByOffset() throws -> (rank: Int, record: Record)? {
         while current < cursors.count {
             if sort == nil {
                 let sort = OffsetOrderSort(memory: query.sortMemory, directory: query.sortDirectory ?? Self.temporaryDirectory)
                 while let record = try nextKept(from: cursors[current]) { try sort.add(record.message()) }
                 self.sort = sort
             }
-            if let message = try sort!.next() {
-                return TopicRecord(topic: topics[current], record: Record(run: RecordRun(messages: [message]), index: 0))
-            }
+            if let message = try sort!.next() { return (current, Record(message: message)) }
             sort = nil
             current += 1
         }

@@ -73,7 +73,8 @@ final class WindowMemberReader {
 
     /// Leaves in `run` the records in `range` and `partitions`, counting the member as used
     /// when any is left.
-    func keep(_ run: RecordRun, in range: Range<Int64>, partitions: Set<Int32>?) -> RecordRun {
+    func keep(_ run: consuming RecordRun, in range: Range<Int64>, partitions: Set<Int32>?) -> RecordRun {
+        var run = run
         run.entries.removeAll { !range.contains($0.position.timestamp) || !(partitions?.contains($0.position.partition) ?? true) }
         if !run.isEmpty { membersUsed += 1 }
         return run

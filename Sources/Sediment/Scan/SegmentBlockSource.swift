@@ -22,8 +22,8 @@ struct SegmentBlockSource<Feed: BlockFeed>: SortedRunSource {
     mutating func nextRun() throws -> RecordRun {
         guard let block = try feed.peek() else { return RecordRun(messages: []) }
         feed.advance()
-        let run = try reader.run(of: block)
-        try filter.removeUnwanted(from: run, of: block)
+        var run = try reader.run(of: block)
+        try filter.removeUnwanted(from: &run, of: block)
         return run
     }
 
@@ -45,7 +45,7 @@ struct SegmentBlockFilter {
 
     /// Not a closure in the generic source: there it fetched the source's type metadata
     /// once a message.
-    func removeUnwanted(from run: RecordRun, of block: BlockRow) throws {
+    func removeUnwanted(from run: inout RecordRun, of block: BlockRow) throws {
         let limit = snapshot[block.partition] ?? 0
         try run.entries.removeAll {
             try !(range.contains($0.position.timestamp) && $0.position.offset < limit && keeps($0.position, block))

@@ -49,7 +49,7 @@ struct SortedRunMerge {
             }
             guard let upcoming else { return nil }
             self.upcoming = .none
-            let run = try sources[upcoming.source].nextRun()
+            var run = try sources[upcoming.source].nextRun()
             run.sortIfNeeded()
             runs.insert(run)
         }

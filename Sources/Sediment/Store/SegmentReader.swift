@@ -15,7 +15,7 @@ final class SegmentReader {
     /// anything short or corrupt is an error that says where.
     func messages(of block: BlockRow) throws -> [Message] {
         let run = try run(of: block)
-        return try run.entries.indices.map { try run.message(at: $0) }
+        return try run.entries.indices.map { try run.record(at: $0).message() }
     }
 
     /// The records of `block` in file order, checked (CRC and layout) but not decoded.

@@ -29,13 +29,14 @@ struct RecordRunTests {
         let cases = JSONLineCodecTests.randomMessages(count: 2000, seed: 17)
         let runs = try Self.frames(cases.map(\.1))
         for ((topic, message), run) in zip(cases, runs) {
-            #expect(try run.message(at: 0) == message)
+            let record = run.record(at: 0)
+            #expect(try record.message() == message)
             var direct: [UInt8] = []
-            run.appendJSONLine(at: 0, topic: topic, to: &direct)
+            record.appendJSONLine(topic: topic, to: &direct)
             var decoded: [UInt8] = []
             JSONLineEncoder.append(message, topic: topic, to: &decoded)
             #expect(direct == decoded)
-            let value = try run.withValue(at: 0) { $0.map { Array($0) } }
+            let value = try record.withValue { $0.map { Array($0) } }
             #expect(value == message.value)
         }
     }

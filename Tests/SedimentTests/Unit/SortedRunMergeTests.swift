@@ -135,9 +135,9 @@ struct SortedRunMergeTests {
     @Test("sortIfNeeded keeps a sorted run as it is, equal keys included, and sorts one that steps backwards")
     func sortedCheck() throws {
         func order(_ messages: [Message]) throws -> [String] {
-            let run = RecordRun(messages: messages)
+            var run = RecordRun(messages: messages)
             run.sortIfNeeded()
-            return try run.entries.indices.map { String(decoding: try run.message(at: $0).value!, as: UTF8.self) }
+            return try run.entries.indices.map { String(decoding: try run.record(at: $0).message().value!, as: UTF8.self) }
         }
         func message(_ partition: Int32, _ offset: Int64, at timestamp: Int64, _ label: String) -> Message {
             Message(partition: partition, offset: offset, timestamp: timestamp, value: Array(label.utf8))
