@@ -51,7 +51,7 @@ struct TierMemberSource: SortedRunSource {
         let messages: [Message]
         switch member.location {
         case .local(let path):
-            messages = try reader.messages(of: LocatedMember(member: member.member, path: path))
+            messages = try reader.messages(of: LocatedMember(member: member.member, path: path, compression: member.compression))
         case .remote:
             var lookahead = index + 1
             var started = 0
@@ -63,7 +63,7 @@ struct TierMemberSource: SortedRunSource {
                 lookahead += 1
             }
             let data = try fetcher.bytes(members, at: index)
-            messages = try data.withUnsafeBytes { try reader.decode($0, of: member.member, in: member.name) }
+            messages = try data.withUnsafeBytes { try reader.decode($0, of: member.member, compression: member.compression, in: member.name) }
         }
         let run = messages.filter { range.contains($0.timestamp) && (partitions?.contains($0.partition) ?? true) }
         if !run.isEmpty { reader.membersUsed += 1 }

@@ -1,6 +1,4 @@
-import SedimentZlib
-
-/// Reads gzip members of jsonl window files back into messages, keeping the files of
+/// Reads members of jsonl window files (any `WindowCompression`) back into messages, keeping the files of
 /// one query open.
 final class WindowMemberReader {
     private let layout: ArchiveLayout
@@ -26,15 +24,15 @@ final class WindowMemberReader {
         guard got == member.length else {
             throw corrupt(path, member, "the file ends \(member.length - got) bytes short of the member")
         }
-        return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, in: path) }
+        return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, compression: located.compression, in: path) }
     }
 
     /// The messages of one member's compressed bytes, wherever they were read from (a
     /// local file, or a ranged GET of a bucket object named by `source`).
-    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, in source: String) throws -> [Message] {
+    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String) throws -> [Message] {
         let lines: [UInt8]
         do {
-            lines = try GzipInflater.decompress(bytes, sizeHint: member.inputSize)
+            lines = try compression.inflate(bytes, sizeHint: member.inputSize)
         } catch {
             throw corrupt(source, member, "\(error)")
         }
