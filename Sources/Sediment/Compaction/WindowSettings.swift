@@ -68,9 +68,11 @@ public struct WindowSettings: Sendable, Hashable, Codable {
                 context: ["option": "granularity", "value": "\(granularity)"])
         }
         guard compression.levels.contains(compressionLevel) else {
-            let allowed = compression == .none
-                ? "compression none takes no level"
-                : "\(compression.rawValue) level must be \(compression.levels.lowerBound) to \(compression.levels.upperBound)"
+            let allowed = switch compression {
+            case .none: "compression none takes no level"
+            case .gzip: "compression level must be 1 to 9"
+            case .zstd: "zstd compression level must be \(compression.levels.lowerBound) to \(compression.levels.upperBound)"
+            }
             throw SedimentError(
                 .invalidArgument, "\(allowed), not \(compressionLevel)",
                 context: ["option": "compression-level", "value": "\(compressionLevel)"])

@@ -179,7 +179,7 @@ struct TaskReader {
         change.compression = value(.compression)?.choice(WindowCompression.self)
         // A level is checked against the codec named beside it (gzip when none is).
         change.compressionLevel = checked(.compressionLevel, value(.compressionLevel)?.int()) { [compression = change.compression] in
-            $0.compression = compression
+            $0.compression = compression ?? .gzip
             $0.compressionLevel = $1
         }
         change.maxFileSize = checked(.maxFileSize, size(.maxFileSize)) { $0.maxFileSize = $1 }
