@@ -25,10 +25,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // Our own C: CRC-32 folding with PCLMULQDQ (zlib's table CRC runs at ~1.4 GB/s here).
         .target(name: "CSedimentCRC"),
         .target(name: "SedimentZlib", dependencies: ["CZlib", "CSedimentCRC"]),
+        .target(name: "SedimentZstd", dependencies: ["CZstd"]),
         .target(name: "SedimentKafka", dependencies: ["CRdKafka"]),
         .target(
             name: "SedimentObjectStore",
@@ -45,6 +47,7 @@ let package = Package(
             name: "Sediment",
             dependencies: [
                 "SedimentZlib",
+                "SedimentZstd",
                 "SedimentKafka",
                 "SedimentObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -123,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "SedimentTests",
             dependencies: [
-                "Sediment", "SedimentZlib", "SedimentKafka", "SedimentObjectStore", "SedimentTestSupport", "SedimentKafkaTestSupport",
+                "Sediment", "SedimentZlib", "SedimentZstd", "SedimentKafka", "SedimentObjectStore", "SedimentTestSupport", "SedimentKafkaTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,6 +8,8 @@ struct LogLines {
 
     init(seed: UInt64) { state = seed }
 
+    mutating func random() -> UInt64 { next() }
+
     private mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -31,18 +33,41 @@ struct LogLines {
     }
 }
 
+/// Small JSON event values of about 70 bytes, the other common payload: per-message work
+/// weighs most on them.
+struct JSONEvents {
+    private var lines: LogLines
+
+    init(seed: UInt64) { lines = LogLines(seed: seed) }
+
+    private static let events = ["click", "view", "purchase", "signup", "logout"]
+
+    mutating func line(timestamp: Int64) -> String {
+        let r = lines.random()
+        return "{\"id\":\(r % 10_000_000),\"user\":\"u\((r >> 24) % 100_000)\",\"event\":\"\(Self.events[Int((r >> 40) % 5)])\","
+            + "\"amount\":\((r >> 44) % 10_000),\"ok\":\((r >> 60) % 2 == 0)}"
+    }
+}
+
+/// What a window is filled with.
+enum WindowValues {
+    case logLines
+    case jsonEvents
+}
+
 /// Fills `path` with messages of one topic, `bench`, whose timestamps spread evenly over
 /// the 60-minute window starting at `windowStart`, until the values reach `bytes`.
-func fillWindow(path: String, bytes: Int64, windowStart: Int64, partitions: Int32 = 3) throws -> Int {
+func fillWindow(path: String, bytes: Int64, windowStart: Int64, partitions: Int32 = 3, values: WindowValues = .logLines) throws -> Int {
     let writer = try ArchiveWriter(at: path)
     var lines = LogLines(seed: 42)
+    var events = JSONEvents(seed: 42)
     var written: Int64 = 0
     var count = 0
     while written < bytes {
         var batch = try writer.makeBatch(instance: "local", topic: "bench")
         for _ in 0..<50_000 where written < bytes {
             let timestamp = windowStart + min(3_599_999, written * 3_600_000 / bytes)
-            var value = lines.line(timestamp: timestamp)
+            var value = values == .logLines ? lines.line(timestamp: timestamp) : events.line(timestamp: timestamp)
             value.withUTF8 { raw in
                 _ = batch.append(
                     partition: Int32(count) % partitions, offset: Int64(count) / Int64(partitions), timestamp: timestamp,

@@ -10,6 +10,8 @@ import SedimentObjectStore
 //                                             SAMPLES 1-minute queries across the day
 //   sediment-bench window-archive DIR MB      fills DIR with MB megabytes of log lines in
 //                                             one 60-minute window, 3 partitions
+//   sediment-bench json-window-archive DIR MB like window-archive, with JSON values of
+//                                             about 70 bytes
 //   sediment-bench seek DIR SAMPLES           compacts DIR as jsonl 60-minute windows and
 //                                             counts the members SAMPLES 1-minute queries inflate
 //   sediment-bench bucket-query DIR SAMPLES   times SAMPLES 1-minute queries, from a new empty
@@ -74,6 +76,11 @@ case "window-archive":
     let started = clock.now
     let messages = try fillWindow(path: path, bytes: Int64(count) * 1_000_000, windowStart: windowStart)
     print("window-archive messages=\(messages) seconds=\(String(format: "%.2f", seconds(clock.now - started)))")
+case "json-window-archive":
+    let clock = ContinuousClock()
+    let started = clock.now
+    let messages = try fillWindow(path: path, bytes: Int64(count) * 1_000_000, windowStart: windowStart, values: .jsonEvents)
+    print("json-window-archive messages=\(messages) seconds=\(String(format: "%.2f", seconds(clock.now - started)))")
 case "seek":
     let compactor = try Compactor.open(at: path)
     var change = WindowSettingsChange()

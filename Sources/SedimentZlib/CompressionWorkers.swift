@@ -6,7 +6,10 @@ import Foundation
 /// thread busy on one of two cores it ran a single compressor for the first seconds of
 /// every window. Threads of our own are all there from the first member.
 final class CompressionWorkers: @unchecked Sendable {
-    static let shared = CompressionWorkers(count: ProcessInfo.processInfo.activeProcessorCount)
+    /// One thread per core; `SEDIMENT_COMPRESSION_THREADS` sets another number, which
+    /// changes the speed and never the bytes (the tests compare 1 with 4).
+    static let shared = CompressionWorkers(
+        count: ProcessInfo.processInfo.environment["SEDIMENT_COMPRESSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount)
 
     private let condition = NSCondition()
     private var jobs: [() -> Void] = []
@@ -15,7 +18,7 @@ final class CompressionWorkers: @unchecked Sendable {
     private init(count: Int) {
         for number in 0..<max(1, count) {
             let thread = Thread { [unowned self] in self.work() }
-            thread.name = "sediment.gzip.\(number)"
+            thread.name = "sediment.compress.\(number)"
             thread.start()
         }
     }

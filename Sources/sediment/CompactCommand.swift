@@ -6,15 +6,18 @@ import Sediment
 struct CompactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compact",
-        abstract: "Write the closed time windows of the archive's topics as gzip files.",
+        abstract: "Write the closed time windows of the archive's topics as gzip, zstd or plain files.",
         discussion: """
             A window is [start, start + granularity), aligned in UTC, and holds the messages \
             of all partitions ordered by (timestamp, partition, offset). It closes when the \
             watermark (the lowest latest timestamp over the topic's partitions; the wall clock \
             once they are all idle) passes its end plus the grace period. Each file is a series \
-            of gzip members of about 1 MiB of input, readable by any gzip tool, and is written to
+            of members of about 1 MiB of input, as --compression says: gzip members that any \
+            gzip tool reads (the default), independent zstd frames ending with a seek table in \
+            zstd's seekable format that zstd -d and zstdcat read, or none, the plain content. \
+            It is written to
 
-              windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.partN].<jsonl.gz|txt.gz>
+              windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.partN].<jsonl|txt>[.gz|.zst]
 
             Messages that arrive for a window already written go into its next part; a file, \
             once written, is never rewritten. Settings given here are recorded for the topic \

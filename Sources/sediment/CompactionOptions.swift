@@ -10,7 +10,10 @@ struct CompactionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("jsonl (lossless, the default) or text (values as UTF-8 lines).", valueName: "format"))
     var format: WindowSettings.Format?
 
-    @Option(help: ArgumentHelp("gzip level, 1 (fastest) to 9 (smallest); default 6.", valueName: "level"))
+    @Option(help: ArgumentHelp("gzip (.gz, the default), zstd (.zst: frames with a seek table) or none (plain .jsonl/.txt).", valueName: "codec"))
+    var compression: WindowCompression?
+
+    @Option(help: ArgumentHelp("gzip 1 (fastest) to 9 (smallest), default 6; zstd 1 to 19, default 3; none takes no level.", valueName: "level"))
     var compressionLevel: Int?
 
     @Option(help: ArgumentHelp("Split a window into numbered parts above this compressed size (default 500MB).", valueName: "size"))
@@ -29,6 +32,7 @@ struct CompactionOptions: ParsableArguments {
         var change = WindowSettingsChange()
         if let granularity { change.granularity = try WindowSettings.granularity(parsing: granularity, option: "--granularity") }
         change.format = format
+        change.compression = compression
         change.compressionLevel = compressionLevel
         if let maxFileSize { change.maxFileSize = try ByteSizeExpression.parse(maxFileSize, option: "--max-file-size") }
         if let grace { change.grace = try DurationExpression.milliseconds(grace, option: "--grace") }
@@ -39,6 +43,7 @@ struct CompactionOptions: ParsableArguments {
 }
 
 extension WindowSettings.Format: ExpressibleByArgument {}
+extension WindowCompression: ExpressibleByArgument {}
 extension WindowSettings.WindowTime: ExpressibleByArgument {}
 extension WindowSettings.InvalidUTF8Policy: ExpressibleByArgument {}
 

@@ -27,7 +27,7 @@ struct QueryCommand: ParsableCommand {
 
             A query returns every message of its range held anywhere: segments, local windows, \
             and windows only a bucket holds. Windows local retention deleted after upload are \
-            read from where the archive uploaded them, fetching only the gzip members the range \
+            read from where the archive uploaded them, fetching only the members (gzip members, zstd frames) the range \
             needs (ranged GETs, several at once); --target reads another bucket's windows (every \
             window of the range there, listed under --key-template), and --local-only reads no \
             bucket. When part of the range can be read from nowhere, the query prints nothing, \

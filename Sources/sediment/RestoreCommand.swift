@@ -10,9 +10,10 @@ struct RestoreCommand: AsyncParsableCommand {
             Finds the topic's windows that meet [--from, --to) from their keys (listing every \
             page under --key-template's prefix) and their manifests, downloads them, checks \
             each one's size and SHA-256 against its manifest, and indexes it as a local window \
-            with its gzip members: query, reupload and replay then read it on a machine that \
+            with its members: query, reupload and replay then read it on a machine that \
             never consumed the topic. The archive is created if it does not exist. A window \
-            without a manifest is read through to find its members.
+            without a manifest is read through to find its members (a zstd one's from its seek \
+            table).
 
             Windows the archive already holds are skipped, so a second run does nothing; \
             files local retention deleted come back once they match the index. A window \

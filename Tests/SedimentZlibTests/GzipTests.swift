@@ -84,8 +84,8 @@ struct GzipTests {
         let chunks = (0..<24).map { Self.sample(64 << 10 + $0 * 999, seed: UInt64($0)) }
         var outputs: [[[UInt8]]] = []
         for depth in [1, 3, 16] {
-            let gzip = ParallelGzip(level: 6, depth: depth)
-            var members: [ParallelGzip.Member] = []
+            let gzip = ParallelCompressor(gzipLevel: 6, depth: depth)
+            var members: [ParallelCompressor.Member] = []
             for chunk in chunks {
                 var buffer = chunk
                 members += try gzip.submit(&buffer)

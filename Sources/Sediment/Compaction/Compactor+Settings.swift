@@ -2,6 +2,7 @@
 public struct WindowSettingsChange: Sendable, Hashable {
     public var granularity: Int64?
     public var format: WindowSettings.Format?
+    public var compression: WindowCompression?
     public var compressionLevel: Int?
     public var maxFileSize: Int64?
     public var grace: Int64?
@@ -12,13 +13,24 @@ public struct WindowSettingsChange: Sendable, Hashable {
 
     /// Refuses a value that no settings may hold, before anything is opened.
     public func validate() throws {
-        try applied(to: WindowSettings()).validate()
+        var base = WindowSettings()
+        // A level alone is checked against the codec it may belong to: the topic's own
+        // codec is known only when the settings are recorded.
+        if compression == nil, let compressionLevel, let codec = WindowCompression.allCases.first(where: { $0.levels.contains(compressionLevel) }) {
+            base.compression = codec
+        }
+        try applied(to: base).validate()
     }
 
     func applied(to base: WindowSettings) -> WindowSettings {
         var settings = base
         if let granularity { settings.granularity = granularity }
         if let format { settings.format = format }
+        if let compression, compression != settings.compression {
+            // A level belongs to its codec: a new codec without a level takes its default.
+            settings.compression = compression
+            settings.compressionLevel = compression.defaultLevel
+        }
         if let compressionLevel { settings.compressionLevel = compressionLevel }
         if let maxFileSize { settings.maxFileSize = maxFileSize }
         if let grace { settings.grace = grace }

@@ -64,6 +64,8 @@ extension WindowFileWriter {
         var inputSize: Int64 = 0
         var stats = Stats()
         var members: [MemberRow] = []
+        /// (stored, input) bytes of every member, empty ones too: what a trailer lists.
+        var sizes: [(stored: Int, input: Int)] = []
         var md5 = Insecure.MD5()
         var sha256 = SHA256()
 
@@ -75,15 +77,9 @@ extension WindowFileWriter {
             self.file = file
         }
 
-        mutating func append(_ member: ParallelGzip.Member, stats memberStats: Stats) throws {
-            try member.bytes.withUnsafeBytes { bytes in
-                try file.write(bytes, at: size)
-                // Written back while the next members compress: the fsync that closes the
-                // part then has little left to wait for.
-                file.startWriteback(at: size, count: bytes.count)
-                md5.update(bufferPointer: bytes)
-                sha256.update(bufferPointer: bytes)
-            }
+        mutating func append(_ member: ParallelCompressor.Member, stats memberStats: Stats) throws {
+            try write(member.bytes)
+            sizes.append((member.bytes.count, member.inputCount))
             members.append(MemberRow(
                 fileID: 0, ordinal: members.count,
                 minTimestamp: memberStats.count > 0 ? memberStats.minTimestamp : 0,
@@ -94,12 +90,31 @@ extension WindowFileWriter {
             stats.merge(memberStats)
         }
 
+        /// What the codec puts after the last member (zstd's seek table), before the fsync.
+        mutating func appendTrailer(_ compression: WindowCompression) throws {
+            let trailer = compression.trailer(members: sizes)
+            guard !trailer.isEmpty else { return }
+            try write(trailer)
+            size += Int64(trailer.count)
+        }
+
+        private mutating func write(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { bytes in
+                try file.write(bytes, at: size)
+                // Written back while the next members compress: the fsync that closes the
+                // part then has little left to wait for.
+                file.startWriteback(at: size, count: bytes.count)
+                md5.update(bufferPointer: bytes)
+                sha256.update(bufferPointer: bytes)
+            }
+        }
+
         func record(
             instance: String, topic: String, window: WindowSchedule.Window, coveredEnd: [Int32: Int64], writtenAt: Int64
         ) -> WindowFileRecord {
             WindowFileRecord(
                 instance: instance, topic: topic, windowStart: window.start, windowEnd: window.end, part: number,
-                path: relativePath, format: window.settings.format, count: stats.count, skipped: stats.skipped,
+                path: relativePath, format: window.settings.format, compression: window.settings.compression, count: stats.count, skipped: stats.skipped,
                 minTimestamp: stats.count > 0 ? stats.minTimestamp : window.start,
                 maxTimestamp: stats.count > 0 ? stats.maxTimestamp : window.start,
                 inputSize: inputSize, size: size, md5: md5.finalize().hexString, sha256: sha256.finalize().hexString,

@@ -1,8 +1,9 @@
 import Crypto
 import SedimentZlib
 
-/// Writes one window write: the messages of one window, in order, as one or more gzip
-/// files of members of about 1 MiB of input each, split into parts at the size cap.
+/// Writes one window write: the messages of one window, in order, as one or more files
+/// of members of about 1 MiB of input each (gzip members, zstd frames then a seek table,
+/// or the bytes themselves: `WindowCompression`), split into parts at the size cap.
 ///
 /// Parts are written under hidden temporary names, fsynced, and renamed to their final
 /// names only when the whole window is written; the caller records them in the index
@@ -17,7 +18,7 @@ final class WindowFileWriter {
     private let window: WindowSchedule.Window
     private let encoder: WindowEncoder
     private let coveredEnd: [Int32: Int64]
-    private let gzip: ParallelGzip
+    private let compressor: ParallelCompressor
     private let writtenAt: Int64
     private var nextPart: Int
     private var chunk: [UInt8] = []
@@ -37,7 +38,7 @@ final class WindowFileWriter {
         self.window = window
         self.encoder = WindowEncoder(topic: topic, settings: window.settings)
         self.coveredEnd = coveredEnd
-        self.gzip = ParallelGzip(level: Int32(window.settings.compressionLevel))
+        self.compressor = ParallelCompressor(compress: window.settings.compression.memberMaker(level: window.settings.compressionLevel))
         self.writtenAt = writtenAt
         self.nextPart = firstPart
         chunk.reserveCapacity(Self.memberInputSize + 64 << 10)
@@ -56,7 +57,7 @@ final class WindowFileWriter {
     /// Makes every part durable under its final name and returns them, in part order.
     func finish() throws -> [WindowFileRecord] {
         if !chunk.isEmpty || !producedMember && queued.isEmpty { try submitChunk() }
-        for member in try gzip.finish() { try place(member) }
+        for member in try compressor.finish() { try place(member) }
         try closePart()
         for (part, _) in closed { try FileSystem.rename(part.temporaryPath, to: part.finalPath) }
         if let first = closed.first { FileSystem.synchronizeDirectory(FileSystem.parentDirectory(first.part.finalPath)) }
@@ -65,7 +66,7 @@ final class WindowFileWriter {
 
     /// Removes what was written so far: the window is left as if never started.
     func abandon() {
-        _ = try? gzip.finish()
+        _ = try? compressor.finish()
         if let part { try? FileSystem.remove(part.temporaryPath) }
         for (part, _) in closed { try? FileSystem.remove(part.temporaryPath) }
     }
@@ -73,13 +74,14 @@ final class WindowFileWriter {
     private func submitChunk() throws {
         queued.append(chunkStats)
         chunkStats = Stats()
-        for member in try gzip.submit(&chunk) { try place(member) }
+        for member in try compressor.submit(&chunk) { try place(member) }
     }
 
-    private func place(_ member: ParallelGzip.Member) throws {
+    private func place(_ member: ParallelCompressor.Member) throws {
         producedMember = true
         let stats = queued.removeFirst()
-        if let current = part, current.size > 0, current.size + Int64(member.bytes.count) > window.settings.maxFileSize {
+        let trailer = Int64(window.settings.compression.trailerSize(members: (part?.sizes.count ?? 0) + 1))
+        if let current = part, current.size > 0, current.size + Int64(member.bytes.count) + trailer > window.settings.maxFileSize {
             try closePart()
         }
         if part == nil { part = try openPart() }
@@ -88,7 +90,8 @@ final class WindowFileWriter {
 
     private func openPart() throws -> OpenPart {
         let relative = ArchiveLayout.windowFilePath(
-            instance: instance, topic: topic, windowStart: window.start, part: nextPart, format: window.settings.format)
+            instance: instance, topic: topic, windowStart: window.start, part: nextPart, format: window.settings.format,
+            compression: window.settings.compression)
         nextPart += 1
         let finalPath = layout.root + "/" + relative
         let directory = FileSystem.parentDirectory(finalPath)
@@ -101,8 +104,9 @@ final class WindowFileWriter {
     }
 
     private func closePart() throws {
-        guard let current = part else { return }
+        guard var current = part else { return }
         part = nil
+        try current.appendTrailer(window.settings.compression)
         try current.file.synchronize()
         closed.append((current, current.record(
             instance: instance, topic: topic, window: window, coveredEnd: coveredEnd, writtenAt: writtenAt)))
@@ -114,7 +118,8 @@ final class WindowFileWriter {
         layout: ArchiveLayout, instance: String, topic: String, window: WindowSchedule.Window, fromPart: Int
     ) throws {
         let first = layout.root + "/" + ArchiveLayout.windowFilePath(
-            instance: instance, topic: topic, windowStart: window.start, part: 1, format: window.settings.format)
+            instance: instance, topic: topic, windowStart: window.start, part: 1, format: window.settings.format,
+            compression: window.settings.compression)
         let directory = FileSystem.parentDirectory(first)
         let seconds = "\(UTCDate.floorDivide(window.start, 1000))"
         for name in FileSystem.contents(of: directory) {

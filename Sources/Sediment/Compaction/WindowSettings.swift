@@ -8,11 +8,11 @@ public struct WindowSettings: Sendable, Hashable, Codable {
         /// The compatible mode: message values as UTF-8, each followed by "\n".
         case text
 
-        /// The file name extension, compression included.
-        public var fileExtension: String {
+        /// The file name extension, compression included: `jsonl.gz`, `txt.zst`, `jsonl`.
+        public func fileExtension(_ compression: WindowCompression) -> String {
             switch self {
-            case .jsonl: "jsonl.gz"
-            case .text: "txt.gz"
+            case .jsonl: "jsonl" + compression.fileSuffix
+            case .text: "txt" + compression.fileSuffix
             }
         }
     }
@@ -39,7 +39,9 @@ public struct WindowSettings: Sendable, Hashable, Codable {
     public var granularity: Int64 = 3_600_000
     /// Default `.jsonl`.
     public var format: Format = .jsonl
-    /// gzip level, 1 to 9. Default 6.
+    /// Default `.gzip`.
+    public var compression: WindowCompression = .gzip
+    /// gzip 1 to 9 (default 6), zstd 1 to 19 (default 3), none 0.
     public var compressionLevel = 6
     /// A window whose compressed size would pass this is split into parts. Default 500 MB.
     public var maxFileSize: Int64 = 500_000_000
@@ -52,6 +54,11 @@ public struct WindowSettings: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// "gzip level 6", "zstd level 3", "uncompressed".
+    public var compressionText: String {
+        compression == .none ? "uncompressed" : "\(compression.rawValue) level \(compressionLevel)"
+    }
+
     /// Granularities are whole minutes, as in the product Sediment replaces (5 to 60),
     /// longer ones allowed; the size cap must leave room for a gzip member.
     public func validate() throws {
@@ -60,9 +67,14 @@ public struct WindowSettings: Sendable, Hashable, Codable {
                 .invalidArgument, "granularity must be a whole number of minutes (5m to 60m, or more), not \(granularity) ms",
                 context: ["option": "granularity", "value": "\(granularity)"])
         }
-        guard (1...9).contains(compressionLevel) else {
+        guard compression.levels.contains(compressionLevel) else {
+            let allowed = switch compression {
+            case .none: "compression none takes no level"
+            case .gzip: "compression level must be 1 to 9"
+            case .zstd: "zstd compression level must be \(compression.levels.lowerBound) to \(compression.levels.upperBound)"
+            }
             throw SedimentError(
-                .invalidArgument, "compression level must be 1 to 9, not \(compressionLevel)",
+                .invalidArgument, "\(allowed), not \(compressionLevel)",
                 context: ["option": "compression-level", "value": "\(compressionLevel)"])
         }
         guard maxFileSize >= 64 << 10 else {

@@ -176,14 +176,16 @@ struct TaskReader {
             $0.granularity = $1
         }
         change.grace = checked(.grace, milliseconds(.grace)) { $0.grace = $1 }
-        change.compressionLevel = checked(.compressionLevel, value(.compressionLevel)?.int()) { $0.compressionLevel = $1 }
+        change.compression = value(.compression)?.choice(WindowCompression.self)
+        // A level is checked against the codec named beside it (gzip when none is).
+        change.compressionLevel = checked(.compressionLevel, value(.compressionLevel)?.int()) { [compression = change.compression] in
+            $0.compression = compression ?? .gzip
+            $0.compressionLevel = $1
+        }
         change.maxFileSize = checked(.maxFileSize, size(.maxFileSize)) { $0.maxFileSize = $1 }
         change.windowTime = value(.windowTime)?.choice(WindowSettings.WindowTime.self)
         change.format = value(.format)?.choice(WindowSettings.Format.self)
         change.invalidUTF8 = value(.invalidUTF8)?.choice(WindowSettings.InvalidUTF8Policy.self)
-        if let value = value(.compression), let compression = value.string(), compression != "gzip" {
-            value.problem("'\(compression)' is not a compression this version writes: window files are gzip")
-        }
         compaction.change = change
         if let interval = duration(.compactInterval) {
             if interval <= .zero { value(.compactInterval)?.problem("compact-interval must be more than 0") }

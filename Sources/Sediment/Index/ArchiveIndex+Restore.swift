@@ -42,6 +42,7 @@ extension ArchiveIndex {
             var settings = WindowSettings()
             settings.granularity = span
             settings.format = first.format
+            settings.compression = first.compression
             settings.compressionLevel = level
             settings.windowTime = windowTime
             if let schedule = try schedule(instance: first.instance, topic: first.topic, in: db) {

@@ -5,6 +5,7 @@ import GRDB
 struct TierFileRow: Sendable {
     var id: Int64
     var path: String
+    var compression: WindowCompression
     var sha256: String
     var windowStart: Int64
     var locallyDeleted: Bool
@@ -40,7 +41,7 @@ extension ArchiveIndex {
                         WHERE f.instance = ?1 AND f.topic = ?2 AND f.window_start = ?3 AND f.id <= ?4 AND g.id <= ?4)
                     """, arguments: [instance, topic, start, maxFileID])!
                 for file in try Row.fetchAll(db, sql: """
-                    SELECT id, path, sha256, local_deleted_at FROM window_files
+                    SELECT id, path, compression, sha256, local_deleted_at FROM window_files
                     WHERE instance = ? AND topic = ? AND window_start = ? AND id <= ? AND format = 'jsonl' ORDER BY part
                     """, arguments: [instance, topic, start, maxFileID]) {
                     let id: Int64 = file["id"]
@@ -60,7 +61,7 @@ extension ArchiveIndex {
                             position: $0["position"], length: $0["length"], inputSize: $0["input_size"], count: $0["message_count"])
                     }
                     rows.append(TierFileRow(
-                        id: id, path: file["path"], sha256: file["sha256"], windowStart: start, locallyDeleted: (file["local_deleted_at"] as Int64?) != nil,
+                        id: id, path: file["path"], compression: WindowCompression(rawValue: file["compression"]) ?? .gzip, sha256: file["sha256"], windowStart: start, locallyDeleted: (file["local_deleted_at"] as Int64?) != nil,
                         copies: copies, members: members, exclusive: exclusive))
                 }
             }

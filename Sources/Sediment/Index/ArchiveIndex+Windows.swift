@@ -4,13 +4,14 @@ import GRDB
 extension ArchiveIndex {
     func scheduleEntries(instance: String, topic: String, in db: Database) throws -> [WindowSchedule.Entry] {
         try Row.fetchAll(db, sql: """
-            SELECT since, granularity, format, compression_level, max_file_size, grace, window_time, invalid_utf8
+            SELECT since, granularity, format, compression, compression_level, max_file_size, grace, window_time, invalid_utf8
             FROM window_settings WHERE instance = ? AND topic = ? ORDER BY since
             """, arguments: [instance, topic]
         ).map { row in
             var settings = WindowSettings()
             settings.granularity = row["granularity"]
             settings.format = WindowSettings.Format(rawValue: row["format"]) ?? .jsonl
+            settings.compression = WindowCompression(rawValue: row["compression"]) ?? .gzip
             settings.compressionLevel = row["compression_level"]
             settings.maxFileSize = row["max_file_size"]
             settings.grace = row["grace"]
@@ -27,16 +28,17 @@ extension ArchiveIndex {
 
     func insertSettings(_ settings: WindowSettings, since: Int64, instance: String, topic: String, at now: Int64, in db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO window_settings (instance, topic, since, granularity, format, compression_level,
+            INSERT INTO window_settings (instance, topic, since, granularity, format, compression, compression_level,
                 max_file_size, grace, window_time, invalid_utf8, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (instance, topic, since) DO UPDATE SET
-                granularity = excluded.granularity, format = excluded.format,
+                granularity = excluded.granularity, format = excluded.format, compression = excluded.compression,
                 compression_level = excluded.compression_level, max_file_size = excluded.max_file_size,
                 grace = excluded.grace, window_time = excluded.window_time,
                 invalid_utf8 = excluded.invalid_utf8, recorded_at = excluded.recorded_at
             """, arguments: [
-                instance, topic, since, settings.granularity, settings.format.rawValue, settings.compressionLevel,
+                instance, topic, since, settings.granularity, settings.format.rawValue, settings.compression.rawValue,
+                settings.compressionLevel,
                 settings.maxFileSize, settings.grace, settings.windowTime.rawValue, settings.invalidUTF8.rawValue, now,
             ])
     }
@@ -107,12 +109,12 @@ extension ArchiveIndex {
     /// Inserts one file with its partitions and members; returns its id.
     func insert(_ file: WindowFileRecord, in db: Database) throws -> Int64 {
         try db.execute(sql: """
-            INSERT INTO window_files (instance, topic, window_start, window_end, part, path, format,
+            INSERT INTO window_files (instance, topic, window_start, window_end, part, path, format, compression,
                 message_count, skipped_count, min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 file.instance, file.topic, file.windowStart, file.windowEnd, file.part, file.path,
-                file.format.rawValue, file.count, file.skipped, file.minTimestamp, file.maxTimestamp,
+                file.format.rawValue, file.compression.rawValue, file.count, file.skipped, file.minTimestamp, file.maxTimestamp,
                 file.inputSize, file.size, file.md5, file.sha256, file.writtenAt,
             ])
         let id = db.lastInsertedRowID
@@ -160,7 +162,7 @@ extension ArchiveIndex {
         return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT m.file_id, m.ordinal, m.min_timestamp, m.max_timestamp, m.position, m.length, m.input_size,
-                       m.message_count, f.path
+                       m.message_count, f.path, f.compression
                 FROM window_members m JOIN window_files f ON f.id = m.file_id
                 WHERE m.instance = ? AND m.topic = ? AND m.min_timestamp >= ? AND m.min_timestamp < ?
                   AND m.max_timestamp >= ? AND (m.min_timestamp, m.file_id, m.ordinal) > (?, ?, ?)
@@ -179,7 +181,7 @@ extension ArchiveIndex {
                         fileID: row["file_id"], ordinal: row["ordinal"], minTimestamp: row["min_timestamp"],
                         maxTimestamp: row["max_timestamp"], position: row["position"], length: row["length"],
                         inputSize: row["input_size"], count: row["message_count"]),
-                    path: row["path"])
+                    path: row["path"], compression: WindowCompression(rawValue: row["compression"]) ?? .gzip)
             }
         }
     }

@@ -1,6 +1,7 @@
 import GRDB
 
-/// One gzip member of a window file, as `window_members` holds it.
+/// One member of a window file (a gzip member, a zstd frame, a byte range of an
+/// uncompressed file), as `window_members` holds it.
 struct MemberRow: Sendable, Hashable {
     var fileID: Int64
     var ordinal: Int
@@ -16,6 +17,7 @@ struct MemberRow: Sendable, Hashable {
 struct LocatedMember: Sendable, Hashable {
     var member: MemberRow
     var path: String
+    var compression: WindowCompression
 }
 
 /// Per partition, what one window file holds.
@@ -36,6 +38,7 @@ struct WindowFileRecord: Sendable {
     var part: Int
     var path: String
     var format: WindowSettings.Format
+    var compression: WindowCompression
     var count: Int
     var skipped: Int
     var minTimestamp: Int64
@@ -60,6 +63,8 @@ public struct WindowFile: Sendable, Hashable, Codable {
     /// Relative to the archive directory; the object key has the same shape.
     public var path: String
     public var format: String
+    /// `gzip`, `zstd` or `none`.
+    public var compression: String
     public var count: Int
     public var skipped: Int
     public var minTimestamp: Int64
@@ -71,8 +76,11 @@ public struct WindowFile: Sendable, Hashable, Codable {
     public var writtenAt: Int64
     public var locallyDeleted: Bool
 
+    /// `compression` as the codec that reads the file (gzip for a value no build wrote).
+    var codec: WindowCompression { WindowCompression(rawValue: compression) ?? .gzip }
+
     static let columnNames = [
-        "id", "instance", "topic", "window_start", "window_end", "part", "path", "format", "message_count", "skipped_count",
+        "id", "instance", "topic", "window_start", "window_end", "part", "path", "format", "compression", "message_count", "skipped_count",
         "min_timestamp", "max_timestamp", "input_size", "size", "md5", "sha256", "written_at", "local_deleted_at",
     ]
     static let columns = columnNames.joined(separator: ", ")
@@ -89,6 +97,7 @@ public struct WindowFile: Sendable, Hashable, Codable {
         part = row["part"]
         path = row["path"]
         format = row["format"]
+        compression = row["compression"]
         count = row["message_count"]
         skipped = row["skipped_count"]
         minTimestamp = row["min_timestamp"]

@@ -43,7 +43,7 @@ struct BucketPlan {
             // An ingest-time window may hold a message another window holds too (consumed
             // twice, hours apart): its counts never stand for its messages.
             let exclusive = file.exclusive && snapshot.schedule?.current.windowTime != .ingest
-            plan.members += file.members.map { TierMember(location: location, member: $0, exclusive: exclusive) }
+            plan.members += file.members.map { TierMember(location: location, member: $0, compression: file.compression, exclusive: exclusive) }
         }
         return plan
     }
@@ -94,7 +94,7 @@ struct BucketPlan {
                     member: MemberRow(
                         fileID: 0, ordinal: ordinal, minTimestamp: member.minTimestamp, maxTimestamp: member.maxTimestamp,
                         position: member.offset, length: member.length, inputSize: member.inputSize, count: member.count),
-                    exclusive: exclusive))
+                    compression: WindowCompression(rawValue: manifest.compression) ?? .gzip, exclusive: exclusive))
             }
         }
         return (plan, Set(listing.windows.compactMap { $0.manifest?.sha256 }))

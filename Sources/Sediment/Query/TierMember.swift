@@ -1,6 +1,6 @@
 import SedimentObjectStore
 
-/// A gzip member a query reads outside the usual local windows: in a bucket object, or in
+/// A window file member a query reads outside the usual local windows: in a bucket object, or in
 /// a local file of a window that also has files only a bucket holds.
 struct TierMember: Sendable {
     enum Location: Sendable, Hashable {
@@ -12,6 +12,7 @@ struct TierMember: Sendable {
 
     var location: Location
     var member: MemberRow
+    var compression: WindowCompression
     /// No other tier holds any message of its window: where the whole member lies in the
     /// range, its count can stand for its messages.
     var exclusive: Bool

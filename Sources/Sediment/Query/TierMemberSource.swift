@@ -51,7 +51,7 @@ struct TierMemberSource: SortedRunSource {
         let run: RecordRun
         switch member.location {
         case .local(let path):
-            run = try reader.run(of: LocatedMember(member: member.member, path: path))
+            run = try reader.run(of: LocatedMember(member: member.member, path: path, compression: member.compression))
         case .remote:
             var lookahead = index + 1
             var started = 0
@@ -63,7 +63,7 @@ struct TierMemberSource: SortedRunSource {
                 lookahead += 1
             }
             let data = try fetcher.bytes(members, at: index)
-            run = try data.withUnsafeBytes { try reader.decode($0, of: member.member, in: member.name) }
+            run = try data.withUnsafeBytes { try reader.decode($0, of: member.member, compression: member.compression, in: member.name) }
         }
         return reader.keep(run, in: range, partitions: partitions)
     }

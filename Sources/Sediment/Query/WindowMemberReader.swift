@@ -1,8 +1,7 @@
 import Foundation
-import SedimentZlib
 
-/// Reads gzip members of jsonl window files back into runs of lines, keeping the files
-/// of one query open.
+/// Reads members of jsonl window files (any `WindowCompression`) back into runs of
+/// lines, keeping the files of one query open.
 final class WindowMemberReader {
     private let layout: ArchiveLayout
     private var files: [String: SystemFile] = [:]
@@ -27,7 +26,7 @@ final class WindowMemberReader {
         guard got == member.length else {
             throw corrupt(path, member, "the file ends \(member.length - got) bytes short of the member")
         }
-        return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, in: path) }
+        return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, compression: located.compression, in: path) }
     }
 
     /// The lines of one member's compressed bytes, wherever they were read from (a local
@@ -35,10 +34,10 @@ final class WindowMemberReader {
     /// the order is read from its opening; a line is decoded whole only when that opening
     /// is not the encoder's, or when a caller asks for its message (the member's checksum
     /// has vouched for its bytes).
-    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, in source: String) throws -> RecordRun {
+    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String) throws -> RecordRun {
         let lines: [UInt8]
         do {
-            lines = try GzipInflater.decompress(bytes, sizeHint: member.inputSize)
+            lines = try compression.inflate(bytes, sizeHint: member.inputSize)
         } catch {
             throw corrupt(source, member, "\(error)")
         }

@@ -1,4 +1,4 @@
-/// Sorted runs read from the gzip members of jsonl window files, read from the index a
+/// Sorted runs read from the members of jsonl window files, read from the index a
 /// page at a time: the messages of each member that fall in the range.
 struct WindowMemberSource: SortedRunSource {
     let index: ArchiveIndex

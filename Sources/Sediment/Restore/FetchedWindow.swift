@@ -1,5 +1,3 @@
-import SedimentZlib
-
 /// A window object downloaded beside its place in the archive and checked, with what the
 /// index will record of it: from its manifest, or found by reading it.
 struct FetchedWindow: Sendable {
@@ -12,6 +10,7 @@ struct FetchedWindow: Sendable {
     var instance: String
     var topic: String
     var format: WindowSettings.Format
+    var compression: WindowCompression
     var windowStart: Int64 = 0
     var windowEnd: Int64 = 0
     var part = 1
@@ -41,7 +40,7 @@ struct FetchedWindow: Sendable {
 
     init(
         key: String, relativePath: String, temporaryPath: String, size: Int64, md5: String, sha256: String,
-        instance: String, topic: String, format: WindowSettings.Format
+        instance: String, topic: String, format: WindowSettings.Format, compression: WindowCompression
     ) {
         self.key = key
         self.relativePath = relativePath
@@ -52,11 +51,13 @@ struct FetchedWindow: Sendable {
         self.instance = instance
         self.topic = topic
         self.format = format
+        self.compression = compression
     }
 
     mutating func describe(with manifest: WindowManifest) {
         windowStart = manifest.windowStart
         windowEnd = manifest.windowEnd
+        compression = WindowCompression(rawValue: manifest.compression) ?? compression
         level = manifest.level
         windowTime = manifest.windowTime.flatMap(WindowSettings.WindowTime.init(rawValue:)) ?? .message
         count = manifest.count
@@ -87,15 +88,11 @@ struct FetchedWindow: Sendable {
         windowEnd = windowStart + shape.granularity
         level = shape.level
         windowTime = shape.windowTime
-        let file = try SystemFile.openForReading(temporaryPath)
-        let scanner = try GzipMemberScanner()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var position: Int64 = 0
         var offsets: [Int32: (first: Int64, last: Int64, count: Int)] = [:]
         var minimum = Int64.max
         var maximum = Int64.min
         let path = relativePath
-        func take(_ member: GzipMemberScanner.Member) throws {
+        func take(_ member: WindowMemberWalk.Member) throws {
             var stats = MemberRow(
                 fileID: 0, ordinal: members.count, minTimestamp: .max, maxTimestamp: .min, position: member.offset,
                 length: member.length, inputSize: member.output.count, count: 0)
@@ -125,17 +122,7 @@ struct FetchedWindow: Sendable {
             inputSize += Int64(stats.inputSize)
             members.append(stats)
         }
-        while true {
-            let got = try chunk.withUnsafeMutableBytes { try file.read(into: $0, at: position) }
-            if got == 0 { break }
-            do {
-                try chunk.withUnsafeBytes { try scanner.feed(UnsafeRawBufferPointer(rebasing: $0[0..<got]), member: take) }
-            } catch let error as ZlibError {
-                throw WindowRestorer.Mismatch("it is not a window of gzip members: \(error)")
-            }
-            position += Int64(got)
-        }
-        do { try scanner.finish() } catch { throw WindowRestorer.Mismatch("\(error)") }
+        try WindowMemberWalk.walk(temporaryPath, compression: compression, member: take)
         minTimestamp = minimum
         maxTimestamp = maximum
         partitions = offsets.keys.sorted().map { partition in
@@ -163,7 +150,7 @@ struct FetchedWindow: Sendable {
     func record(writtenAt: Int64) -> WindowFileRecord {
         WindowFileRecord(
             instance: instance, topic: topic, windowStart: windowStart, windowEnd: windowEnd, part: part, path: relativePath,
-            format: format, count: count, skipped: 0, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp,
+            format: format, compression: compression, count: count, skipped: 0, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp,
             inputSize: inputSize, size: size, md5: md5, sha256: sha256, writtenAt: writtenAt, partitions: partitions,
             members: members)
     }

@@ -118,7 +118,8 @@ public final class WindowRestorer: Sendable {
             }
             let part = file?.part ?? nextPart
             let relative = file?.path ?? ArchiveLayout.windowFilePath(
-                instance: id.instance, topic: topic, windowStart: id.windowStart, part: part, format: object.fields.format)
+                instance: id.instance, topic: topic, windowStart: id.windowStart, part: part, format: object.fields.format,
+                compression: object.fields.compression)
             do {
                 var window = try await fetch(object, to: relative, instance: id.instance, topic: topic, shape: shape)
                 window.part = part
@@ -221,7 +222,8 @@ public final class WindowRestorer: Sendable {
             }
             var window = FetchedWindow(
                 key: object.key, relativePath: relative, temporaryPath: temporary, size: size, md5: md5,
-                sha256: downloaded.sha256 ?? "", instance: instance, topic: topic, format: object.fields.format)
+                sha256: downloaded.sha256 ?? "", instance: instance, topic: topic, format: object.fields.format,
+                compression: object.fields.compression)
             if let manifest = object.manifest {
                 guard size == manifest.size, window.sha256 == manifest.sha256 else {
                     throw Mismatch(

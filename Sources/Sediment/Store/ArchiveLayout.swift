@@ -27,10 +27,12 @@ public struct ArchiveLayout: Sendable, Hashable {
     public static let windowsDirectory = "windows"
 
     /// The path of a window file relative to the archive (and its default object key).
-    static func windowFilePath(instance: String, topic: String, windowStart: Int64, part: Int, format: WindowSettings.Format) -> String {
+    static func windowFilePath(
+        instance: String, topic: String, windowStart: Int64, part: Int, format: WindowSettings.Format, compression: WindowCompression
+    ) -> String {
         let seconds = UTCDate.floorDivide(windowStart, 1000)
         let suffix = part == 1 ? "" : ".part\(part)"
-        return "\(windowsDirectory)/\(instance)/\(topic)/\(UTCDate.day(ofMilliseconds: windowStart))/\(seconds)\(suffix).\(format.fileExtension)"
+        return "\(windowsDirectory)/\(instance)/\(topic)/\(UTCDate.day(ofMilliseconds: windowStart))/\(seconds)\(suffix).\(format.fileExtension(compression))"
     }
 
     /// Names must have passed `ArchiveName.validate` before they get here.

@@ -10,6 +10,7 @@ extension KeyTemplate {
         public var windowStart: Int64
         public var part: Int
         public var format: WindowSettings.Format
+        public var compression: WindowCompression
     }
 
     /// The text every key of the topic starts with: the template up to its first token
@@ -31,12 +32,15 @@ extension KeyTemplate {
     /// (a manifest, another template's object, anything else in the bucket).
     public func match(_ key: String) -> KeyFields? {
         var rest = Substring(key)
-        var format: WindowSettings.Format?
-        for candidate in [WindowSettings.Format.jsonl, .text] where rest.hasSuffix("." + candidate.fileExtension) {
-            format = candidate
-            rest = rest.dropLast(candidate.fileExtension.count + 1)
+        var kind: (format: WindowSettings.Format, compression: WindowCompression)?
+        search: for format in WindowSettings.Format.allCases {
+            for compression in WindowCompression.allCases where rest.hasSuffix("." + format.fileExtension(compression)) {
+                kind = (format, compression)
+                rest = rest.dropLast(format.fileExtension(compression).count + 1)
+                break search
+            }
         }
-        guard let format else { return nil }
+        guard let (format, compression) = kind else { return nil }
         var suffixPart: Int?
         if !namesPart, let dot = rest.lastIndex(of: "."), rest[dot...].hasPrefix(".part"),
            let number = Int(rest[rest.index(dot, offsetBy: 5)...]), number > 1 {
@@ -51,7 +55,7 @@ extension KeyTemplate {
         guard !overflow else { return nil }
         return KeyFields(
             instance: values["instance"].map(String.init), topic: values["topic"].map(String.init),
-            windowStart: start, part: part, format: format)
+            windowStart: start, part: part, format: format, compression: compression)
     }
 
     private var namesPart: Bool { pieces.contains(.token("part")) }

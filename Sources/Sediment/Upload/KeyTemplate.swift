@@ -85,7 +85,8 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
             }
         }
         if !namesPart && file.part > 1 { key += ".part\(file.part)" }
-        return key + "." + (WindowSettings.Format(rawValue: file.format) ?? .jsonl).fileExtension
+        return key + "." + (WindowSettings.Format(rawValue: file.format) ?? .jsonl)
+            .fileExtension(WindowCompression(rawValue: file.compression) ?? .gzip)
     }
 
     private static func invalid(_ template: String, _ reason: String) -> SedimentError {

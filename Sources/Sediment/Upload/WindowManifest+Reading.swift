@@ -17,7 +17,7 @@ extension WindowManifest {
         guard manifest.windowStart < manifest.windowEnd, manifest.part >= 1 else {
             throw invalid(key, "its window [\(manifest.windowStart), \(manifest.windowEnd)) part \(manifest.part) is empty or misnumbered")
         }
-        guard WindowSettings.Format(rawValue: manifest.format) != nil, manifest.compression == "gzip" else {
+        guard WindowSettings.Format(rawValue: manifest.format) != nil, let compression = WindowCompression(rawValue: manifest.compression) else {
             throw invalid(key, "format '\(manifest.format)' with compression '\(manifest.compression)' is not one this Sediment reads")
         }
         guard manifest.sha256.count == 64, manifest.size >= 0 else {
@@ -31,8 +31,12 @@ extension WindowManifest {
             next += Int64(member.length)
         }
         let memberCount = manifest.members.reduce(0) { $0 + $1.count }
-        guard manifest.members.isEmpty || (next == manifest.size && memberCount == manifest.count) else {
-            throw invalid(key, "its members cover \(next) bytes and \(memberCount) messages, the object \(manifest.size) bytes and \(manifest.count) messages")
+        let trailer = Int64(compression.trailerSize(members: manifest.members.count))
+        guard manifest.members.isEmpty || (next + trailer == manifest.size && memberCount == manifest.count) else {
+            throw invalid(
+                key, "its members cover \(next) bytes"
+                    + (trailer > 0 ? " (and \(trailer) of seek table)" : "")
+                    + " and \(memberCount) messages, the object \(manifest.size) bytes and \(manifest.count) messages")
         }
         guard manifest.partitions.reduce(0, { $0 + $1.count }) == manifest.count else {
             throw invalid(key, "its partitions add up to another count than \(manifest.count)")

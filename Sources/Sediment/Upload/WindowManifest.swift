@@ -3,7 +3,7 @@ import Foundation
 /// What an uploaded window object holds, as a JSON object beside it: `<key>.manifest.json`.
 /// It is uploaded after its object has been confirmed, so a manifest present means its
 /// object is complete; with it, a reader can find a window's messages in the bucket and
-/// fetch only the gzip members a time range needs.
+/// fetch only the members a time range needs.
 ///
 ///     {
 ///       "version": 1,
@@ -18,7 +18,10 @@ import Foundation
 ///     }
 ///
 /// Times are milliseconds since the epoch, window time `[windowStart, windowEnd)`; member
-/// offsets and lengths are bytes of the object; each member is a complete gzip member.
+/// offsets and lengths are bytes of the object; each member is a complete gzip member
+/// (`"compression": "gzip"`), a complete zstd frame (`"zstd"`: the object ends with the
+/// seek table of zstd's seekable format after the last one) or a range of the bytes
+/// themselves (`"none"`), and inflates to `inputSize` bytes.
 /// Keys are written in this order, so that the same window always gives the same bytes.
 public struct WindowManifest: Sendable, Hashable, Codable {
     public static let currentVersion = 1
@@ -33,6 +36,7 @@ public struct WindowManifest: Sendable, Hashable, Codable {
     /// `message` or `ingest`: which time places a message in the window. Absent from the
     /// manifests of Sediment before it was recorded, which are message time.
     public var windowTime: String?
+    /// `gzip`, `zstd` or `none` (`WindowCompression`).
     public var compression = "gzip"
     public var level: Int
     public var count: Int

@@ -74,7 +74,7 @@ struct BucketVerifier: Sendable {
     }
 
     /// Where a changed object parts from what was uploaded: byte by byte against the local
-    /// file while it is there and sound, else the first gzip member that fails.
+    /// file while it is there and sound, else the first member that fails, then the trailer.
     private func firstDifference(_ window: UploadedWindow, objectSize: Int64, _ outcome: inout Outcome) async throws -> (position: Int64, reason: String)? {
         let file = window.file
         let localPath = layout.root + "/" + file.path
@@ -82,17 +82,29 @@ struct BucketVerifier: Sendable {
             return try await firstDifference(key: window.key, objectSize: objectSize, localPath: localPath, file: file, &outcome)
         }
         let index = index
-        for member in try await BlockingIO.run({ try index.members(ofFile: file.id) }) {
+        let members = try await BlockingIO.run({ try index.members(ofFile: file.id) })
+        for member in members {
             let end = member.position + Int64(member.length)
             guard end <= objectSize else {
                 return (objectSize, "the object ends inside \(MemberCheck.describe(member))")
             }
             let bytes = try await store.getObject(key: window.key, range: member.position...(end - 1), maxBytes: member.length)
             outcome.bytesRead += Int64(bytes.count)
-            let found = bytes.withUnsafeBytes { MemberCheck.firstProblem(in: $0, member: member) }
+            let found = bytes.withUnsafeBytes { MemberCheck.firstProblem(in: $0, member: member, compression: file.codec) }
             if let found { return (member.position + Int64(found.offset), "\(MemberCheck.describe(member)): \(found.reason)") }
         }
-        return nil
+        guard let last = members.last else { return nil }
+        let end = last.position + Int64(last.length)
+        guard objectSize > end else {
+            return file.codec == .zstd ? (objectSize, "the object ends before its seek table") : nil
+        }
+        // A seek table lists 8 bytes a frame: anything much longer is not one.
+        guard objectSize - end <= Int64(file.codec.trailerSize(members: members.count)) + 64 else {
+            return (end, "\(objectSize - end) bytes follow the last member, more than its trailer can be")
+        }
+        let tail = try await store.getObject(key: window.key, range: end...(objectSize - 1), maxBytes: Int(objectSize - end))
+        outcome.bytesRead += Int64(tail.count)
+        return tail.withUnsafeBytes { MemberCheck.trailerProblem(in: $0, members: members, compression: file.codec) }.map { (end, $0) }
     }
 
     private func firstDifference(

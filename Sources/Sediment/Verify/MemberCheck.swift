@@ -1,32 +1,35 @@
-import SedimentZlib
+import SedimentZstd
 
 /// Finds where a window's bytes went wrong once their SHA-256 says they did: the first
-/// gzip member the index records that does not hold what it should.
+/// member the index records that does not hold what it should, then the trailer.
 ///
-/// Inflating checks each member's deflate stream and its CRC-32 and length trailer, so
-/// any changed byte there is caught. The ten header bytes are not covered by either; they
-/// are compared with the header `GzipMember` writes.
+/// Inflating checks a gzip member's deflate stream and its CRC-32 and length trailer, and
+/// a zstd frame's blocks and content checksum, so any changed byte there is caught. The
+/// ten gzip header bytes are not covered by either; they are compared with the header
+/// `GzipMember` writes. Uncompressed members carry no checksum of their own.
 enum MemberCheck {
     /// What `GzipMember` writes: magic, deflate, no flags, mtime 0, then the extra flags
     /// (0, 2 or 4 by level), and 3 for Unix.
-    private static let header: [UInt8?] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, nil, 3]
+    private static let gzipHeader: [UInt8?] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, nil, 3]
     private static let extraFlags: Set<UInt8> = [0, 2, 4]
+    /// A zstd frame's magic number, 0xFD2FB528 little-endian.
+    private static let zstdMagic: [UInt8?] = [0x28, 0xB5, 0x2F, 0xFD]
 
     /// Nil when `bytes` (the whole member) holds what the index recorded; else the byte
     /// within the member where it goes wrong, and why.
-    static func firstProblem(in bytes: UnsafeRawBufferPointer, member: MemberRow) -> (offset: Int, reason: String)? {
-        for (index, expected) in header.enumerated() {
-            guard index < bytes.count else { return (bytes.count, "the member ends inside its gzip header") }
-            let found = bytes[index]
-            if let expected, found != expected {
-                return (index, "gzip header byte \(index) is \(found), Sediment writes \(expected)")
-            }
-            if expected == nil && !extraFlags.contains(found) {
-                return (index, "gzip header byte \(index) (extra flags) is \(found)")
-            }
+    static func firstProblem(
+        in bytes: UnsafeRawBufferPointer, member: MemberRow, compression: WindowCompression
+    ) -> (offset: Int, reason: String)? {
+        switch compression {
+        case .gzip:
+            if let found = headerProblem(in: bytes, expected: gzipHeader, name: "gzip header") { return found }
+        case .zstd:
+            if let found = headerProblem(in: bytes, expected: zstdMagic, name: "zstd frame magic") { return found }
+        case .none:
+            return bytes.count == member.length ? nil : (bytes.count, "the member ends \(member.length - bytes.count) bytes short")
         }
         do {
-            let inflated = try GzipInflater.decompress(bytes, sizeHint: member.inputSize)
+            let inflated = try compression.inflate(bytes, sizeHint: member.inputSize)
             if inflated.count != member.inputSize {
                 return (0, "it inflates to \(inflated.count) bytes, the index recorded \(member.inputSize)")
             }
@@ -34,6 +37,42 @@ enum MemberCheck {
             return (0, "it does not inflate: \(error)")
         }
         return nil
+    }
+
+    private static func headerProblem(in bytes: UnsafeRawBufferPointer, expected: [UInt8?], name: String) -> (offset: Int, reason: String)? {
+        for (index, want) in expected.enumerated() {
+            guard index < bytes.count else { return (bytes.count, "the member ends inside its \(name)") }
+            let found = bytes[index]
+            if let want, found != want {
+                return (index, "\(name) byte \(index) is \(found), Sediment writes \(want)")
+            }
+            if want == nil && !extraFlags.contains(found) {
+                return (index, "\(name) byte \(index) (extra flags) is \(found)")
+            }
+        }
+        return nil
+    }
+
+    /// Nil when `tail` (the bytes after the last member) is the trailer the members call
+    /// for: zstd's seek table listing exactly their sizes, nothing for the others.
+    static func trailerProblem(in tail: UnsafeRawBufferPointer, members: [MemberRow], compression: WindowCompression) -> String? {
+        let expected = compression.trailer(members: members.map { ($0.length, $0.inputSize) })
+        guard !tail.elementsEqual(expected) else { return nil }
+        guard compression == .zstd else { return "\(tail.count) bytes follow the last member, where none should" }
+        do {
+            let table = try ZstdSeekTable.decode(endOf: tail)
+            guard table.byteCount == tail.count else {
+                return "\(tail.count - table.byteCount) bytes lie between the last frame and the seek table"
+            }
+            for (ordinal, (entry, member)) in zip(table.entries, members).enumerated()
+            where Int(entry.compressedSize) != member.length || Int(entry.decompressedSize) != member.inputSize {
+                return "seek table entry \(ordinal) says \(entry.compressedSize) bytes inflating to \(entry.decompressedSize), "
+                    + "the index recorded \(member.length) inflating to \(member.inputSize)"
+            }
+            return "the seek table lists \(table.entries.count) frames, the index \(members.count)"
+        } catch {
+            return "the seek table after the last frame is unreadable: \(error)"
+        }
     }
 
     /// "member 3 (bytes 2097152..<3145728)"

@@ -32,7 +32,9 @@ struct WindowFileVerifier: Sendable {
             position = found.position
             detail += "; \(found.reason)"
         } else {
-            detail += "; every gzip member the index records is whole, so the change is in bytes none of them covers"
+            detail += window.codec == .none
+                ? "; uncompressed members carry no checksum that could tell which one changed"
+                : "; every member the index records is whole, so the change is in bytes none of them covers"
         }
         outcome.problem = VerifyProblem(.windowFileChanged, file: window.path, position: position, detail)
         return outcome
@@ -42,18 +44,29 @@ struct WindowFileVerifier: Sendable {
     /// at a time (about 1 MiB of input each).
     private func firstBadMember(of window: WindowFile, in file: SystemFile) throws -> (position: Int64, reason: String)? {
         var bytes: [UInt8] = []
-        for member in try index.members(ofFile: window.id) {
+        let members = try index.members(ofFile: window.id)
+        for member in members {
             if bytes.count < member.length { bytes = [UInt8](repeating: 0, count: member.length) }
             let got = try bytes.withUnsafeMutableBytes { raw in
                 try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<member.length]), at: member.position)
             }
             let found = bytes.withUnsafeBytes { raw in
-                MemberCheck.firstProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), member: member)
+                MemberCheck.firstProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), member: member, compression: window.codec)
             }
             if let found {
                 return (member.position + Int64(found.offset), "\(MemberCheck.describe(member)): \(found.reason)")
             }
         }
-        return nil
+        guard let last = members.last else { return nil }
+        let end = last.position + Int64(last.length)
+        // A seek table lists 8 bytes a frame: anything much longer is not one.
+        guard window.size - end <= Int64(window.codec.trailerSize(members: members.count)) + 64 else {
+            return (end, "\(window.size - end) bytes follow the last member, more than its trailer can be")
+        }
+        var tail = [UInt8](repeating: 0, count: Int(max(0, window.size - end)))
+        let got = try tail.withUnsafeMutableBytes { try file.read(into: $0, at: end) }
+        return tail.withUnsafeBytes { raw in
+            MemberCheck.trailerProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), members: members, compression: window.codec)
+        }.map { (end, $0) }
     }
 }

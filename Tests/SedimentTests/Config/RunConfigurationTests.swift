@@ -348,6 +348,7 @@ struct RunConfigurationTests {
         change.grace = 120_000
         change.format = .text
         change.invalidUTF8 = .skip
+        change.compression = .gzip
         change.compressionLevel = 9
         change.maxFileSize = 64_000_000
         #expect(compaction.change == change)

@@ -68,7 +68,7 @@ struct BucketEdgeCaseTests {
         try local.compact(granularity(60), closeAll: true)
         let summary = try await Self.restore(into: local.path, bucket: bucket)
         #expect(summary.failures.count == 1, "\(summary)")
-        let path = ArchiveLayout.windowFilePath(instance: "local", topic: "orders", windowStart: windowBase, part: 1, format: .jsonl)
+        let path = ArchiveLayout.windowFilePath(instance: "local", topic: "orders", windowStart: windowBase, part: 1, format: .jsonl, compression: .gzip)
         #expect(!FileManager.default.fileExists(atPath: local.path + "/" + path), "\(path) is on disk though the index refused it: \(summary.failures)")
         #expect(!(FileManager.default.subpaths(atPath: local.path) ?? []).contains { $0.contains(".restore") })
         #expect(summary.failures.first?.reason.contains("does not match the archive's windows") == true, "\(summary.failures)")

@@ -1,19 +1,20 @@
 import Foundation
 
-/// Compresses chunks into gzip members on every core, as pigz does, and hands them back
-/// in the order they were submitted. Each member depends only on its own chunk and the
-/// level, so the output is the same bytes whatever the number of cores.
+/// Compresses chunks on every core, as pigz does, and hands them back in the order they
+/// were submitted: gzip members, zstd frames, or whatever `compress` makes of one chunk.
+/// Each result depends only on its own chunk and `compress`, so the output is the same
+/// bytes whatever the number of cores.
 ///
 /// At most `depth` chunks are in flight: `submit` waits for the oldest one when full, so
 /// memory stays at about `depth` × (chunk + member) whatever the size of the stream.
 /// One thread drives it.
-public final class ParallelGzip: @unchecked Sendable {
+public final class ParallelCompressor: @unchecked Sendable {
     public struct Member: Sendable {
         public var bytes: [UInt8]
         public var inputCount: Int
     }
 
-    private let level: Int32
+    private let compress: @Sendable (UnsafeRawBufferPointer) throws -> [UInt8]
     private let depth: Int
     private let condition = NSCondition()
     private var finished: [Int: Result<Member, any Error>] = [:]
@@ -23,9 +24,17 @@ public final class ParallelGzip: @unchecked Sendable {
     /// no new pages, which fresh 1 MiB buffers did for every member.
     private var spare: [[UInt8]] = []
 
-    public init(level: Int32, depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
-        self.level = level
+    public init(
+        depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount,
+        compress: @escaping @Sendable (UnsafeRawBufferPointer) throws -> [UInt8]
+    ) {
+        self.compress = compress
         self.depth = max(1, depth)
+    }
+
+    /// gzip members at `level`.
+    public convenience init(gzipLevel level: Int32, depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
+        self.init(depth: depth) { try GzipMember.compress($0, level: level) }
     }
 
     /// Queues the bytes of `chunk`, leaves an empty buffer of the same capacity in it to
@@ -35,13 +44,13 @@ public final class ParallelGzip: @unchecked Sendable {
         while submitted - delivered >= depth { ready.append(try waitForOldest()) }
         let number = submitted
         submitted += 1
-        let level = level
+        let compress = compress
         var next = condition.withLock { spare.popLast() } ?? []
         next.reserveCapacity(chunk.capacity)
         swap(&next, &chunk)
         let job = Job(next)
         CompressionWorkers.shared.run { [self] in
-            let result = Result { Member(bytes: try GzipMember.compress(job.bytes, level: level), inputCount: job.bytes.count) }
+            let result = Result { Member(bytes: try job.bytes.withUnsafeBytes(compress), inputCount: job.bytes.count) }
             var emptied = job.take()
             emptied.removeAll(keepingCapacity: true)
             condition.lock()

@@ -1,0 +1,95 @@
+import CZstd
+import Foundation
+
+/// One complete zstd frame made from one buffer, and the way back from frames to bytes.
+///
+/// Each frame is compressed alone, single-threaded (`ZSTD_c_nbWorkers` 0, libzstd's
+/// default): its bytes depend only on the input, the level and the libzstd version.
+/// zstd's own multithreaded mode is not used: its header promises nothing about output
+/// across worker counts, and it differs from the single-threaded output. The frame
+/// records its content size and ends with the XXH64-based content checksum, so a
+/// reader checks what it inflates, as gzip's CRC-32 does.
+public enum ZstdFrame {
+    /// The levels this wrapper accepts: zstd's regular ones (20 to 22 need `--ultra`).
+    public static let levels: ClosedRange<Int32> = 1...19
+
+    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
+        let owner = try CompressionContext.take()
+        defer { CompressionContext.give(owner) }
+        let context = owner.context
+        try check("ZSTD_CCtx_setParameter", ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
+        try check("ZSTD_CCtx_setParameter", ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1))
+        let bound = ZSTD_compressBound(input.count)
+        // Uninitialized: every byte kept is written.
+        return try [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            let written = ZSTD_compress2(context, buffer.baseAddress, bound, input.baseAddress, input.count)
+            try check("ZSTD_compress2", written)
+            initialized = written
+        }
+    }
+
+    public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
+        try input.withUnsafeBytes { try compress($0, level: level) }
+    }
+
+    /// The decompressed bytes of every frame in `input`, one or several concatenated;
+    /// skippable frames (a seek table) are passed over, as `zstd -d` does. `sizeHint` is
+    /// the expected output size (the index knows each frame's input size).
+    public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0) throws -> [UInt8] {
+        guard input.count > 0 else { return [] }
+        let capacity = try contentSize(input) ?? max(sizeHint, 4 * input.count, 4096)
+        return try [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { buffer, initialized in
+            let written = ZSTD_decompress(buffer.baseAddress, capacity, input.baseAddress, input.count)
+            try check("ZSTD_decompress", written)
+            initialized = written
+        }
+    }
+
+    /// The total content size the frames of `input` declare (skippable frames hold none),
+    /// nil when one does not declare it. Walks the frame headers only.
+    static func contentSize(_ input: UnsafeRawBufferPointer) throws -> Int? {
+        var total = 0
+        var offset = 0
+        while offset < input.count {
+            let rest = UnsafeRawBufferPointer(rebasing: input[offset...])
+            let frameSize = ZSTD_findFrameCompressedSize(rest.baseAddress, rest.count)
+            guard ZSTD_isError(frameSize) == 0 else {
+                throw ZstdError(
+                    operation: "ZSTD_findFrameCompressedSize",
+                    message: "no whole zstd frame at byte \(offset): " + String(cString: ZSTD_getErrorName(frameSize)))
+            }
+            let size = ZSTD_getFrameContentSize(rest.baseAddress, rest.count)
+            if size == ZSTD_CONTENTSIZE_UNKNOWN { return nil }
+            // A skippable frame is no error here: it holds no content.
+            if size != ZSTD_CONTENTSIZE_ERROR { total += Int(size) }
+            offset += frameSize
+        }
+        return total
+    }
+
+    static func check(_ operation: String, _ code: Int) throws {
+        if ZSTD_isError(code) != 0 { throw ZstdError(operation: operation, message: String(cString: ZSTD_getErrorName(code))) }
+    }
+}
+
+/// A compression context kept between frames: a fresh one per frame allocated and
+/// faulted in its tables (megabytes at level 3) for every MiB. `ZSTD_compress2` starts
+/// each frame over, so a reused context gives the same bytes as a new one.
+final class CompressionContext: @unchecked Sendable {
+    let context: OpaquePointer
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var idle: [CompressionContext] = []
+
+    private init(_ context: OpaquePointer) { self.context = context }
+    deinit { ZSTD_freeCCtx(context) }
+
+    static func take() throws -> CompressionContext {
+        if let reused = lock.withLock({ idle.popLast() }) { return reused }
+        guard let context = ZSTD_createCCtx() else { throw ZstdError(operation: "ZSTD_createCCtx", message: "out of memory") }
+        return CompressionContext(context)
+    }
+
+    static func give(_ owner: CompressionContext) {
+        lock.withLock { idle.append(owner) }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import Sediment
+
+/// `--compression` is recorded with the topic's settings like the level: checked per codec,
+/// shown by status, and applied to windows after the last one written.
+@Suite("Compression settings")
+struct CompressionSettingsTests {
+    static func window(_ index: Int64, count: Int = 3000) -> [Message] {
+        (0..<count).map { i in
+            Message(
+                partition: Int32(i % 2), offset: (index * Int64(count) + Int64(i)) / 2, timestamp: windowBase + minutes(5) * index + Int64(i) * (minutes(5) - 1) / Int64(count),
+                value: Array("window \(index) message \(i) \(String(repeating: "v", count: i % 90))".utf8))
+        }
+    }
+
+    @Test("a level outside the codec's range, or any level with none, is refused naming the codec and value, and nothing is written")
+    func levelsPerCodec() throws {
+        let fixture = CompactionFixture(label: "compression-levels")
+        try fixture.append(Self.window(0))
+        for (arguments, said) in [
+            (["--compression", "zstd", "--compression-level", "20"], "zstd compression level must be 1 to 19, not 20"),
+            (["--compression", "none", "--compression-level", "3"], "compression none takes no level, not 3"),
+            (["--compression-level", "12"], "compression level must be 1 to 9, not 12"),
+            (["--compression", "lz4"], "lz4"),
+        ] {
+            let result = try CLIProcess.run(["compact", "--archive", fixture.path, "--close-all"] + arguments, scratch: fixture.directory)
+            #expect(!result.succeeded && result.stderr.contains(said), "\(arguments): \(result.summary)")
+        }
+        #expect(try fixture.files().isEmpty)
+        // zstd takes levels gzip does not.
+        _ = try CLIProcess.succeed(
+            ["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m", "--compression", "zstd", "--compression-level", "19"],
+            scratch: fixture.directory)
+        #expect(try fixture.files().map(\.compression) == ["zstd"])
+        #expect(try Archive.open(at: fixture.path).windowSettings(instance: "local", topic: "orders").last?.settings.compressionLevel == 19)
+    }
+
+    @Test("a new codec applies to windows after the last one written, at its default level; status shows it; query reads both")
+    func laterWindowsOnly() throws {
+        let fixture = CompactionFixture(label: "compression-later")
+        try fixture.append(Self.window(0))
+        _ = try CLIProcess.succeed(["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m"], scratch: fixture.directory)
+        try fixture.append(Self.window(1) + Self.window(2))
+        _ = try CLIProcess.succeed(["compact", "--archive", fixture.path, "--close-all", "--compression", "zstd"], scratch: fixture.directory)
+        try fixture.append(Self.window(3))
+        _ = try CLIProcess.succeed(["compact", "--archive", fixture.path, "--close-all", "--compression", "none"], scratch: fixture.directory)
+        let files = try fixture.files()
+        #expect(files.map(\.compression) == ["gzip", "zstd", "zstd", "none"], "\(files.map(\.path))")
+        #expect(files.map { String($0.path.split(separator: ".", maxSplits: 1).last ?? "") } == ["jsonl.gz", "jsonl.zst", "jsonl.zst", "jsonl"])
+        let settings = try Archive.open(at: fixture.path).windowSettings(instance: "local", topic: "orders").map(\.settings)
+        #expect(settings.map(\.compression) == [.gzip, .zstd, .none] && settings.map(\.compressionLevel) == [6, 3, 0])
+        let status = String(decoding: try CLIProcess.succeed(["status", "--archive", fixture.path], scratch: fixture.directory), as: UTF8.self)
+        #expect(status.contains("COMPRESSION") && status.contains(" none "), "\(status)")
+        let all = try fixture.query()
+        #expect(all.count == 12_000 && Set(all.map { "\($0.partition)/\($0.offset)" }).count == 12_000)
+        // A range across the three codecs.
+        let across = try fixture.query(windowBase + minutes(4)..<windowBase + minutes(16))
+        #expect(across.count == Self.messages(in: windowBase + minutes(4)..<windowBase + minutes(16)))
+    }
+
+    static func messages(in range: Range<Int64>) -> Int {
+        (0..<4).flatMap { window(Int64($0)) }.filter { range.contains($0.timestamp) }.count
+    }
+
+    @Test("verify names a changed byte inside a zstd frame, and one in its seek table")
+    func verifyNamesDamage() throws {
+        let fixture = CompactionFixture(label: "compression-verify")
+        try fixture.append((0..<3).flatMap { Self.window($0, count: 20_000) })
+        var change = WindowSettingsChange()
+        change.granularity = minutes(5)
+        change.compression = .zstd
+        try fixture.compact(change, closeAll: true)
+        let files = try fixture.files()
+        let index = try Archive.open(at: fixture.path).index
+        let members = try index.members(ofFile: files[0].id)
+        try #require(files.count == 3 && members.count >= 2, "\(members.count) members")
+        try flip(at: members[1].position + 100, of: fixture.path + "/" + files[0].path)
+        let lastMembers = try index.members(ofFile: files[1].id)
+        let table = lastMembers.last!.position + Int64(lastMembers.last!.length)
+        try flip(at: table + 9, of: fixture.path + "/" + files[1].path)
+        let result = try CLIProcess.run(["verify", "--archive", fixture.path], scratch: fixture.directory)
+        #expect(result.status == ExitStatus.data, "\(result.summary)")
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        try #require(lines.count == 3, "\(lines)")
+        #expect(lines[0].hasPrefix("\(files[0].path): byte \(members[1].position): ") && lines[0].contains("member 1 (bytes ") && lines[0].contains("it does not inflate"), "\(lines[0])")
+        #expect(lines[1].hasPrefix("\(files[1].path): byte \(table): ") && lines[1].contains("seek table entry 0 says"), "\(lines[1])")
+    }
+
+    private func flip(at position: Int64, of path: String) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(position))
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: UInt64(position))
+        try handle.write(contentsOf: [byte ^ 0x5A])
+    }
+}
