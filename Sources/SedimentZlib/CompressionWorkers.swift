@@ -1,14 +1,15 @@
 import Foundation
 
-/// A fixed set of threads, one per core, that run compression jobs first in, first out.
+/// A fixed set of threads, one per core, that run compression jobs (and the inflating of
+/// window members a query reads ahead) first in, first out.
 ///
 /// Dispatch's pool on Linux grows by watching for idle cores, and with the producer
 /// thread busy on one of two cores it ran a single compressor for the first seconds of
 /// every window. Threads of our own are all there from the first member.
-final class CompressionWorkers: @unchecked Sendable {
+public final class CompressionWorkers: @unchecked Sendable {
     /// One thread per core; `SEDIMENT_COMPRESSION_THREADS` sets another number, which
     /// changes the speed and never the bytes (the tests compare 1 with 4).
-    static let shared = CompressionWorkers(
+    public static let shared = CompressionWorkers(
         count: ProcessInfo.processInfo.environment["SEDIMENT_COMPRESSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount)
 
     private let condition = NSCondition()
@@ -23,7 +24,7 @@ final class CompressionWorkers: @unchecked Sendable {
         }
     }
 
-    func run(_ job: @escaping () -> Void) {
+    public func run(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         jobs.append(job)
         condition.signal()

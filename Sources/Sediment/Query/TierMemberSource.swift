@@ -51,6 +51,11 @@ struct TierMemberSource: SortedRunSource {
         let run: RecordRun
         switch member.location {
         case .local(let path):
+            for upcoming in members[(index + 1)...].prefix(reader.ahead) where !isCountedUnread(upcoming) {
+                if case .local(let upcomingPath) = upcoming.location {
+                    reader.readAhead(LocatedMember(member: upcoming.member, path: upcomingPath, compression: upcoming.compression))
+                }
+            }
             run = try reader.run(of: LocatedMember(member: member.member, path: path, compression: member.compression))
         case .remote:
             var lookahead = index + 1
@@ -62,8 +67,7 @@ struct TierMemberSource: SortedRunSource {
                 }
                 lookahead += 1
             }
-            let data = try fetcher.bytes(members, at: index)
-            run = try data.withUnsafeBytes { try reader.decode($0, of: member.member, compression: member.compression, in: member.name) }
+            run = reader.counted(try fetcher.member(members, at: index))
         }
         return reader.keep(run, in: range, partitions: partitions)
     }

@@ -1,11 +1,17 @@
 import Foundation
+import SedimentZlib
 
-/// Reads members of jsonl window files (any `WindowCompression`) back into runs of
-/// lines, keeping the files of one query open.
+/// Reads members of jsonl window files (any `WindowCompression`) back into runs of lines.
+///
+/// A source names the members it will want next (`readAhead`); they are read and
+/// inflated on the compression threads, `ahead` at a time, and handed back in the order
+/// asked for: a query over many members inflates them on every core. Memory holds at
+/// most `ahead` inflated members beyond the merge's own.
 final class WindowMemberReader {
     private let layout: ArchiveLayout
-    private var files: [String: SystemFile] = [:]
-    private var compressed: [UInt8] = []
+    /// How many members may be read ahead at once. Default: one per core.
+    let ahead: Int
+    private var pending: [LocatedMember: PendingResult<DecodedMember>] = [:]
     /// Members inflated so far: what the seeking benchmark counts.
     private(set) var membersRead = 0
     /// Members that held at least one message the query wanted.
@@ -13,20 +19,59 @@ final class WindowMemberReader {
     /// Bytes the inflated members held.
     private(set) var bytesInflated: Int64 = 0
 
-    init(layout: ArchiveLayout) { self.layout = layout }
+    init(layout: ArchiveLayout, ahead: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.layout = layout
+        self.ahead = max(1, ahead)
+    }
 
+    /// Starts reading `located` on a compression thread, unless it is started already or
+    /// `ahead` members are in flight.
+    func readAhead(_ located: LocatedMember) {
+        guard pending[located] == nil, pending.count < ahead else { return }
+        let result = PendingResult<DecodedMember>()
+        pending[located] = result
+        let root = layout.root
+        CompressionWorkers.shared.run { result.finish(Result { try Self.read(located, root: root) }) }
+    }
+
+    /// The run of `located`: the one read ahead, or read now.
     func run(of located: LocatedMember) throws -> RecordRun {
+        let decoded = try pending.removeValue(forKey: located)?.wait() ?? Self.read(located, root: layout.root)
+        return counted(decoded)
+    }
+
+    /// Counts a member read elsewhere (a bucket's, inflated where it was fetched).
+    func counted(_ decoded: DecodedMember) -> RecordRun {
+        membersRead += 1
+        bytesInflated += Int64(decoded.inflatedBytes)
+        return decoded.run
+    }
+
+    /// Leaves in `run` the records in `range` and `partitions`, counting the member as used
+    /// when any is left.
+    func keep(_ run: consuming RecordRun, in range: Range<Int64>, partitions: Set<Int32>?) -> RecordRun {
+        var run = run
+        run.entries.removeAll { !range.contains($0.position.timestamp) || !(partitions?.contains($0.position.partition) ?? true) }
+        if !run.isEmpty { membersUsed += 1 }
+        return run
+    }
+
+    /// A member's lines, and how many bytes they took inflated.
+    struct DecodedMember: Sendable {
+        var run: RecordRun
+        var inflatedBytes: Int
+    }
+
+    private static func read(_ located: LocatedMember, root: String) throws -> DecodedMember {
         let member = located.member
-        let path = layout.root + "/" + located.path
-        let file = try file(at: path)
-        if compressed.count < member.length { compressed = [UInt8](repeating: 0, count: member.length) }
-        let got = try compressed.withUnsafeMutableBytes { raw in
-            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<member.length]), at: member.position)
-        }
+        let path = root + "/" + located.path
+        let file = try SystemFile.openForReading(path)
+        var compressed = [UInt8](repeating: 0, count: member.length)
+        let got = try compressed.withUnsafeMutableBytes { try file.read(into: $0, at: member.position) }
         guard got == member.length else {
             throw corrupt(path, member, "the file ends \(member.length - got) bytes short of the member")
         }
-        return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, compression: located.compression, in: path) }
+        return try compressed.withUnsafeBytes { try decode($0, of: member, compression: located.compression, in: path) }
     }
 
     /// The lines of one member's compressed bytes, wherever they were read from (a local
@@ -34,21 +79,21 @@ final class WindowMemberReader {
     /// the order is read from its opening; a line is decoded whole only when that opening
     /// is not the encoder's, or when a caller asks for its message (the member's checksum
     /// has vouched for its bytes).
-    func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String) throws -> RecordRun {
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String
+    ) throws -> DecodedMember {
         let lines: [UInt8]
         do {
             lines = try compression.inflate(bytes, sizeHint: member.inputSize)
         } catch {
             throw corrupt(source, member, "\(error)")
         }
-        membersRead += 1
-        bytesInflated += Int64(lines.count)
         var entries: [RecordEntry] = []
         entries.reserveCapacity(member.count)
         try lines.withUnsafeBytes { raw in
             var start = 0
             while start < raw.count {
-                let end = Self.lineEnd(raw, from: start)
+                let end = lineEnd(raw, from: start)
                 let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
                 let position: RunBound
                 if let known = JSONLinePrefix.position(line) {
@@ -67,16 +112,7 @@ final class WindowMemberReader {
         guard entries.count == member.count else {
             throw corrupt(source, member, "expected \(member.count) messages, found \(entries.count)")
         }
-        return RecordRun(.jsonLines(lines), entries: entries)
-    }
-
-    /// Leaves in `run` the records in `range` and `partitions`, counting the member as used
-    /// when any is left.
-    func keep(_ run: consuming RecordRun, in range: Range<Int64>, partitions: Set<Int32>?) -> RecordRun {
-        var run = run
-        run.entries.removeAll { !range.contains($0.position.timestamp) || !(partitions?.contains($0.position.partition) ?? true) }
-        if !run.isEmpty { membersUsed += 1 }
-        return run
+        return DecodedMember(run: RecordRun(.jsonLines(lines), entries: entries), inflatedBytes: lines.count)
     }
 
     private static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {
@@ -86,15 +122,7 @@ final class WindowMemberReader {
         return UnsafeRawPointer(found) - base
     }
 
-    private func file(at path: String) throws -> SystemFile {
-        if let file = files[path] { return file }
-        let file = try SystemFile.openForReading(path)
-        if files.count > 64 { files.removeAll(keepingCapacity: true) }
-        files[path] = file
-        return file
-    }
-
-    private func corrupt(_ path: String, _ member: MemberRow, _ reason: String) -> SedimentError {
+    private static func corrupt(_ path: String, _ member: MemberRow, _ reason: String) -> SedimentError {
         SedimentError(
             .corruptSegment, "corrupt window file \(path), member \(member.ordinal) at byte \(member.position): \(reason)",
             context: ["path": path, "position": "\(member.position)"])

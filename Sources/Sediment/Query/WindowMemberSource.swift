@@ -46,6 +46,7 @@ struct WindowMemberSource: SortedRunSource {
     mutating func nextRun() throws -> RecordRun {
         let located = page[pageIndex]
         pageIndex += 1
+        for upcoming in page[pageIndex...].prefix(reader.ahead) { reader.readAhead(upcoming) }
         return reader.keep(try reader.run(of: located), in: range, partitions: partitions)
     }
 }

@@ -34,7 +34,7 @@ struct RecordRun {
 }
 
 /// The bytes a run was read from. Immutable, and shared by the records released from it.
-final class RecordStorage {
+final class RecordStorage: Sendable {
     enum Layout {
         /// Segment frames of one partition; an entry spans a frame's body.
         case frames([UInt8], partition: Int32)

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import Sediment
+
+/// Members read ahead on the compression threads must come back exactly as one read at a
+/// time does, in the order asked for, whatever is still in flight when a reader stops.
+@Suite("Window members read ahead")
+struct MemberReadAheadTests {
+    /// A jsonl window of several members (about 6 MB of JSON lines against 1 MiB members).
+    static func window(label: String) throws -> (CompactionFixture, [Message]) {
+        let fixture = CompactionFixture(label: label)
+        var factory = MessageFactory(seed: 5)
+        let messages = (Int64(0)..<24_000).map {
+            factory.message(partition: Int32($0 % 3), offset: $0 / 3, timestamp: windowBase + $0 * 100)
+        }
+        try fixture.append(messages)
+        try fixture.compact(closeAll: true)
+        return (fixture, messages)
+    }
+
+    static func members(_ fixture: CompactionFixture) throws -> [LocatedMember] {
+        try Archive.open(at: fixture.path).index.members(
+            instance: fixture.instance, topic: fixture.topic, range: Int64.min..<Int64.max, maxMemberSpan: .max,
+            maxFileID: .max, after: nil, limit: 1000)
+    }
+
+    @Test("members read ahead, several at once, give the runs read one at a time, in order, and a query gives every message once")
+    func sameRuns() throws {
+        let (fixture, messages) = try Self.window(label: "read-ahead")
+        let members = try Self.members(fixture)
+        #expect(members.count >= 4, "the window must have several members for the test to mean anything")
+        let layout = ArchiveLayout(root: fixture.path)
+        let alone = WindowMemberReader(layout: layout, ahead: 1)
+        let ahead = WindowMemberReader(layout: layout, ahead: 4)
+        for (index, member) in members.enumerated() {
+            for upcoming in members[(index + 1)...].prefix(ahead.ahead) { ahead.readAhead(upcoming) }
+            let expected = try alone.run(of: member)
+            let got = try ahead.run(of: member)
+            #expect(got.entries.map(\.position) == expected.entries.map(\.position))
+            #expect(try got.entries.indices.map { try got.record(at: $0).message() } == expected.entries.indices.map { try expected.record(at: $0).message() })
+        }
+        #expect(ahead.membersRead == members.count && ahead.bytesInflated == alone.bytesInflated)
+        expectSame(try fixture.query(), byTime(messages))
+    }
+
+    @Test("a reader dropped with members in flight, and a member read again after, are harmless; a damaged member is an error naming it when it is asked for")
+    func droppedAndDamaged() throws {
+        let (fixture, _) = try Self.window(label: "read-ahead-damaged")
+        let members = try Self.members(fixture)
+        let layout = ArchiveLayout(root: fixture.path)
+        do {
+            let reader = WindowMemberReader(layout: layout, ahead: 4)
+            for member in members { reader.readAhead(member) }
+            _ = try reader.run(of: members[0])
+        }
+        // The third member's bytes damaged after compaction: reading it ahead must not fail
+        // the members before it, and asking for it names it.
+        let damaged = members[2]
+        let file = try FileHandle(forUpdating: URL(fileURLWithPath: fixture.path + "/" + damaged.path))
+        try file.seek(toOffset: UInt64(damaged.member.position) + UInt64(damaged.member.length / 2))
+        try file.write(contentsOf: Data(repeating: 0xA5, count: 64))
+        try file.close()
+        let reader = WindowMemberReader(layout: layout, ahead: 4)
+        for member in members { reader.readAhead(member) }
+        _ = try reader.run(of: members[0])
+        _ = try reader.run(of: members[1])
+        #expect {
+            _ = try reader.run(of: damaged)
+        } throws: { error in
+            "\(error)".contains(damaged.path) && "\(error)".contains("member \(damaged.member.ordinal) at byte \(damaged.member.position)")
+        }
+        _ = try reader.run(of: members[3])
+    }
+}
