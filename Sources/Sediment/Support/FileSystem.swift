@@ -1,3 +1,5 @@
+import SedimentObjectStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,7 +23,7 @@ enum FileSystem {
         if isDirectory(path) { return }
         let parent = parentDirectory(path)
         if parent != path && !parent.isEmpty { try createDirectories(parent) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        if mkdir(path, FilePermissions.ownerOnlyDirectory) != 0 && errno != EEXIST {
             throw SystemFile.error("cannot create directory", path)
         }
         synchronizeDirectory(parent)
