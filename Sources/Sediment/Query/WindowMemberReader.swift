@@ -13,8 +13,17 @@ final class WindowMemberReader {
     /// Bytes the inflated members held.
     private(set) var bytesInflated: Int64 = 0
 
-    init(layout: ArchiveLayout) { self.layout = layout }
+    private let skipCorrupt: CorruptionTally?
 
+    init(layout: ArchiveLayout, skipCorrupt: CorruptionTally? = nil) {
+        self.layout = layout
+        self.skipCorrupt = skipCorrupt
+    }
+
+    /// The messages of a member of a local window file. A member that cannot be read whole
+    /// (short, a gzip CRC or length that does not match, a line that is not a message, a
+    /// count unlike the index's) fails, naming the file and the member's byte; with
+    /// `skipCorrupt`, it is left out whole and its index count tallied.
     func messages(of located: LocatedMember) throws -> [Message] {
         let member = located.member
         let path = layout.root + "/" + located.path
@@ -24,7 +33,7 @@ final class WindowMemberReader {
             try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<member.length]), at: member.position)
         }
         guard got == member.length else {
-            throw corrupt(path, member, "the file ends \(member.length - got) bytes short of the member")
+            return try skipping(corrupt(path, member, "the file ends \(member.length - got) bytes short of the member"), member)
         }
         return try compressed.withUnsafeBytes { try decode(UnsafeRawBufferPointer(rebasing: $0[0..<member.length]), of: member, in: path) }
     }
@@ -32,6 +41,21 @@ final class WindowMemberReader {
     /// The messages of one member's compressed bytes, wherever they were read from (a
     /// local file, or a ranged GET of a bucket object named by `source`).
     func decode(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, in source: String) throws -> [Message] {
+        do {
+            return try decodeWhole(bytes, of: member, in: source)
+        } catch let error as SedimentError where error.code == .corruptSegment {
+            return try skipping(error, member)
+        }
+    }
+
+    /// No messages, once the member is tallied as skipped; or `error` thrown when skipping was not asked for.
+    private func skipping(_ error: SedimentError, _ member: MemberRow) throws -> [Message] {
+        guard let skipCorrupt else { throw error }
+        skipCorrupt.skip(error, messages: member.count)
+        return []
+    }
+
+    private func decodeWhole(_ bytes: UnsafeRawBufferPointer, of member: MemberRow, in source: String) throws -> [Message] {
         let lines: [UInt8]
         do {
             lines = try GzipInflater.decompress(bytes, sizeHint: member.inputSize)
