@@ -32,7 +32,7 @@ struct DumpCommand: AsyncParsableCommand {
 
             --max-archive-size is backpressure instead of a full disk: once the archive takes \
             more than SIZE on disk (measured each second), fetching pauses (the group is still \
-            served, what was fetched is committed) until retention brings it back under SIZE: \
+            served, what was fetched is committed) until retention brings it a 16th under SIZE: \
             segments once their windows are uploaded and confirmed, window files past \
             --local-retention (segments then roll at a 32nd of SIZE, so that retention can \
             free it in steps). During a long bucket outage the archive stops growing; fetching \

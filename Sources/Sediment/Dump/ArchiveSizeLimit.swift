@@ -3,7 +3,7 @@ import SedimentKafka
 
 /// `maxArchiveBytes`: backpressure instead of a full disk. Once the archive takes more
 /// than the limit on disk, fetching pauses (the group is still served, batches still
-/// commit); once retention has brought it back under, fetching resumes where it paused.
+/// commit); once retention has brought it a 16th under, fetching resumes where it paused.
 /// During a long bucket outage the archive thus stops growing instead of filling the disk.
 ///
 /// The size is measured at most once a second, by a walk of the archive directory; in
@@ -55,23 +55,25 @@ struct ArchiveSizeLimit {
             fetchedSince = 0
         }
         defer { PipelineMetrics.archiveSize(bytes: size, fetchPaused: isPaused) }
-        switch (isPaused, size > maxBytes) {
+        // Resuming waits for a 16th below the limit: batches fetched before the pause are
+        // still landing, and resuming at the limit itself would pause again at once.
+        switch (isPaused, size > (isPaused ? maxBytes - maxBytes / 16 : maxBytes)) {
         case (false, true):
             isPaused = true
-            logger.warning(
-                "the archive takes \(size) bytes on disk, past max-archive-size \(ByteSizeExpression.text(maxBytes)): fetching paused until retention frees space",
-                metadata: ["archive": "\(root)", "bytes": "\(size)"])
+            announce(.warning, size: size, "past max-archive-size \(ByteSizeExpression.text(maxBytes)): fetching paused until retention frees space", logger)
             try consumer.pause(partitions)
         case (true, true):
             try consumer.pause(partitions)
         case (true, false):
             isPaused = false
-            logger.info(
-                "the archive takes \(size) bytes on disk, under max-archive-size \(ByteSizeExpression.text(maxBytes)): fetching resumed",
-                metadata: ["archive": "\(root)", "bytes": "\(size)"])
+            announce(.notice, size: size, "a 16th under max-archive-size \(ByteSizeExpression.text(maxBytes)): fetching resumed", logger)
             try consumer.resume(partitions)
         case (false, false):
             break
         }
+    }
+
+    private func announce(_ level: Logger.Level, size: Int64, _ what: String, _ logger: Logger) {
+        logger.log(level: level, "the archive takes \(size) bytes on disk, \(what)", metadata: ["archive": "\(root)", "bytes": "\(size)"])
     }
 }

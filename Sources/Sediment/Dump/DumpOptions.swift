@@ -26,7 +26,7 @@ public struct DumpOptions: Sendable {
     /// ...or once its oldest message has waited this long. Default 500 ms.
     public var linger: Duration = .milliseconds(500)
     /// Fetching pauses while the archive takes more than this on disk, and resumes once
-    /// retention (uploads confirmed, then local deletion) brings it back under (see
+    /// retention (uploads confirmed, then local deletion) brings it a 16th under (see
     /// `ArchiveSizeLimit`). Default nil: no limit.
     public var maxArchiveBytes: Int64?
 

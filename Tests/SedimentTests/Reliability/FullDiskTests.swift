@@ -18,11 +18,21 @@ struct FullDiskTests {
         }
     }
 
-    static func write(_ lines: [[UInt8]], to path: String) throws {
+    /// 40,000 such lines of 200 bytes in a file of the scratch directory (not on the tmpfs).
+    static func input(seed: UInt64, in scratch: TemporaryDirectory) throws -> (lines: [[UInt8]], path: String) {
+        let lines = Self.lines(40_000, length: 200, seed: seed)
         var text: [UInt8] = []
         text.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
         for line in lines { text += line + [0x0A] }
+        let path = scratch.file("input.txt")
         try Data(text).write(to: URL(fileURLWithPath: path))
+        return (lines, path)
+    }
+
+    /// The command failed for want of space, naming the file under `place` it could not write.
+    static func expectNoSpace(_ result: CLIProcess.Result, writing place: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(!result.succeeded, sourceLocation: sourceLocation)
+        #expect(result.stderr.contains("No space left on device") && result.stderr.contains(place), "\(result.stderr)", sourceLocation: sourceLocation)
     }
 
     /// The index agrees with itself and with the files: `verify` passes and every partition
@@ -52,17 +62,13 @@ struct FullDiskTests {
     func ingest() throws {
         try withTemporaryDirectory(label: "full-ingest") { scratch in
             let disk = try Tmpfs(in: scratch, size: "6m")
-            let lines = Self.lines(40_000, length: 200, seed: 0xF1_11)
-            let input = scratch.file("input.txt")
-            try Self.write(lines, to: input)
+            let (lines, input) = try Self.input(seed: 0xF1_11, in: scratch)
             let archive = disk.path + "/archive"
             let arguments = [
                 "ingest", "--archive", archive, "--topic", "lines", "--input", input, "--input-format", "lines",
                 "--first-offset", "0", "--batch-bytes", "65536",
             ]
-            let full = try CLIProcess.run(arguments, scratch: scratch)
-            #expect(!full.succeeded)
-            #expect(full.stderr.contains("No space left on device") && full.stderr.contains(archive + "/segments/local/lines/0/"), "\(full.stderr)")
+            Self.expectNoSpace(try CLIProcess.run(arguments, scratch: scratch), writing: archive + "/segments/local/lines/0/")
             let stored = try Self.expectConsistent(archive, scratch: scratch)
             #expect(stored > 0 && stored < lines.count, "the disk filled part way: \(stored) stored")
 
@@ -78,18 +84,14 @@ struct FullDiskTests {
     func compact() throws {
         try withTemporaryDirectory(label: "full-compact") { scratch in
             let disk = try Tmpfs(in: scratch, size: "32m")
-            let lines = Self.lines(40_000, length: 200, seed: 0xF1_22)
-            let input = scratch.file("input.txt")
-            try Self.write(lines, to: input)
+            let (lines, input) = try Self.input(seed: 0xF1_22, in: scratch)
             let archive = disk.path + "/archive"
             _ = try CLIProcess.succeed(
                 ["ingest", "--archive", archive, "--topic", "lines", "--input", input, "--input-format", "lines", "--first-offset", "0"],
                 scratch: scratch)
             let filler = try disk.fill(leaving: 1 << 20)
             let compact = ["compact", "--archive", archive, "--granularity", "5m", "--close-all"]
-            let full = try CLIProcess.run(compact, scratch: scratch)
-            #expect(!full.succeeded)
-            #expect(full.stderr.contains("No space left on device") && full.stderr.contains(archive + "/windows/local/lines/"), "\(full.stderr)")
+            Self.expectNoSpace(try CLIProcess.run(compact, scratch: scratch), writing: archive + "/windows/local/lines/")
             #expect(try Self.expectConsistent(archive, scratch: scratch) == lines.count)
             #expect(try Archive.open(at: archive).windowFiles(instance: "local", topic: "lines").isEmpty, "no window file recorded")
             try Self.expectLines(archive, topic: "lines", lines, scratch: scratch)
@@ -119,9 +121,7 @@ struct FullDiskTests {
                 "dump", "--archive", archive, "--brokers", kafka.bootstrap, "--topic", "full", "--until-caught-up",
                 "--no-compact", "--batch-bytes", "65536",
             ]
-            let full = try CLIProcess.run(arguments, scratch: scratch)
-            #expect(!full.succeeded)
-            #expect(full.stderr.contains("No space left on device") && full.stderr.contains(archive + "/segments/local/full/"), "\(full.stderr)")
+            Self.expectNoSpace(try CLIProcess.run(arguments, scratch: scratch), writing: archive + "/segments/local/full/")
             let stored = try Self.expectConsistent(archive, scratch: scratch)
             #expect(stored > 0 && stored < 40_000, "the disk filled part way: \(stored) stored")
 

@@ -27,7 +27,7 @@ struct MaxArchiveSizeTests {
         let dump = try CLIProcess(
             ["dump", "--archive", archive, "--brokers", kafka.bootstrap, "--topic", "bounded", "--granularity", "5m",
              "--compact-interval", "1s", "--target", "file://" + bucket, "--local-retention", "1m",
-             "--max-archive-size", "8MiB", "--batch-bytes", "262144", "--log-level", "info"], scratch: scratch)
+             "--max-archive-size", "8MiB", "--batch-bytes", "262144"], scratch: scratch)
         defer { dump.kill() }
 
         // The outage: once the dump is past its start (the target's probe), the bucket's
