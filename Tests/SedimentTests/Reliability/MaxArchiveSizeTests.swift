@@ -24,17 +24,17 @@ struct MaxArchiveSizeTests {
         try kafka.produce(topic: "bounded", partitions: 6, count: first, spacing: spacing, value: value)
         let archive = scratch.file("archive")
         let bucket = scratch.file("bucket")
+        // The outage, from the start: the target's probe writes at the bucket's root and
+        // passes, but every window's key begins with `local/`, here a file, so every upload
+        // fails and retention frees nothing.
+        try FileManager.default.createDirectory(atPath: bucket, withIntermediateDirectories: true)
+        let blocker = bucket + "/local"
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: blocker))
         let dump = try CLIProcess(
             ["dump", "--archive", archive, "--brokers", kafka.bootstrap, "--topic", "bounded", "--granularity", "5m",
              "--compact-interval", "1s", "--target", "file://" + bucket, "--local-retention", "1m",
              "--max-archive-size", "8MiB", "--batch-bytes", "262144"], scratch: scratch)
         defer { dump.kill() }
-
-        // The outage: once the dump is past its start (the target's probe), the bucket's
-        // directory becomes a file, so that every upload fails and retention frees nothing.
-        try await eventually("the dump opened its archive") { FileManager.default.fileExists(atPath: archive + "/sediment.sqlite") }
-        try FileManager.default.moveItem(atPath: bucket, toPath: bucket + ".away")
-        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: bucket))
 
         try await eventually("fetching paused", timeout: .seconds(120)) { dump.stderrSoFar.contains("fetching paused") }
         // What was fetched before the pause is still committed: wait until the count holds still.
@@ -64,8 +64,7 @@ struct MaxArchiveSizeTests {
         #expect(!dump.stderrSoFar.contains("fetching resumed"))
 
         // The bucket is back: uploads go through, retention frees space, fetching resumes.
-        try FileManager.default.removeItem(atPath: bucket)
-        try FileManager.default.moveItem(atPath: bucket + ".away", toPath: bucket)
+        try FileManager.default.removeItem(atPath: blocker)
         try await eventually("fetching resumed", timeout: .seconds(180)) { dump.stderrSoFar.contains("fetching resumed") }
         let total = kafka.count(topic: "bounded")
         try await eventually("the archive holds every message", timeout: .seconds(180)) {
