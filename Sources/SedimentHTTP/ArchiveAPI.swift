@@ -86,7 +86,15 @@ struct ArchiveAPI: Sendable {
                 var sent = 0
                 while sent < limit {
                     let want = limit - sent
-                    let (chunk, count) = try await blocking { try cursor.read(upTo: want, bytes: 512 << 10, values: values) }
+                    let chunk: ByteBuffer, count: Int
+                    do {
+                        (chunk, count) = try await blocking { try cursor.read(upTo: want, bytes: 512 << 10, values: values) }
+                    } catch {
+                        // The status went out with the first chunk: throwing cuts the body short (no
+                        // closing chunk), so the client sees an incomplete answer, never a silent one.
+                        logger.error("query failed after \(sent) messages: \(error)", metadata: ["topic": "\(selection.topic)"])
+                        throw error
+                    }
                     if count == 0 { break }
                     do {
                         // Throws once the client has gone: the read stops with it.

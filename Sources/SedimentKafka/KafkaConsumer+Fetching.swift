@@ -23,3 +23,25 @@ extension KafkaConsumer {
         _ = try? watermarks(partition, timeout: timeout)
     }
 }
+
+extension KafkaConsumer {
+    /// Stops fetching the partitions until `resume`, while `poll` goes on serving the
+    /// group (rebalances, heartbeats). What was fetched and not yet polled is dropped;
+    /// fetching resumes after the last message `poll` handed over.
+    public func pause(_ partitions: [TopicPartition]) throws {
+        try pauseOrResume(partitions, pausing: true)
+    }
+
+    public func resume(_ partitions: [TopicPartition]) throws {
+        try pauseOrResume(partitions, pausing: false)
+    }
+
+    private func pauseOrResume(_ partitions: [TopicPartition], pausing: Bool) throws {
+        guard !partitions.isEmpty else { return }
+        try checkOpen()
+        let list = TopicPartitionList(partitions.map { ($0, Int64(RD_KAFKA_OFFSET_INVALID)) })
+        let code = pausing ? rd_kafka_pause_partitions(rk, list.pointer) : rd_kafka_resume_partitions(rk, list.pointer)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(code) }
+        try list.checkErrors()
+    }
+}

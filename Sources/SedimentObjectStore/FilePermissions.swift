@@ -5,6 +5,12 @@ import Glibc
 /// Files that hold secrets (credentials files, config files with Kafka passwords) should
 /// be readable by their owner alone.
 public enum FilePermissions {
+    /// The mode of every file an archive creates: the messages, the index and the state
+    /// beside them are the owner's alone, whatever the umask (which can only take bits away).
+    public static let ownerOnlyFile: mode_t = 0o600
+    /// The mode of every directory an archive creates.
+    public static let ownerOnlyDirectory: mode_t = 0o700
+
     /// The mode bits that let others than the owner read or write `path`, or nil when
     /// there are none (or the file cannot be stat'ed: reading it will say why).
     public static func openToOthers(_ path: String) -> UInt32? {

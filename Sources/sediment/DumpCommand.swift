@@ -30,6 +30,15 @@ struct DumpCommand: AsyncParsableCommand {
             window options are recorded for the topics (see `sediment compact --help`). \
             --no-compact turns that off.
 
+            --max-archive-size is backpressure instead of a full disk: once the archive takes \
+            more than SIZE on disk (measured each second), fetching pauses (the group is still \
+            served, what was fetched is committed) until retention brings it a 16th under SIZE: \
+            segments once their windows are uploaded and confirmed, window files past \
+            --local-retention (segments then roll at a 32nd of SIZE, so that retention can \
+            free it in steps). During a long bucket outage the archive stops growing; fetching \
+            resumes where it paused once the uploads go through. Both are logged once each, \
+            and /metrics shows sediment_archive_bytes and sediment_fetch_paused.
+
             With --target, the windows go up as they are written (see `sediment upload \
             --help`). The target is checked before anything is consumed, by writing and \
             deleting a small probe object under its prefix: a target that cannot be written \
@@ -81,6 +90,9 @@ struct DumpCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The longest a message waits before its batch is committed.", valueName: "duration"))
     var linger = "500ms"
+
+    @Option(help: ArgumentHelp("Pause fetching while the archive takes more than this on disk (500MB, 2GiB), and resume once retention frees space.", valueName: "size"))
+    var maxArchiveSize: String?
 
     @OptionGroup(title: "Compaction") var compaction: CompactionOptions
 
@@ -136,6 +148,7 @@ struct DumpCommand: AsyncParsableCommand {
         options.connectTimeout = try DurationExpression.parse(connectTimeout, option: "--connect-timeout")
         options.linger = try DurationExpression.parse(linger, option: "--linger")
         options.batchBytes = writing.batchBytes
+        options.maxArchiveBytes = try maxArchiveSize.map { try ByteSizeExpression.parse($0, option: "--max-archive-size") }
         if noCompact {
             if upload.target != nil {
                 throw SedimentError(.invalidArgument, "--target uploads the windows dump writes: it cannot go with --no-compact")

@@ -33,6 +33,12 @@ struct QueryCommand: ParsableCommand {
             bucket. When part of the range can be read from nowhere, the query prints nothing, \
             names the windows on stderr and exits non-zero. --count takes whole members of \
             bucket windows from their manifests' counts, unfetched. Credentials as for upload.
+
+            A corrupt segment record (its CRC does not match) or window-file member (gzip CRC \
+            or length, or a line that is not a message) stops the query with an error naming \
+            the file and byte position: nothing corrupted is ever printed. --skip-corrupt \
+            leaves such records out (a whole member for a window file), names each on stderr \
+            and ends with the count of messages lost.
             """
     )
 
@@ -80,6 +86,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Print to stderr what the query read: members, bytes fetched from buckets, bytes inflated.")
     var stats = false
 
+    @Flag(help: "Leave out corrupt segment records and window-file members, and count the messages lost on stderr, instead of failing.")
+    var skipCorrupt = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case jsonl, value
     }
@@ -100,8 +109,11 @@ struct QueryCommand: ParsableCommand {
             let topics = try topic.filter { named.insert($0).inserted }.map {
                 ArchivedTopic(instance: try resolveInstance(topic: $0, archive: archive, bucket: bucket), topic: $0)
             }
-            let query = MessageQuery(
+            var query = MessageQuery(
                 topics: topics, range: range, partitions: partition.isEmpty ? nil : Set(partition), filter: filter, order: order)
+            let corruption = skipCorrupt ? CorruptionTally() : nil
+            query.skipCorrupt = corruption
+            defer { corruption.map(printSkipped) }
             let output = StandardOutput()
             if count {
                 let counting = try archive.count(query, bucket: bucket, limit: limit ?? .max)
@@ -154,6 +166,14 @@ struct QueryCommand: ParsableCommand {
         let named = try target.map { BucketSession.Target(uri: $0, template: try KeyTemplate(keyTemplate)) }
         if let target { _ = try ObjectTarget(parsing: target) }
         return credentials.bucketSession(target: named, logger: logger)
+    }
+
+    private func printSkipped(_ tally: CorruptionTally) {
+        let skipped = tally.skipped
+        for error in skipped { StandardError.write("sediment: skipped: \(error.message)\n") }
+        if !skipped.isEmpty {
+            StandardError.write("sediment: --skip-corrupt: \(tally.messagesLost) messages lost in \(skipped.count) corrupt places\n")
+        }
     }
 
     private func printStatistics(_ statistics: QueryStatistics) {

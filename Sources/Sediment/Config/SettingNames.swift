@@ -23,6 +23,7 @@ public enum SettingNames {
         "keys": "key",
         "keyTemplate": "key-template",
         "localWindowRetention": "local-retention",
+        "maxArchiveBytes": "max-archive-size",
         "partitioning": "partitioning",
         "skipInvalid": "skip-invalid",
         "sourceOffsets": "source-offsets",

@@ -18,6 +18,7 @@ enum TaskKey: String, CaseIterable {
     case fsync
     case batchBytes = "batch-bytes"
     case linger
+    case maxArchiveSize = "max-archive-size"
     case compact
     case compactInterval = "compact-interval"
     case granularity

@@ -147,6 +147,10 @@ struct TaskReader {
             if bytes <= 0 || bytes > Int64(Int32.max) { value(.batchBytes)?.problem("batch-bytes must be between 1 and 2GiB, not \(bytes)") }
             options.batchBytes = Int(clamping: bytes)
         }
+        if let bytes = size(.maxArchiveSize) {
+            if bytes <= 0 { value(.maxArchiveSize)?.problem("max-archive-size must be positive, not \(bytes)") }
+            options.maxArchiveBytes = bytes
+        }
         return brokers == nil ? nil : options
     }
 

@@ -57,7 +57,9 @@ public final class ArchiveDump {
         let partitions = try connect(consumer, stop: stop)
         // Opened once the brokers answered, so that a dump that cannot connect leaves no
         // archive behind.
-        let writer = try ArchiveWriter(at: path, options: archiveOptions, logger: logger, now: now)
+        let writer = try ArchiveWriter(
+            at: path, options: ArchiveSizeLimit.segmentOptions(archiveOptions, maxArchiveBytes: options.maxArchiveBytes),
+            logger: logger, now: now)
         onArchiveChanged?(writer.archive)
         let session = DumpSession(consumer: consumer, writer: writer, options: options, logger: logger, fatal: fatal)
         let compaction = try startCompaction(writer)

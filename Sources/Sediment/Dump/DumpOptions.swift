@@ -25,6 +25,10 @@ public struct DumpOptions: Sendable {
     public var batchBytes = 16 << 20
     /// ...or once its oldest message has waited this long. Default 500 ms.
     public var linger: Duration = .milliseconds(500)
+    /// Fetching pauses while the archive takes more than this on disk, and resumes once
+    /// retention (uploads confirmed, then local deletion) brings it a 16th under (see
+    /// `ArchiveSizeLimit`). Default nil: no limit.
+    public var maxArchiveBytes: Int64?
 
     /// Windows written while the dump runs (and once more when it stops). Default: every
     /// 30 s with the topics' recorded settings; nil: no compaction.
@@ -70,5 +74,8 @@ public struct DumpOptions: Sendable {
             throw SedimentError(.invalidArgument, "`startFallback` applies to `start` offset:N only, not \(start)")
         }
         if batchBytes <= 0 { throw SedimentError(.invalidArgument, "`batchBytes` must be positive, got \(batchBytes)") }
+        if let maxArchiveBytes, maxArchiveBytes <= 0 {
+            throw SedimentError(.invalidArgument, "`maxArchiveBytes` must be positive, got \(maxArchiveBytes)")
+        }
     }
 }

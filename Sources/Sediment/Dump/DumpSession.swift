@@ -18,6 +18,7 @@ final class DumpSession {
     var appender: BatchAppender<DumpSummary>
     var machine: DumpStateMachine
     var wakeup = FetchWakeup()
+    var sizeLimit: ArchiveSizeLimit?
     private var lagReported = ContinuousClock.now - .seconds(1)
     private var lagReportedPartitions: Set<TopicPartition> = []
     static let pollSize = 10_000
@@ -30,17 +31,19 @@ final class DumpSession {
         self.fatal = fatal
         appender = BatchAppender(writer: writer, instance: options.instance, summary: DumpSummary())
         machine = DumpStateMachine(group: options.group != nil, untilCaughtUp: options.untilCaughtUp)
+        sizeLimit = options.maxArchiveBytes.map { ArchiveSizeLimit(maxBytes: $0, root: writer.archive.layout.root) }
     }
 
     /// Consumes until `stop` is requested (or, with `untilCaughtUp`, until caught up), then
     /// writes and commits what it holds. The consumer is closed by the caller.
     func consume(until stop: DumpStop) throws -> DumpSummary {
         while !stop.isRequested {
+            try sizeLimit?.check(partitions: Array(machine.assignedPartitions), consumer: consumer, logger: logger)
             let polled = try consumer.poll(maxMessages: Self.pollSize, timeout: .milliseconds(100)) { message in
                 try add(message)
             }
             wakeup.afterPoll(
-                drained: polled < Self.pollSize, partitions: machine.assignedPartitions, nextOffset: nextOffset,
+                drained: polled < Self.pollSize && sizeLimit?.isPaused != true, partitions: machine.assignedPartitions, nextOffset: nextOffset,
                 consumer: consumer)
             try checkResumes()
             if polled > 0 { PipelineMetrics.succeeded(.consume) }
@@ -94,6 +97,7 @@ final class DumpSession {
 
     private func add(_ message: KafkaMessageView) throws {
         let headers = message.headers().map { Header(name: $0.name, value: $0.value.map { Array($0) }) }
+        sizeLimit?.fetched(bytes: (message.value?.count ?? 0) + (message.key?.count ?? 0) + RecordFormat.frameHeaderSize + RecordFormat.fixedBodySize)
         try appender.withBatch(for: message.topic) { batch in
             batch.append(
                 partition: message.partition, offset: message.offset, timestamp: message.timestamp,

@@ -66,6 +66,9 @@ public struct MessageQuery: Sendable {
     public var sortMemory: Int = 64 << 20
     /// Where those files go (unlinked as soon as they are created). Default: `$TMPDIR`, or `/tmp`.
     public var sortDirectory: String?
+    /// nil (the default): a corrupt segment record or window-file member fails the query,
+    /// naming the file and byte. Given: those are left out and counted there.
+    public var skipCorrupt: CorruptionTally?
 
     public init(
         topics: [ArchivedTopic], range: Range<Int64>, partitions: Set<Int32>? = nil, filter: MessageFilter = MessageFilter(),

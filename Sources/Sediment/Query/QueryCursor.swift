@@ -27,7 +27,7 @@ public final class QueryCursor {
         cursors = try topics.map {
             try TimeRangeCursor(
                 archive: archive, instance: $0.instance, topic: $0.topic, range: query.range, partitions: query.partitions,
-                bucket: bucket, counting: countsUnread)
+                bucket: bucket, counting: countsUnread, skipCorrupt: query.skipCorrupt)
         }
         heads = Array(repeating: nil, count: topics.count)
         exhausted = Array(repeating: false, count: topics.count)

@@ -67,7 +67,7 @@ struct TierMemberSource: SortedRunSource {
                 }
                 lookahead += 1
             }
-            run = reader.counted(try fetcher.member(members, at: index))
+            run = try reader.counted(member.member) { try fetcher.member(members, at: index) }
         }
         return reader.keep(run, in: range, partitions: partitions)
     }

@@ -25,7 +25,7 @@ public final class TimeRangeCursor {
     /// whole members of windows no other tier holds count unread (see `count(limit:)`).
     init(
         archive: Archive, instance: String, topic: String, range: Range<Int64>, partitions: Set<Int32>?,
-        bucket: BucketSession? = nil, counting: Bool = false
+        bucket: BucketSession? = nil, counting: Bool = false, skipCorrupt: CorruptionTally? = nil
     ) throws {
         self.instance = instance
         self.topic = topic
@@ -54,7 +54,7 @@ public final class TimeRangeCursor {
         }
         manifestBytes = plan.manifestBytes
         var filter = SegmentBlockFilter(range: range, snapshot: snapshot.positions, partitions: partitions)
-        members = WindowMemberReader(layout: archive.layout)
+        members = WindowMemberReader(layout: archive.layout, skipCorrupt: skipCorrupt)
         var sources: [any SortedRunSource] = []
         if let schedule = snapshot.schedule {
             let coverage = WindowCoverage(
@@ -69,7 +69,8 @@ public final class TimeRangeCursor {
         }
         let feed = IndexBlockFeed(index: index, instance: instance, topic: topic, range: range, maxBlockSpan: snapshot.maxBlockSpan)
         sources.insert(SegmentBlockSource(
-            feed: feed, reader: SegmentReader(layout: archive.layout, instance: instance, topic: topic), filter: filter), at: 0)
+            feed: feed, reader: SegmentReader(layout: archive.layout, instance: instance, topic: topic, skipCorrupt: skipCorrupt),
+            filter: filter), at: 0)
         if let bucket, !plan.members.isEmpty {
             let fetcher = RemoteMemberFetcher(session: bucket)
             let source = TierMemberSource(

@@ -19,9 +19,12 @@ final class WindowMemberReader {
     /// Bytes the inflated members held.
     private(set) var bytesInflated: Int64 = 0
 
-    init(layout: ArchiveLayout, ahead: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    private let skipCorrupt: CorruptionTally?
+
+    init(layout: ArchiveLayout, ahead: Int = ProcessInfo.processInfo.activeProcessorCount, skipCorrupt: CorruptionTally? = nil) {
         self.layout = layout
         self.ahead = max(1, ahead)
+        self.skipCorrupt = skipCorrupt
     }
 
     /// Starts reading `located` on a compression thread, unless it is started already or
@@ -34,14 +37,25 @@ final class WindowMemberReader {
         CompressionWorkers.shared.run { result.finish(Result { try Self.read(located, root: root) }) }
     }
 
-    /// The run of `located`: the one read ahead, or read now.
+    /// The run of `located`: the one read ahead, or read now. A member that cannot be read
+    /// whole (short, a codec checksum or length that does not match, a line that is not a
+    /// message, a count unlike the index's) fails, naming the file and the member's byte;
+    /// with `skipCorrupt`, it is left out whole and its index count tallied.
     func run(of located: LocatedMember) throws -> RecordRun {
-        let decoded = try pending.removeValue(forKey: located)?.wait() ?? Self.read(located, root: layout.root)
-        return counted(decoded)
+        try counted(located.member) {
+            try pending.removeValue(forKey: located)?.wait() ?? Self.read(located, root: layout.root)
+        }
     }
 
-    /// Counts a member read elsewhere (a bucket's, inflated where it was fetched).
-    func counted(_ decoded: DecodedMember) -> RecordRun {
+    /// Counts a member read by `read` (a bucket's is inflated where it was fetched).
+    func counted(_ member: MemberRow, _ read: () throws -> DecodedMember) throws -> RecordRun {
+        let decoded: DecodedMember
+        do {
+            decoded = try read()
+        } catch let error as SedimentError where error.code == .corruptSegment && skipCorrupt != nil {
+            skipCorrupt!.skip(error, messages: member.count)
+            return RecordRun(messages: [])
+        }
         membersRead += 1
         bytesInflated += Int64(decoded.inflatedBytes)
         return decoded.run

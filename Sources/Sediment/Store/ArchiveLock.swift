@@ -1,3 +1,5 @@
+import SedimentObjectStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,7 +39,7 @@ final class ArchiveLock: Sendable {
     }
 
     private static func takeIfFree(_ path: String) throws -> Int32? {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, FilePermissions.ownerOnlyFile)
         guard descriptor >= 0 else { throw SystemFile.error("cannot open lock file", path) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)

@@ -1,3 +1,5 @@
+import SedimentObjectStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,7 +20,7 @@ final class ReaderLease {
     init(layout: ArchiveLayout) {
         let path = layout.readersLockPath
         var descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        if descriptor < 0 { descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        if descriptor < 0 { descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, FilePermissions.ownerOnlyFile) }
         // Blocks only while retention deletes, a short moment.
         if descriptor >= 0 { _ = retryingOnInterrupt { flock(descriptor, LOCK_SH) } }
         self.descriptor = descriptor

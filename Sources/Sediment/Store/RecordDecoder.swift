@@ -11,6 +11,16 @@ struct RecordDecoder {
         case corrupt(String)
     }
 
+    /// The size of the frame at the start of `bytes` when its length field is in range and
+    /// the frame fits in `bytes`, whatever its CRC says; nil otherwise.
+    static func frameSize(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count >= RecordFormat.frameHeaderSize else { return nil }
+        let bodyLength = Int(bytes.loadLittleEndian(UInt32.self, at: 0))
+        guard bodyLength >= RecordFormat.fixedBodySize, bodyLength <= RecordFormat.maximumBodySize else { return nil }
+        let size = RecordFormat.frameHeaderSize + bodyLength
+        return size <= bytes.count ? size : nil
+    }
+
     enum CheckedFrame {
         /// Where the body of a complete frame whose CRC matched lies; it ends where the frame does.
         case body(Range<Int>)

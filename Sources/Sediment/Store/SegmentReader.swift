@@ -4,11 +4,13 @@ final class SegmentReader {
     private let instance: String
     private let topic: String
     private var files: [FileKey: SystemFile] = [:]
+    private let skipCorrupt: CorruptionTally?
 
-    init(layout: ArchiveLayout, instance: String, topic: String) {
+    init(layout: ArchiveLayout, instance: String, topic: String, skipCorrupt: CorruptionTally? = nil) {
         self.layout = layout
         self.instance = instance
         self.topic = topic
+        self.skipCorrupt = skipCorrupt
     }
 
     /// Every record of `block`, in file order. A block the index names must be whole:
@@ -18,35 +20,48 @@ final class SegmentReader {
         return try run.entries.indices.map { try run.record(at: $0).message() }
     }
 
-    /// The records of `block` in file order, checked (CRC and layout) but not decoded.
+    /// The records of `block` in file order, checked (CRC and layout) but not decoded. With
+    /// `skipCorrupt`, a record whose CRC fails is stepped over when its length is sound, the
+    /// rest of the block is left when it is not, and the messages missing from the block's
+    /// count are tallied.
     func run(of block: BlockRow) throws -> RecordRun {
         let file = try file(partition: block.partition, baseOffset: block.segmentBase)
         var bytes = [UInt8](repeating: 0, count: block.length)
         let got = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: block.position) }
         var entries: [RecordEntry] = []
         entries.reserveCapacity(block.count)
+        var firstProblem: SedimentError?
         try bytes.withUnsafeBytes { raw in
             var consumed = 0
             while consumed < got {
                 let frame = UnsafeRawBufferPointer(rebasing: raw[consumed..<got])
+                let problem: SedimentError
                 switch RecordDecoder.checkFrame(frame) {
                 case .body(let body):
-                    guard let view = FrameView(body: UnsafeRawBufferPointer(rebasing: frame[body]), partition: block.partition) else {
-                        throw corrupt(file, block, at: consumed, "record body does not match its length")
+                    if let view = FrameView(body: UnsafeRawBufferPointer(rebasing: frame[body]), partition: block.partition) {
+                        entries.append(RecordEntry(
+                            position: RunBound(timestamp: view.timestamp, partition: block.partition, offset: view.offset),
+                            start: consumed + body.lowerBound, length: body.count))
+                        consumed += body.upperBound
+                        continue
                     }
-                    entries.append(RecordEntry(
-                        position: RunBound(timestamp: view.timestamp, partition: block.partition, offset: view.offset),
-                        start: consumed + body.lowerBound, length: body.count))
-                    consumed += body.upperBound
+                    problem = corrupt(file, block, at: consumed, "record body does not match its length")
                 case .incomplete:
-                    throw corrupt(file, block, at: consumed, "the segment ends inside a record (\(got) of \(block.length) bytes present)")
+                    problem = corrupt(file, block, at: consumed, "the segment ends inside a record (\(got) of \(block.length) bytes present)")
                 case .corrupt(let reason):
-                    throw corrupt(file, block, at: consumed, reason)
+                    problem = corrupt(file, block, at: consumed, reason)
                 }
+                guard skipCorrupt != nil else { throw problem }
+                firstProblem = firstProblem ?? problem
+                // A sound length frames the next record; an unsound one frames nothing.
+                consumed = RecordDecoder.frameSize(frame).map { consumed + $0 } ?? got
             }
         }
-        guard got == block.length, entries.count == block.count else {
-            throw corrupt(file, block, at: got, "expected \(block.count) records in \(block.length) bytes, found \(entries.count) in \(got)")
+        if got != block.length || entries.count != block.count {
+            let problem = firstProblem ?? corrupt(
+                file, block, at: got, "expected \(block.count) records in \(block.length) bytes, found \(entries.count) in \(got)")
+            guard let skipCorrupt else { throw problem }
+            skipCorrupt.skip(problem, messages: max(0, block.count - entries.count))
         }
         return RecordRun(.frames(bytes, partition: block.partition), entries: entries)
     }

@@ -1,3 +1,5 @@
+import SedimentObjectStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,7 +23,7 @@ enum FileSystem {
         if isDirectory(path) { return }
         let parent = parentDirectory(path)
         if parent != path && !parent.isEmpty { try createDirectories(parent) }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        if mkdir(path, FilePermissions.ownerOnlyDirectory) != 0 && errno != EEXIST {
             throw SystemFile.error("cannot create directory", path)
         }
         synchronizeDirectory(parent)
@@ -64,5 +66,26 @@ enum FileSystem {
 
     static func remove(_ path: String) throws {
         if unlink(path) != 0 && errno != ENOENT { throw SystemFile.error("cannot remove", path) }
+    }
+}
+
+extension FileSystem {
+    /// The space the files under `path` take on disk (allocated blocks, as `du` counts
+    /// them), not following symbolic links. Files that vanish during the walk (retention,
+    /// a rename) count as gone.
+    static func diskUsage(_ path: String) -> Int64 {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        var total = Int64(info.st_blocks) * 512
+        guard (info.st_mode & S_IFMT) == S_IFDIR, let directory = opendir(path) else { return total }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name == "." || name == ".." { continue }
+            total += diskUsage(path + "/" + name)
+        }
+        return total
     }
 }

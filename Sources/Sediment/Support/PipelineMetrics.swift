@@ -15,6 +15,7 @@ import Metrics
 /// | `sediment_upload_seconds` | histogram | |
 /// | `sediment_hook_runs_total` | counter | result (`done`, `failed`) |
 /// | `sediment_last_success_timestamp_seconds` | gauge | stage (`consume`, `commit`, `compact`, `upload`, `hook`) |
+/// | `sediment_archive_bytes`, `sediment_fetch_paused` (1 while `maxArchiveBytes` holds fetching) | gauge | |
 public enum PipelineMetrics {
     public enum Stage: String, Sendable, CaseIterable {
         case consume, commit, compact, upload, hook
@@ -48,6 +49,13 @@ public enum PipelineMetrics {
 
     static func uploadFailed(topic: String) {
         Counter(label: "sediment_windows_upload_failed_total", dimensions: [("topic", topic)]).increment()
+    }
+
+    /// The archive's size on disk, measured by a dump with `maxArchiveBytes`, and whether
+    /// that limit has fetching paused.
+    static func archiveSize(bytes: Int64, fetchPaused: Bool) {
+        Gauge(label: "sediment_archive_bytes").record(bytes)
+        Gauge(label: "sediment_fetch_paused").record(fetchPaused ? 1 : 0)
     }
 
     static func hookRun(succeeded: Bool) {

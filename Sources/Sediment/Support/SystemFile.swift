@@ -1,3 +1,5 @@
+import SedimentObjectStore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,6 +27,12 @@ final class SystemFile {
         try open(path, flags: O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0))
     }
 
+    /// Creates an empty file at `path` (owner-only, like every file of an archive), or
+    /// leaves the one there as it is.
+    static func create(_ path: String) throws {
+        _ = try open(path, flags: O_WRONLY | O_CREAT | O_CLOEXEC)
+    }
+
     /// A new file in `directory` that no name leads to: unlinked as soon as it is open, so
     /// its space comes back when it is closed, even if the process is killed first.
     static func unnamed(in directory: String) throws -> SystemFile {
@@ -38,7 +46,7 @@ final class SystemFile {
     }
 
     private static func open(_ path: String, flags: Int32) throws -> SystemFile {
-        let descriptor = retryingOnInterrupt { Glibc.open(path, flags, 0o644) }
+        let descriptor = retryingOnInterrupt { Glibc.open(path, flags, FilePermissions.ownerOnlyFile) }
         guard descriptor >= 0 else { throw SystemFile.error("cannot open", path) }
         return SystemFile(path: path, descriptor: descriptor)
     }

@@ -20,9 +20,13 @@ final class FileWriter: @unchecked Sendable {
 
     init(temporaryBeside path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+        // Owner-only: this writes restored windows into an archive, and a `file://`
+        // bucket holds the same messages.
+        try FileManager.default.createDirectory(
+            atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: Int(FilePermissions.ownerOnlyDirectory)])
         temporaryPath = path + ".tmp-" + UUID().uuidString.prefix(8).lowercased()
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, FilePermissions.ownerOnlyFile)
         guard fd >= 0 else { throw Self.failure("cannot create", temporaryPath) }
     }
 
