@@ -145,9 +145,11 @@ struct WindowCompressionTests {
         #expect(outputs[0] == outputs[1] && !outputs[0].isEmpty)
     }
 
-    @Test("zstd windows restore from a bucket into a new archive and answer queries as the original; a query with --target reads them from the bucket")
-    func restoreAndBucketQuery() throws {
-        let fixture = try Self.compacted("compression-restore", .jsonl, .zstd)
+    @Test(
+        "zstd and uncompressed windows restore from a bucket into a new archive and answer queries as the original, without a manifest too; a query with --target reads them from the bucket",
+        arguments: [WindowCompression.zstd, .none])
+    func restoreAndBucketQuery(compression: WindowCompression) throws {
+        let fixture = try Self.compacted("compression-restore-\(compression.rawValue)", .jsonl, compression)
         let scratch = fixture.directory
         let bucket = scratch.file("bucket")
         let uri = "file://" + bucket
@@ -157,7 +159,7 @@ struct WindowCompressionTests {
             ["restore", "--archive", restored, "--target", uri, "--topic", "orders", "--from", "0", "--to", "now"], scratch: scratch)
         #expect(restore.succeeded && restore.stdoutText.hasPrefix("restored 2 windows"), "\(restore.summary)")
         let restoredFiles = try Archive.open(at: restored).windowFiles(instance: "local", topic: "orders")
-        #expect(restoredFiles.map(\.sha256) == (try fixture.files().map(\.sha256)) && restoredFiles.allSatisfy { $0.compression == "zstd" })
+        #expect(restoredFiles.map(\.sha256) == (try fixture.files().map(\.sha256)) && restoredFiles.allSatisfy { $0.compression == compression.rawValue })
         let range = ["--topic", "orders", "--from", "\(windowBase + minutes(3))", "--to", "\(windowBase + minutes(8))"]
         let original = try CLIProcess.succeed(["query", "--archive", fixture.path] + range, scratch: scratch)
         #expect(!original.isEmpty)
@@ -169,8 +171,8 @@ struct WindowCompressionTests {
         let fromBucket = try CLIProcess.succeed(["query", "--archive", empty, "--target", uri] + range, scratch: scratch)
         #expect(fromBucket == original)
 
-        // Without its manifest, restore finds a window's frames from its seek table: the
-        // members it records are the original's.
+        // Without its manifest, restore finds a window's members (zstd frames from the seek
+        // table, uncompressed ones where the writer cut them): it records the original's.
         let files = try fixture.files()
         try FileManager.default.removeItem(atPath: bucket + "/" + Self.key(files[1]) + WindowManifest.keySuffix)
         let rebuilt = scratch.file("rebuilt")
