@@ -21,7 +21,7 @@ struct CompressionSettingsTests {
         for (arguments, said) in [
             (["--compression", "zstd", "--compression-level", "20"], "zstd compression level must be 1 to 19, not 20"),
             (["--compression", "none", "--compression-level", "3"], "compression none takes no level, not 3"),
-            (["--compression-level", "12"], "compression level must be 1 to 9, not 12"),
+            (["--compression-level", "12"], "compression level must be 1 to 9, not 12 (zstd takes 1 to 19, with --compression zstd)"),
             (["--compression", "lz4"], "lz4"),
         ] {
             let result = try CLIProcess.run(["compact", "--archive", fixture.path, "--close-all"] + arguments, scratch: fixture.directory)

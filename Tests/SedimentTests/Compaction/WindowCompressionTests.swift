@@ -24,13 +24,16 @@ struct WindowCompressionTests {
     }()
 
     /// A fixture holding `messages`, compacted into 5-minute windows with `format` and `compression`.
-    static func compacted(_ label: String, _ format: WindowSettings.Format, _ compression: WindowCompression) throws -> CompactionFixture {
+    static func compacted(
+        _ label: String, _ format: WindowSettings.Format, _ compression: WindowCompression, maxFileSize: Int64? = nil
+    ) throws -> CompactionFixture {
         let fixture = CompactionFixture(label: label)
         try fixture.append(messages)
         var change = WindowSettingsChange()
         change.granularity = minutes(5)
         change.format = format
         change.compression = compression
+        change.maxFileSize = maxFileSize
         try fixture.compact(change, closeAll: true)
         return fixture
     }
@@ -93,11 +96,18 @@ struct WindowCompressionTests {
         #expect(contents[.none]?.allSatisfy { !$0.isEmpty } == true)
     }
 
-    @Test("a zstd file is frames then one skippable frame: its seek table, parsed here, lists the index's members, which tile the file")
-    func seekTableMatchesFrames() throws {
-        let fixture = try Self.compacted("compression-seek-table", .jsonl, .zstd)
+    @Test(
+        "a zstd file is frames then one skippable frame: its seek table, parsed here, lists the index's members, which tile the file; each part of a split window has its own",
+        arguments: [nil, 200_000] as [Int64?])
+    func seekTableMatchesFrames(maxFileSize: Int64?) throws {
+        let fixture = try Self.compacted("compression-seek-table", .jsonl, .zstd, maxFileSize: maxFileSize)
         let archive = try Archive.open(at: fixture.path)
-        for file in try fixture.files() {
+        let files = try fixture.files()
+        if let maxFileSize {
+            #expect(files.count > 2 && files.allSatisfy { $0.size <= maxFileSize }, "\(files.map(\.size))")
+            #expect(try fixture.query().count == Self.messages.count)
+        }
+        for file in files {
             let bytes = [UInt8](try fixture.contents(of: file))
             let members = try archive.index.members(ofFile: file.id)
             func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
