@@ -24,7 +24,7 @@
 # which refuses a whole line holding \u0000 (a NUL byte in a value), as jsonb would; json
 # keeps such a line as it is.
 #
-# Needs psql, gzip and coreutils; jsonl windows only (text windows are values without
+# Needs psql, gzip (zstd for zstd windows) and coreutils; jsonl windows only (text windows are values without
 # their offsets). Sediment passes the window's fields as SEDIMENT_* variables; the
 # manifest on stdin is not needed here.
 set -eu
@@ -36,20 +36,27 @@ if [ "${SEDIMENT_FORMAT:-}" != jsonl ]; then
   exit 2
 fi
 
-# The file must be the one Sediment recorded, whole: gzip's errors inside the pipe below
+case "${SEDIMENT_COMPRESSION:-gzip}" in
+  gzip) inflate="gzip -dc" ;;
+  zstd) inflate="zstd -dcq" ;;
+  none) inflate="cat" ;;
+  *) echo "load-postgres.sh: $SEDIMENT_WINDOW_PATH has compression '$SEDIMENT_COMPRESSION', which this script does not read" >&2; exit 2 ;;
+esac
+
+# The file must be the one Sediment recorded, whole: the inflater's errors inside the pipe below
 # would go unseen (sh has no pipefail), and the count is checked again after the copy.
 actual=$(sha256sum < "$SEDIMENT_WINDOW_PATH" | cut -d ' ' -f 1)
 if [ "$actual" != "$SEDIMENT_SHA256" ]; then
   echo "load-postgres.sh: $SEDIMENT_WINDOW_PATH has SHA-256 $actual, Sediment recorded $SEDIMENT_SHA256" >&2
   exit 1
 fi
-gzip -t "$SEDIMENT_WINDOW_PATH"
+$inflate "$SEDIMENT_WINDOW_PATH" > /dev/null
 
 # The lines go through COPY in csv format with a delimiter (0x01) and a quote (0x02) that a
 # JSON line never holds (JSON escapes every control character), so each line is one field,
 # backslashes and quotes included, byte for byte. The SQL comes on descriptor 3, the data on
 # psql's stdin (pstdin).
-gzip -dc "$SEDIMENT_WINDOW_PATH" | PGCLIENTENCODING=UTF8 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 --single-transaction \
+$inflate "$SEDIMENT_WINDOW_PATH" | PGCLIENTENCODING=UTF8 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 --single-transaction \
   -v table="$table" -v instance="$SEDIMENT_INSTANCE" -v topic="$SEDIMENT_TOPIC" \
   -v window_start="$SEDIMENT_WINDOW_START_ISO" -v part="$SEDIMENT_PART" -v messages="$SEDIMENT_MESSAGES" \
   -f /dev/fd/3 3<<'SQL'

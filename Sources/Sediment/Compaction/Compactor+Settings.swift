@@ -12,14 +12,16 @@ public struct WindowSettingsChange: Sendable, Hashable {
     public init() {}
 
     /// Refuses a value that no settings may hold, before anything is opened.
+    /// A level given without a codec is checked against gzip's, the default: a zstd level
+    /// above 9 comes with `--compression zstd`, so that it is refused before anything is
+    /// opened rather than once the topic's codec is read.
     public func validate() throws {
-        var base = WindowSettings()
-        // A level alone is checked against the codec it may belong to: the topic's own
-        // codec is known only when the settings are recorded.
-        if compression == nil, let compressionLevel, let codec = WindowCompression.allCases.first(where: { $0.levels.contains(compressionLevel) }) {
-            base.compression = codec
+        do {
+            try applied(to: WindowSettings()).validate()
+        } catch let error as SedimentError where compression == nil && compressionLevel.map({ !WindowCompression.gzip.levels.contains($0) }) == true {
+            throw SedimentError(
+                error.code, error.message + " (zstd takes 1 to 19, with `compression` zstd)", context: error.context)
         }
-        try applied(to: base).validate()
     }
 
     func applied(to base: WindowSettings) -> WindowSettings {

@@ -7,6 +7,7 @@ public enum SettingNames {
     static let flags: [String: String] = [
         "batchBytes": "batch-bytes",
         "brokers": "brokers",
+        "compression": "compression",
         "connectTimeout": "connect-timeout",
         "createTopic": "create-topic",
         "firstOffset": "first-offset",

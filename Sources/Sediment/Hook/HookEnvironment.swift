@@ -15,6 +15,7 @@ import SedimentObjectStore
 /// | `SEDIMENT_WINDOW_START_ISO`, `SEDIMENT_WINDOW_END_ISO` | the same as ISO-8601 UTC (`2026-11-25T10:00:00.000Z`) |
 /// | `SEDIMENT_PART` | 1, 2, ...: the file's part of its window |
 /// | `SEDIMENT_FORMAT` | `jsonl` or `text` |
+/// | `SEDIMENT_COMPRESSION` | `gzip`, `zstd` or `none` |
 /// | `SEDIMENT_MESSAGES` | the messages the file holds |
 /// | `SEDIMENT_MIN_TIMESTAMP`, `SEDIMENT_MAX_TIMESTAMP` | their first and last timestamps, milliseconds |
 /// | `SEDIMENT_SIZE` | the file's size in bytes |
@@ -30,7 +31,7 @@ enum HookEnvironment {
     static let names: Set<String> = [
         "SEDIMENT_ARCHIVE", "SEDIMENT_WINDOW_PATH", "SEDIMENT_TARGET", "SEDIMENT_WINDOW_KEY", "SEDIMENT_MANIFEST_KEY",
         "SEDIMENT_INSTANCE", "SEDIMENT_TOPIC", "SEDIMENT_WINDOW_START", "SEDIMENT_WINDOW_END", "SEDIMENT_WINDOW_START_ISO",
-        "SEDIMENT_WINDOW_END_ISO", "SEDIMENT_PART", "SEDIMENT_FORMAT", "SEDIMENT_MESSAGES", "SEDIMENT_MIN_TIMESTAMP",
+        "SEDIMENT_WINDOW_END_ISO", "SEDIMENT_PART", "SEDIMENT_FORMAT", "SEDIMENT_COMPRESSION", "SEDIMENT_MESSAGES", "SEDIMENT_MIN_TIMESTAMP",
         "SEDIMENT_MAX_TIMESTAMP", "SEDIMENT_SIZE", "SEDIMENT_SHA256", "SEDIMENT_MD5", "SEDIMENT_ATTEMPT",
     ]
 
@@ -57,6 +58,7 @@ enum HookEnvironment {
             "SEDIMENT_WINDOW_END_ISO": Timestamp.iso8601(milliseconds: file.windowEnd),
             "SEDIMENT_PART": "\(file.part)",
             "SEDIMENT_FORMAT": file.format,
+            "SEDIMENT_COMPRESSION": file.compression,
             "SEDIMENT_MESSAGES": "\(file.count)",
             "SEDIMENT_MIN_TIMESTAMP": "\(file.minTimestamp)",
             "SEDIMENT_MAX_TIMESTAMP": "\(file.maxTimestamp)",

@@ -4,7 +4,7 @@ import SedimentZstd
 /// Walks the members of a window file without an index: where each lies and what it
 /// holds, one member in memory at a time. How a window object without a manifest gets
 /// its member index back: gzip members found by inflating, zstd frames from the seek
-/// table at the end, and an uncompressed file cut after the last line of each MiB.
+/// table at the end, and an uncompressed file cut where the writer cut it.
 enum WindowMemberWalk {
     struct Member {
         var offset: Int64
@@ -77,23 +77,25 @@ enum WindowMemberWalk {
         }
     }
 
+    /// Cut where the writer cut: after the first line that brings a member to 1 MiB.
     private static func lineRanges(_ file: SystemFile, member: (Member) throws -> Void) throws {
+        let size = WindowFileWriter.memberInputSize
         var pending: [UInt8] = []
         var start: Int64 = 0
         var position: Int64 = 0
-        var chunk = [UInt8](repeating: 0, count: WindowFileWriter.memberInputSize)
+        var chunk = [UInt8](repeating: 0, count: size)
         while true {
             let got = try chunk.withUnsafeMutableBytes { try file.read(into: $0, at: position) }
             position += Int64(got)
             pending += chunk[0..<got]
-            let cut = got == 0 ? pending.count : (pending.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)
-            if cut > 0 && (pending.count >= WindowFileWriter.memberInputSize || got == 0) {
-                try member(Member(offset: start, length: cut, output: Array(pending[0..<cut])))
-                start += Int64(cut)
-                pending.removeFirst(cut)
+            while pending.count >= size, let end = pending[(size - 1)...].firstIndex(of: UInt8(ascii: "\n")) {
+                try member(Member(offset: start, length: end + 1, output: Array(pending[0...end])))
+                start += Int64(end + 1)
+                pending.removeFirst(end + 1)
             }
             if got == 0 { break }
         }
+        if !pending.isEmpty { try member(Member(offset: start, length: pending.count, output: pending)) }
     }
 
     private static func read(_ file: SystemFile, at position: Int64, count: Int) throws -> [UInt8] {

@@ -24,13 +24,16 @@ struct WindowCompressionTests {
     }()
 
     /// A fixture holding `messages`, compacted into 5-minute windows with `format` and `compression`.
-    static func compacted(_ label: String, _ format: WindowSettings.Format, _ compression: WindowCompression) throws -> CompactionFixture {
+    static func compacted(
+        _ label: String, _ format: WindowSettings.Format, _ compression: WindowCompression, maxFileSize: Int64? = nil
+    ) throws -> CompactionFixture {
         let fixture = CompactionFixture(label: label)
         try fixture.append(messages)
         var change = WindowSettingsChange()
         change.granularity = minutes(5)
         change.format = format
         change.compression = compression
+        change.maxFileSize = maxFileSize
         try fixture.compact(change, closeAll: true)
         return fixture
     }
@@ -93,11 +96,18 @@ struct WindowCompressionTests {
         #expect(contents[.none]?.allSatisfy { !$0.isEmpty } == true)
     }
 
-    @Test("a zstd file is frames then one skippable frame: its seek table, parsed here, lists the index's members, which tile the file")
-    func seekTableMatchesFrames() throws {
-        let fixture = try Self.compacted("compression-seek-table", .jsonl, .zstd)
+    @Test(
+        "a zstd file is frames then one skippable frame: its seek table, parsed here, lists the index's members, which tile the file; each part of a split window has its own",
+        arguments: [nil, 200_000] as [Int64?])
+    func seekTableMatchesFrames(maxFileSize: Int64?) throws {
+        let fixture = try Self.compacted("compression-seek-table", .jsonl, .zstd, maxFileSize: maxFileSize)
         let archive = try Archive.open(at: fixture.path)
-        for file in try fixture.files() {
+        let files = try fixture.files()
+        if let maxFileSize {
+            #expect(files.count > 2 && files.allSatisfy { $0.size <= maxFileSize }, "\(files.map(\.size))")
+            #expect(try fixture.query().count == Self.messages.count)
+        }
+        for file in files {
             let bytes = [UInt8](try fixture.contents(of: file))
             let members = try archive.index.members(ofFile: file.id)
             func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
@@ -145,9 +155,11 @@ struct WindowCompressionTests {
         #expect(outputs[0] == outputs[1] && !outputs[0].isEmpty)
     }
 
-    @Test("zstd windows restore from a bucket into a new archive and answer queries as the original; a query with --target reads them from the bucket")
-    func restoreAndBucketQuery() throws {
-        let fixture = try Self.compacted("compression-restore", .jsonl, .zstd)
+    @Test(
+        "zstd and uncompressed windows restore from a bucket into a new archive and answer queries as the original, without a manifest too; a query with --target reads them from the bucket",
+        arguments: [WindowCompression.zstd, .none])
+    func restoreAndBucketQuery(compression: WindowCompression) throws {
+        let fixture = try Self.compacted("compression-restore-\(compression.rawValue)", .jsonl, compression)
         let scratch = fixture.directory
         let bucket = scratch.file("bucket")
         let uri = "file://" + bucket
@@ -157,7 +169,7 @@ struct WindowCompressionTests {
             ["restore", "--archive", restored, "--target", uri, "--topic", "orders", "--from", "0", "--to", "now"], scratch: scratch)
         #expect(restore.succeeded && restore.stdoutText.hasPrefix("restored 2 windows"), "\(restore.summary)")
         let restoredFiles = try Archive.open(at: restored).windowFiles(instance: "local", topic: "orders")
-        #expect(restoredFiles.map(\.sha256) == (try fixture.files().map(\.sha256)) && restoredFiles.allSatisfy { $0.compression == "zstd" })
+        #expect(restoredFiles.map(\.sha256) == (try fixture.files().map(\.sha256)) && restoredFiles.allSatisfy { $0.compression == compression.rawValue })
         let range = ["--topic", "orders", "--from", "\(windowBase + minutes(3))", "--to", "\(windowBase + minutes(8))"]
         let original = try CLIProcess.succeed(["query", "--archive", fixture.path] + range, scratch: scratch)
         #expect(!original.isEmpty)
@@ -169,8 +181,8 @@ struct WindowCompressionTests {
         let fromBucket = try CLIProcess.succeed(["query", "--archive", empty, "--target", uri] + range, scratch: scratch)
         #expect(fromBucket == original)
 
-        // Without its manifest, restore finds a window's frames from its seek table: the
-        // members it records are the original's.
+        // Without its manifest, restore finds a window's members (zstd frames from the seek
+        // table, uncompressed ones where the writer cut them): it records the original's.
         let files = try fixture.files()
         try FileManager.default.removeItem(atPath: bucket + "/" + Self.key(files[1]) + WindowManifest.keySuffix)
         let rebuilt = scratch.file("rebuilt")

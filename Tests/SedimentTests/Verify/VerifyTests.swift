@@ -318,7 +318,7 @@ private func verify(_ fixture: UploadFixture, _ arguments: [String]) throws -> C
 }
 
 /// Flips bits of one byte in place, as a bad sector or a stray write would.
-private func flipByte(at position: Int64, of path: String) throws {
+func flipByte(at position: Int64, of path: String) throws {
     let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
     defer { try? handle.close() }
     try handle.seek(toOffset: UInt64(position))
