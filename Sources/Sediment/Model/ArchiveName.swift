@@ -15,7 +15,10 @@ public enum ArchiveName {
         if name.utf8.count > maximumLength { throw reject("it is longer than \(maximumLength) bytes") }
         for scalar in name.unicodeScalars {
             if scalar == "/" || scalar == "\\" { throw reject("it contains a path separator") }
-            if isHidden(scalar) { throw reject("it contains a control or invisible formatting character (U+\(hex(scalar)))") }
+            if isHidden(scalar) {
+                let what = scalar.properties.generalCategory == .format ? "an invisible formatting character" : "a control character"
+                throw reject("it contains \(what) (U+\(hex(scalar)))")
+            }
         }
         if let first = name.unicodeScalars.first, isCombining(first) {
             throw reject("it starts with a combining mark (U+\(hex(first))), which would join the '/' before it")

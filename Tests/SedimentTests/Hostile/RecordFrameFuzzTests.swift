@@ -8,15 +8,9 @@ import Testing
 /// from segment files, which a crash, a bad disk or a hand may have changed.
 @Suite("Fuzz: segment record frames")
 struct RecordFrameFuzzTests {
-    static func frame(_ message: Message) -> [UInt8] {
-        var bytes: [UInt8] = []
-        RecordFormat.append(message, to: &bytes)
-        return bytes
-    }
-
     static let seeds: [[UInt8]] = (0..<12).map { index in
         var rng = Xoshiro(seed: (UInt64(index) + 7, 5, 3, 1))
-        return frame(FuzzInput.message.run(using: &rng))
+        return RecordDecoderTests.frame(FuzzInput.message.run(using: &rng))
     }
 
     /// Mutated frames get their CRC computed again, half the time, so that the decoder
@@ -39,7 +33,7 @@ struct RecordFrameFuzzTests {
             case .record(let message, let size):
                 try Fuzz.require(size >= RecordFormat.frameHeaderSize + RecordFormat.fixedBodySize && size <= bytes.count, "size \(size) of \(bytes.count) bytes")
                 try Fuzz.require(message.partition == 3, "partition \(message.partition)")
-                try Fuzz.require(Self.frame(message) == Array(bytes.prefix(size)) || message.headers.contains { $0.name.contains("\u{FFFD}") }, "the record does not frame back to its bytes")
+                try Fuzz.require(RecordDecoderTests.frame(message) == Array(bytes.prefix(size)) || message.headers.contains { $0.name.contains("\u{FFFD}") }, "the record does not frame back to its bytes")
                 return .accepted
             case .incomplete:
                 return .rejected
@@ -53,7 +47,7 @@ struct RecordFrameFuzzTests {
     @Test("every message frames and decodes back to itself, taking exactly its frame")
     func roundTrip() async {
         await Fuzz.run("record frame round trip", count: 4000, input: FuzzInput.message) { message in
-            let bytes = Self.frame(message) + [0xAB]
+            let bytes = RecordDecoderTests.frame(message) + [0xAB]
             guard case .record(let decoded, let size) = bytes.withUnsafeBytes({ RecordDecoder.decodeFrame($0, partition: message.partition) }) else {
                 throw Fuzz.Violation("did not decode")
             }
