@@ -87,7 +87,9 @@ extension KeyTemplate {
 
     private static func isPlausible(_ value: Substring, for token: String) -> Bool {
         switch token {
-        case "timestamp": return Int64(value) != nil
+        // Seconds that become milliseconds: a split past that is no window, and the
+        // search goes on to the next one rather than giving up on the key.
+        case "timestamp": return Int64(value).map { !$0.multipliedReportingOverflow(by: 1000).overflow } ?? false
         case "part": return Int(value).map { $0 >= 1 } ?? false
         case "hour": return value.count == 2 && value.allSatisfy(\.isNumber)
         case "date": return value.count == 10 && value.filter { $0 == "-" }.count == 2

@@ -67,4 +67,15 @@ struct KeyTemplateFuzzTests {
             return .accepted
         }
     }
+
+    @Test("found by fuzzing: a key whose first split gives seconds past Int64 milliseconds still matches, by another split")
+    func regressions() throws {
+        let template = try KeyTemplate("{topic}{timestamp}t\u{E9}imestamp}{part}{hour}")
+        var file = KeyTemplateTests.file(start: 3_472_740_927_000, part: 10)
+        file.topic = "ordersorders4294967295"
+        let key = template.key(for: file, partitions: [0], worker: "w")
+        #expect(key == "ordersorders42949672953472740927t\u{E9}imestamp}1018.jsonl.gz")
+        #expect(template.match(key) != nil)
+    }
+
 }

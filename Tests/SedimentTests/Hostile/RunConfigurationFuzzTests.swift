@@ -32,7 +32,8 @@ struct RunConfigurationFuzzTests {
                 guard let problems = error.underlying as? ConfigProblems else { throw Fuzz.Violation("no list of problems: \(error)") }
                 try Fuzz.require(error.code == .invalidArgument && error.message == problems.description, "code \(error.code)")
                 try Fuzz.require(!problems.problems.isEmpty, "an empty list of problems")
-                let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+                // YAML breaks lines at \r too, as `Character.isNewline` does.
+                let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).count
                 for problem in problems.problems {
                     try Fuzz.require(problem.file == "fuzz.yaml" && !problem.message.isEmpty, "problem \(problem)")
                     try Fuzz.require(problem.line != nil || problem.message.hasPrefix("the file is empty"), "no line: \(problem)")
