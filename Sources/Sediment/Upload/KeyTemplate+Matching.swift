@@ -49,6 +49,12 @@ extension KeyTemplate {
         guard let part, part >= 1, !(namesPart && suffixPart != nil) else { return nil }
         let (start, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         guard !overflow else { return nil }
+        // A bucket may hold keys no Sediment wrote (`../orders/...`): names read from a
+        // key must be names an archive takes, as restore files windows under them.
+        for name in ["instance", "topic", "worker"] {
+            guard let value = values[name] else { continue }
+            guard (try? ArchiveName.validate(String(value), as: name)) != nil else { return nil }
+        }
         return KeyFields(
             instance: values["instance"].map(String.init), topic: values["topic"].map(String.init),
             windowStart: start, part: part, format: format)

@@ -68,7 +68,7 @@ struct KeyTemplateFuzzTests {
         }
     }
 
-    @Test("found by fuzzing: a key whose first split gives seconds past Int64 milliseconds still matches, by another split")
+    @Test("found by fuzzing: a key whose first split gives seconds past Int64 milliseconds still matches, by another split; a listed key naming '..' matches nothing")
     func regressions() throws {
         let template = try KeyTemplate("{topic}{timestamp}t\u{E9}imestamp}{part}{hour}")
         var file = KeyTemplateTests.file(start: 3_472_740_927_000, part: 10)
@@ -76,6 +76,11 @@ struct KeyTemplateFuzzTests {
         let key = template.key(for: file, partitions: [0], worker: "w")
         #expect(key == "ordersorders42949672953472740927t\u{E9}imestamp}1018.jsonl.gz")
         #expect(template.match(key) != nil)
+        let plain = try KeyTemplate(KeyTemplate.defaultTemplate)
+        #expect(plain.match("local/orders/2026-11-25/1795600800.jsonl.gz") != nil)
+        for key in ["../orders/2026-11-25/1795600800.jsonl.gz", "local/../2026-11-25/1795600800.jsonl.gz", "local/a\u{202E}b/2026-11-25/1795600800.jsonl.gz"] {
+            #expect(plain.match(key) == nil, "\(key)")
+        }
     }
 
 }
