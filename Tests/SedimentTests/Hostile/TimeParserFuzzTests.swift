@@ -53,24 +53,30 @@ struct TimeParserFuzzTests {
         }
     }
 
+    /// A whole number with a unit, as `option` takes it: read, or refused naming the option
+    /// and the text; what it reads as prints as a text that reads back the same.
+    static func checkUnits(_ text: String, option: String, parse: (String) throws -> Int64, format: (Int64) -> String) throws -> Fuzz.Outcome {
+        let value: Int64
+        do {
+            value = try parse(text)
+        } catch {
+            guard let error = error as? SedimentError else { throw Fuzz.Violation("not a SedimentError: \(error)") }
+            try Fuzz.require(error.context == ["option": option, "value": text], "context \(error.context)")
+            try Fuzz.require(error.message.contains("\(option) '\(text)'"), "message \(error.message)")
+            return .rejected
+        }
+        try Fuzz.require(value >= 0, "negative: \(value)")
+        let again = try parse(format(value))
+        try Fuzz.require(again == value, "text \(format(value)) reads as \(again)")
+        return .accepted
+    }
+
     @Test("a duration either parses, to what its text says, or is refused naming the option and value")
     func duration() async {
         let seeds = ["500ms", "30s", "5m", "1h", "7d", "0s", "15m", "90s", "9223372036854775807ms"]
         let input = FuzzInput.text(seeds: seeds, tokens: ["ms", "s", "m", "h", "d", "-", "0"])
         await Fuzz.run("duration", count: 4000, input: input) { text in
-            let milliseconds: Int64
-            do {
-                milliseconds = try DurationExpression.milliseconds(text, option: "--window")
-            } catch {
-                guard let error = error as? SedimentError else { throw Fuzz.Violation("not a SedimentError: \(error)") }
-                try Fuzz.require(error.context == ["option": "--window", "value": text], "context \(error.context)")
-                try Fuzz.require(error.message.contains("--window '\(text)'"), "message \(error.message)")
-                return .rejected
-            }
-            try Fuzz.require(milliseconds >= 0, "negative: \(milliseconds)")
-            let again = try DurationExpression.milliseconds(DurationExpression.text(milliseconds: milliseconds), option: "--window")
-            try Fuzz.require(again == milliseconds, "text \(DurationExpression.text(milliseconds: milliseconds)) reads as \(again)")
-            return .accepted
+            try Self.checkUnits(text, option: "--window", parse: { try DurationExpression.milliseconds($0, option: "--window") }, format: DurationExpression.text(milliseconds:))
         }
     }
 
@@ -79,18 +85,7 @@ struct TimeParserFuzzTests {
         let seeds = ["500MB", "1MiB", "64KB", "1048576", "16 MiB", "1GiB", "3G", "0B", "8589934591GiB"]
         let input = FuzzInput.text(seeds: seeds, tokens: ["K", "M", "G", "B", "i", "KiB", "GB", " ", "-"])
         await Fuzz.run("size", count: 4000, input: input) { text in
-            let bytes: Int64
-            do {
-                bytes = try ByteSizeExpression.parse(text, option: "--max-archive-size")
-            } catch {
-                guard let error = error as? SedimentError else { throw Fuzz.Violation("not a SedimentError: \(error)") }
-                try Fuzz.require(error.context == ["option": "--max-archive-size", "value": text], "context \(error.context)")
-                return .rejected
-            }
-            try Fuzz.require(bytes >= 0, "negative: \(bytes)")
-            let again = try ByteSizeExpression.parse(ByteSizeExpression.text(bytes), option: "--max-archive-size")
-            try Fuzz.require(again == bytes, "text \(ByteSizeExpression.text(bytes)) reads as \(again)")
-            return .accepted
+            try Self.checkUnits(text, option: "--max-archive-size", parse: { try ByteSizeExpression.parse($0, option: "--max-archive-size") }, format: ByteSizeExpression.text)
         }
     }
 
