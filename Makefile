@@ -7,7 +7,7 @@ PREFIX ?= /usr/local
 VENV ?= $(CURDIR)/.build/venv
 export VENV
 
-.PHONY: setup check-setup build release install demo test bench schema clean
+.PHONY: setup check-setup build release install demo test fuzz bench schema clean
 
 # Installs what is missing (apt packages, and pip packages into $(VENV)); fast when everything is there.
 setup:
@@ -35,6 +35,12 @@ demo: build
 
 test: build
 	PATH="$(VENV)/bin:$$PATH" $(SWIFT) test
+
+# The fuzz tests that `make test` runs, on FUZZ_SCALE times as many inputs, from
+# FUZZ_SEED (default: each target's own fixed seed); each target prints its count.
+FUZZ_SCALE ?= 50
+fuzz: build
+	PATH="$(VENV)/bin:$$PATH" SEDIMENT_FUZZ_SCALE=$(FUZZ_SCALE) $(if $(FUZZ_SEED),SEDIMENT_FUZZ_SEED=$(FUZZ_SEED)) $(SWIFT) test --filter 'FuzzTests|HostileNameTests'
 
 bench: release
 	@PATH="$(VENV)/bin:$$PATH" Benchmarks/run

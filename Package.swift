@@ -22,6 +22,8 @@ let package = Package(
         // `run --config`: YAML nodes carry their line and column, so that every error in a
         // config file names its line (TOMLKit 0.6 gives positions for syntax errors only).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Tests only: generators for the property tests of every parser that reads input from outside.
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -131,6 +133,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
     ]

@@ -14,18 +14,16 @@ extension ObjectTarget {
     public var canonicalURI: String {
         switch flavor {
         case .file:
-            var components: [Substring] = []
-            for component in bucket.split(separator: "/") where component != "." {
-                if component == ".." { _ = components.popLast() } else { components.append(component) }
-            }
-            let path = "/" + components.joined(separator: "/")
+            let path = Self.resolved(bucket)
             return "file://" + path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3F")
         case .cos, .s3:
             let prefix = self.prefix.split(separator: "/").joined(separator: "/")
             var parameters: [String] = []
             if !conditionalWrites { parameters.append("conditional-writes=false") }
             if let endpoint = endpoint.map(Self.canonicalEndpoint), endpoint != defaultEndpoint {
-                parameters.append("endpoint=" + endpoint)
+                // Percent-encoded past the characters of a plain URL, so that a host
+                // holding `&` or `=` cannot read back as another parameter.
+                parameters.append("endpoint=" + (endpoint.addingPercentEncoding(withAllowedCharacters: Self.endpointCharacters) ?? endpoint))
             }
             if pathStyle { parameters.append("path-style=true") }
             if let region { parameters.append("region=" + region) }
@@ -33,6 +31,19 @@ extension ObjectTarget {
                 + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
         }
     }
+
+    /// An absolute directory without `.` components, `..` resolved (up to the root), no
+    /// repeated or trailing slash.
+    static func resolved(_ directory: String) -> String {
+        var components: [Substring] = []
+        for component in directory.split(separator: "/") where component != "." {
+            if component == ".." { _ = components.popLast() } else { components.append(component) }
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    private static let endpointCharacters = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(0x7F)))
+        .union(CharacterSet(charactersIn: ":/.-_[]~"))
 
     /// `uri`'s canonical form, or `uri` itself when it does not parse.
     public static func canonicalURI(_ uri: String) -> String {

@@ -64,10 +64,15 @@ public struct ObjectTarget: Sendable, Hashable, CustomStringConvertible {
         }
 
         if flavor == .file {
-            guard rest.hasPrefix("/"), rest.count > 1 else {
+            let directory = rest.removingPercentEncoding ?? rest
+            // `..` up to the root counts as the root: no store is the whole file system.
+            guard rest.hasPrefix("/") else {
                 throw invalid("a file URI needs an absolute directory, e.g. file:///var/archive")
             }
-            self.init(flavor: .file, bucket: rest.removingPercentEncoding ?? rest)
+            guard Self.resolved(directory) != "/" else {
+                throw invalid("a file URI needs a directory other than /, e.g. file:///var/archive")
+            }
+            self.init(flavor: .file, bucket: directory)
             return
         }
 
@@ -89,6 +94,10 @@ public struct ObjectTarget: Sendable, Hashable, CustomStringConvertible {
         case let other?: throw invalid("conditional-writes must be true or false, not '\(other)'")
         }
         let region = query["region"].flatMap { $0.isEmpty ? nil : $0 }
+        // A region becomes part of a host name (the default endpoint) and of signatures.
+        if let region, !region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) {
+            throw invalid("region '\(region)' may hold only letters, digits, '-', '_' and '.'")
+        }
         let pathStyle: Bool
         switch query["path-style"]?.lowercased() {
         case nil, "false", "0": pathStyle = false

@@ -16,7 +16,7 @@ public enum GzipInflater {
         var produced = 0
         var consumed = 0
         while consumed < input.count {
-            if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
+            if produced == output.count { output += [UInt8](repeating: 0, count: output.count) }
             let step = GzipMember.inflateStep(stream, input: input, from: consumed, into: &output, at: produced)
             status = step.0
             consumed += step.1

@@ -46,7 +46,7 @@ public final class GzipMemberScanner {
                 memberStart = consumedTotal
                 produced = 0
             }
-            if produced == output.count { output.append(contentsOf: repeatElement(0, count: max(output.count, 1 << 20))) }
+            if produced == output.count { output += [UInt8](repeating: 0, count: max(output.count, 1 << 20)) }
             let step = GzipMember.inflateStep(stream, input: input, from: consumed, into: &output, at: produced)
             consumed += step.1
             consumedTotal += Int64(step.1)

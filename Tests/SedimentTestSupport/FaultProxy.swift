@@ -24,6 +24,8 @@ public final class FaultProxy: @unchecked Sendable {
         case slow(seconds: Double)
         /// Forward the request and read the upstream's reply, then close without replying.
         case dropReply
+        /// Answer with this status and body, without forwarding: a store's reply made up.
+        case reply(status: Int, body: String)
     }
 
     public enum Kind: String, Sendable {
@@ -139,6 +141,9 @@ public final class FaultProxy: @unchecked Sendable {
                 _ = Socket.drain(client, count: head.contentLength, buffered: &buffered)
                 Thread.sleep(forTimeInterval: seconds)
                 return
+            case .reply(let status, let body)?:
+                refuse(client, head, &buffered, status: status, body: body)
+                return
             case .dropReply?:
                 _ = forward(head, from: client, buffered: &buffered, relay: false)
                 return
@@ -150,8 +155,12 @@ public final class FaultProxy: @unchecked Sendable {
 
     /// Reads the request's body and answers with an S3 XML error, closing the connection.
     private func refuse(_ client: Int32, _ head: RequestHead, _ buffered: inout Data, status: Int, code: String) {
+        refuse(client, head, &buffered, status: status, body: "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>injected \(status)</Message></Error>")
+    }
+
+    /// Reads the request's body and answers with `body`, closing the connection.
+    private func refuse(_ client: Int32, _ head: RequestHead, _ buffered: inout Data, status: Int, body: String) {
         guard Socket.drain(client, count: head.contentLength, buffered: &buffered) else { return }
-        let body = "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>injected \(status)</Message></Error>"
         let reply = "HTTP/1.1 \(status) Injected\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
         Socket.writeAll(client, Data(reply.utf8))
     }

@@ -91,6 +91,13 @@ public struct RunConfiguration: Sendable {
         case YamlError.scanner(let context, let problem, let mark, _), YamlError.parser(let context, let problem, let mark, _),
             YamlError.composer(let context, let problem, let mark, _):
             return ("not valid YAML: " + problem + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""), at(mark))
+        case YamlError.reader(let problem, let offset, let value, let yaml):
+            // The reader (control characters, bad UTF-8) gives a byte offset, not a line.
+            let before = yaml.utf8.prefix(max(0, offset ?? 0))
+            let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            let column = before.count - (before.lastIndex(of: 0x0A).map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+            let character = value >= 0 ? " (0x" + String(value, radix: 16, uppercase: true) + ")" : ""
+            return ("not valid YAML: " + problem + character, ConfigLocation(line: line, column: column))
         case YamlError.duplicatedKeysInMapping(let duplicates, let context):
             return ("not valid YAML: " + duplicates.map { "key '\($0)' appears twice in one mapping" }.joined(separator: "; "), at(context.mark))
         default:

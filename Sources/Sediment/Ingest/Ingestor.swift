@@ -92,7 +92,13 @@ public struct Ingestor {
     private func add(_ line: UnsafeRawBufferPointer, to appender: inout BatchAppender<Summary>, lineNumber: Int, name: String) throws -> LineOutcome {
         if options.format == .lines {
             let topic = options.topic!
-            let offset = options.firstOffset.map { $0 + Int64(lineNumber - 1) } ?? appender.nextOffset(topic: topic, partition: 0)
+            let offset = options.firstOffset.map { $0.addingReportingOverflow(Int64(lineNumber - 1)) }.map { $0.overflow ? Int64.max : $0.partialValue }
+                ?? appender.nextOffset(topic: topic, partition: 0)
+            guard offset < Int64.max else {
+                throw SedimentError(
+                    .invalidArgument, "\(name):\(lineNumber): the line's offset would pass the largest Kafka offset (\(Int64.max - 1)); use a smaller `firstOffset`",
+                    context: ["input": name, "line": "\(lineNumber)"])
+            }
             // Read before the closure, which then captures no `self`: a capture of `self`
             // copied the Ingestor (retaining each of its references) once a line.
             let timestamp = now()
@@ -109,6 +115,13 @@ public struct Ingestor {
             }
             if let own = decoded.topic, own != topic {
                 throw JSONLineError(reason: "the line is for topic '\(own)', not `topic` '\(topic)'", column: 1)
+            }
+            // The codec reads any integers; an archive holds Kafka's partitions and offsets.
+            let message = decoded.message
+            guard message.partition >= 0, message.offset >= 0, message.offset < Int64.max else {
+                throw JSONLineError(
+                    reason: "partition \(message.partition) offset \(message.offset) is not a Kafka position (partitions and offsets start at 0, offsets end before \(Int64.max))",
+                    column: 1)
             }
             try appender.withBatch(for: topic) { batch in batch.append(decoded.message) }
             return .added

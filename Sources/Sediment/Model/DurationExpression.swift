@@ -4,7 +4,13 @@ public enum DurationExpression {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (unit, milliseconds) in units where text.hasSuffix(unit) {
             if let amount = Int64(text.dropLast(unit.count)), amount >= 0, !(unit == "m" && text.hasSuffix("ms")) {
-                return .milliseconds(amount * milliseconds)
+                let (total, overflow) = amount.multipliedReportingOverflow(by: milliseconds)
+                guard !overflow else {
+                    throw SedimentError(
+                        .invalidArgument, "cannot read \(option) '\(text)' as a duration: it is longer than \(Int64.max / 86_400_000)d",
+                        context: ["option": option, "value": text])
+                }
+                return .milliseconds(total)
             }
         }
         throw SedimentError(

@@ -27,8 +27,9 @@ public enum TimeExpression {
             default: throw fail("unknown unit '\(unit)' (use s, m, h, d or w)")
             }
             let (delta, overflow) = amount.multipliedReportingOverflow(by: scale)
-            if overflow { throw fail("it is out of range") }
-            return first == "-" ? now - delta : now + delta
+            let (time, beyond) = first == "-" ? now.subtractingReportingOverflow(delta) : now.addingReportingOverflow(delta)
+            if overflow || beyond { throw fail("it is out of range") }
+            return time
         }
         if trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) {
             guard let value = Int64(trimmed) else { throw fail("it is out of range") }
@@ -43,7 +44,7 @@ public enum TimeExpression {
         guard let year = scanner.number(digits: 4), scanner.skip("-"), let month = scanner.number(digits: 2),
             scanner.skip("-"), let day = scanner.number(digits: 2)
         else { throw fail("expected a date as yyyy-MM-dd") }
-        guard (1...12).contains(month), (1...31).contains(day) else { throw fail("the date is out of range") }
+        guard (1...12).contains(month), (1...UTCDate.daysIn(month: month, year: year)).contains(day) else { throw fail("the date is out of range") }
         let days = UTCDate.days(year: year, month: month, day: day)
         if scanner.isAtEnd { return days * UTCDate.millisecondsPerDay }
         guard scanner.skip("T") || scanner.skip(" "), let hour = scanner.number(digits: 2), scanner.skip(":"),

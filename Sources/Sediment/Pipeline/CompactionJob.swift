@@ -58,6 +58,8 @@ public struct CompactionJob: Sendable {
         uploaded: (@Sendable (UploadProgress) -> Void)? = nil
     ) async throws -> Report {
         do {
+            if let instance { try ArchiveName.validate(instance, as: "instance") }
+            if let topic { try ArchiveName.validate(topic, as: "topic") }
             try hook?.validate()
             try await upload?.preflight(logger: logger)
             let report = try await compactAndUpload(logger: logger, compacted: compacted, uploaded: uploaded)

@@ -53,6 +53,12 @@ extension KeyTemplate {
         guard let part, part >= 1, !(namesPart && suffixPart != nil) else { return nil }
         let (start, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         guard !overflow else { return nil }
+        // A bucket may hold keys no Sediment wrote (`../orders/...`): names read from a
+        // key must be names an archive takes, as restore files windows under them.
+        for name in ["instance", "topic", "worker"] {
+            guard let value = values[name] else { continue }
+            guard (try? ArchiveName.validate(String(value), as: name)) != nil else { return nil }
+        }
         return KeyFields(
             instance: values["instance"].map(String.init), topic: values["topic"].map(String.init),
             windowStart: start, part: part, format: format, compression: compression)
@@ -91,7 +97,9 @@ extension KeyTemplate {
 
     private static func isPlausible(_ value: Substring, for token: String) -> Bool {
         switch token {
-        case "timestamp": return Int64(value) != nil
+        // Seconds that become milliseconds: a split past that is no window, and the
+        // search goes on to the next one rather than giving up on the key.
+        case "timestamp": return Int64(value).map { !$0.multipliedReportingOverflow(by: 1000).overflow } ?? false
         case "part": return Int(value).map { $0 >= 1 } ?? false
         case "hour": return value.count == 2 && value.allSatisfy(\.isNumber)
         case "date": return value.count == 10 && value.filter { $0 == "-" }.count == 2

@@ -24,24 +24,41 @@ extension WindowManifest {
             throw invalid(key, "its size \(manifest.size) or SHA-256 '\(manifest.sha256)' is malformed")
         }
         var next: Int64 = 0
+        var memberCount = 0
         for (ordinal, member) in manifest.members.enumerated() {
             guard member.offset == next, member.length > 0, member.count >= 0, member.minTimestamp <= member.maxTimestamp || member.count == 0 else {
                 throw invalid(key, "member \(ordinal) at byte \(member.offset) does not follow the one before it (expected byte \(next))")
             }
-            next += Int64(member.length)
+            // Sums of counts a bucket made up could pass Int64: refused, never a trap.
+            guard let end = sum(next, Int64(member.length)), let count = sum(memberCount, member.count) else {
+                throw invalid(key, "member \(ordinal) at byte \(member.offset) is \(member.length) bytes and \(member.count) messages, past any object")
+            }
+            (next, memberCount) = (end, count)
         }
-        let memberCount = manifest.members.reduce(0) { $0 + $1.count }
         let trailer = Int64(compression.trailerSize(members: manifest.members.count))
-        guard manifest.members.isEmpty || (next + trailer == manifest.size && memberCount == manifest.count) else {
+        guard manifest.members.isEmpty || (sum(next, trailer) == manifest.size && memberCount == manifest.count) else {
             throw invalid(
                 key, "its members cover \(next) bytes"
                     + (trailer > 0 ? " (and \(trailer) of seek table)" : "")
                     + " and \(memberCount) messages, the object \(manifest.size) bytes and \(manifest.count) messages")
         }
-        guard manifest.partitions.reduce(0, { $0 + $1.count }) == manifest.count else {
+        let partitionCount = manifest.partitions.reduce(Optional(0)) { total, partition in total.flatMap { sum($0, partition.count) } }
+        guard partitionCount == manifest.count, manifest.partitions.allSatisfy({ $0.count >= 0 }) else {
             throw invalid(key, "its partitions add up to another count than \(manifest.count)")
         }
+        for (name, kind) in [(manifest.instance, "instance"), (manifest.topic, "topic")] {
+            do {
+                try ArchiveName.validate(name, as: kind)
+            } catch {
+                throw invalid(key, "\(error)")
+            }
+        }
         return manifest
+    }
+
+    private static func sum<T: FixedWidthInteger>(_ a: T, _ b: T) -> T? {
+        let (total, overflow) = a.addingReportingOverflow(b)
+        return overflow ? nil : total
     }
 
     private static func invalid(_ key: String, _ reason: String) -> SedimentError {

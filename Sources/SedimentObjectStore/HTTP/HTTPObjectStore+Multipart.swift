@@ -93,7 +93,12 @@ extension HTTPObjectStore {
                 uploads.append(MultipartUploadInfo(
                     key: target.relativeKey(key), uploadID: id, initiated: upload.value("Initiated").flatMap(RFC3339.date)))
             }
-            if xml.value("IsTruncated") == "true", let key = xml.value("NextKeyMarker"), let id = xml.value("NextUploadIdMarker") {
+            if xml.value("IsTruncated") == "true" {
+                guard let key = xml.value("NextKeyMarker"), let id = xml.value("NextUploadIdMarker"), markers.map({ $0 != (key, id) }) ?? true else {
+                    throw error(
+                        .invalidResponse, operation: "ListMultipartUploads", key: prefix,
+                        message: "the listing is truncated but names no marker past \(markers.map { "'\($0.key)' '\($0.uploadID)'" } ?? "its first page")")
+                }
                 markers = (key, id)
             } else {
                 markers = nil

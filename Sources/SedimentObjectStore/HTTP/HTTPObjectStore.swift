@@ -133,6 +133,13 @@ public final class HTTPObjectStore: ObjectStore {
             // Without a delimiter S3 may omit NextMarker; the last key is the marker then.
             let truncated = xml.value("IsTruncated") == "true"
             let next = xml.value("NextMarker") ?? xml.children("Contents").last?.value("Key")
+            // A store that says "more" without a marker past this page would have the
+            // listing end short, or ask for the same page forever.
+            if truncated, next == nil || next == marker {
+                throw error(
+                    .invalidResponse, operation: "LIST", key: prefix,
+                    message: "the listing is truncated but names no marker past \(marker.map { "'\($0)'" } ?? "its first page")")
+            }
             marker = truncated ? next : nil
         } while marker != nil
         return objects.sorted { $0.key < $1.key }

@@ -2,93 +2,125 @@
 /// multipart replies). It finds `<Name>text</Name>` elements by name, in document
 /// order, and decodes the five predefined entities and numeric references. It does
 /// not validate; it does not need to, since every value read is checked by its user.
+///
+/// It reads UTF-8 bytes, not `Character`s: markup is ASCII, and a combining mark after a
+/// `>` or a `;` (which a key may start with) would join it into another `Character` and
+/// hide the tag or the entity from a search by `Character`.
 struct XMLScanner {
-    let text: Substring
+    private let bytes: [UInt8]
+    private let range: Range<Int>
 
     init(_ text: String) {
-        self.text = text[...]
+        bytes = Array(text.utf8)
+        range = bytes.indices
     }
 
-    init(_ text: Substring) {
-        self.text = text
+    private init(bytes: [UInt8], range: Range<Int>) {
+        self.bytes = bytes
+        self.range = range
     }
 
     /// The raw inner text of each `<name>...</name>` element (also `<name attr="...">`).
     func elements(_ name: String) -> [Substring] {
-        var found: [Substring] = []
-        var rest = text
-        while let open = rest.range(of: "<" + name) {
-            let afterName = open.upperBound
-            guard afterName < rest.endIndex, let close = rest[afterName...].firstIndex(of: ">") else { break }
-            let next = rest[afterName]
-            guard next == ">" || next == " " || next == "/" else {
-                rest = rest[afterName...]
-                continue
-            }
-            if rest[rest.index(before: close)] == "/" {  // <name/>: empty
-                found.append(rest[close..<close])
-                rest = rest[rest.index(after: close)...]
-                continue
-            }
-            let bodyStart = rest.index(after: close)
-            guard let end = rest[bodyStart...].range(of: "</" + name + ">") else { break }
-            found.append(rest[bodyStart..<end.lowerBound])
-            rest = rest[end.upperBound...]
-        }
-        return found
+        elementRanges(name).map { Substring(decoding: bytes[$0], as: UTF8.self) }
     }
 
     /// Each element `name` as a scanner of its own, for repeated records like `<Contents>`.
     func children(_ name: String) -> [XMLScanner] {
-        elements(name).map(XMLScanner.init)
+        elementRanges(name).map { XMLScanner(bytes: bytes, range: $0) }
     }
 
     /// The decoded text of the first element `name`, or nil.
     func value(_ name: String) -> String? {
-        elements(name).first.map { Self.decode($0) }
+        elementRanges(name).first.map { Self.decode(Substring(decoding: bytes[$0], as: UTF8.self)) }
     }
 
-    static func decode(_ raw: Substring) -> String {
-        guard raw.contains("&") else { return String(raw) }
-        var out = ""
-        var rest = raw
-        while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
-            guard let semi = rest[amp...].firstIndex(of: ";") else { break }
-            let entity = rest[rest.index(after: amp)..<semi]
-            switch entity {
-            case "amp": out += "&"
-            case "lt": out += "<"
-            case "gt": out += ">"
-            case "quot": out += "\""
-            case "apos": out += "'"
-            default:
-                let number = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
-                    : entity.hasPrefix("#") ? UInt32(entity.dropFirst(), radix: 10) : nil
-                if let number, let scalar = Unicode.Scalar(number) {
-                    out.unicodeScalars.append(scalar)
-                } else {
-                    out += rest[amp...semi]
-                }
+    private func elementRanges(_ name: String) -> [Range<Int>] {
+        let open = Array(("<" + name).utf8)
+        let close = Array(("</" + name + ">").utf8)
+        var found: [Range<Int>] = []
+        var position = range.lowerBound
+        while let start = find(open, from: position) {
+            let afterName = start + open.count
+            guard afterName < range.upperBound, let end = find([UInt8(ascii: ">")], from: afterName) else { break }
+            let next = bytes[afterName]
+            guard next == UInt8(ascii: ">") || next == UInt8(ascii: " ") || next == UInt8(ascii: "/") else {
+                position = afterName
+                continue
             }
-            rest = rest[rest.index(after: semi)...]
+            if bytes[end - 1] == UInt8(ascii: "/") {  // <name/>: empty
+                found.append(end..<end)
+                position = end + 1
+                continue
+            }
+            guard let closing = find(close, from: end + 1) else { break }
+            found.append(end + 1..<closing)
+            position = closing + close.count
         }
-        return out + rest
+        return found
+    }
+
+    /// Where `needle` first starts at or after `from`, within this scanner's range.
+    private func find(_ needle: [UInt8], from: Int) -> Int? {
+        guard let first = needle.first, needle.count <= range.upperBound - from else { return nil }
+        var index = from
+        while index + needle.count <= range.upperBound {
+            if bytes[index] == first && bytes[index..<index + needle.count].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Entities are looked for this far past their `&`: the longest that decodes is
+    /// `&#x0010FFFF;`, and a bound keeps a reply full of `&` from costing its length squared.
+    private static let longestEntity = 32
+
+    static func decode(_ raw: Substring) -> String {
+        guard raw.utf8.contains(UInt8(ascii: "&")) else { return String(raw) }
+        let scalars = Array(raw.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            guard scalars[index] == "&", let semi = scalars[(index + 1)...].prefix(longestEntity).firstIndex(of: ";"),
+                let scalar = entity(String(String.UnicodeScalarView(scalars[(index + 1)..<semi])))
+            else {
+                out.append(scalars[index])
+                index += 1
+                continue
+            }
+            out.append(scalar)
+            index = semi + 1
+        }
+        return String(out)
+    }
+
+    private static func entity(_ name: String) -> Unicode.Scalar? {
+        switch name {
+        case "amp": return "&"
+        case "lt": return "<"
+        case "gt": return ">"
+        case "quot": return "\""
+        case "apos": return "'"
+        default:
+            let number = name.hasPrefix("#x") ? UInt32(name.dropFirst(2), radix: 16)
+                : name.hasPrefix("#") ? UInt32(name.dropFirst(), radix: 10) : nil
+            return number.flatMap(Unicode.Scalar.init)
+        }
     }
 
     /// Escapes text for an element body.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(c)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&apos;".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 }
