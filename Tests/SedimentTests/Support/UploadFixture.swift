@@ -87,12 +87,14 @@ final class UploadFixture {
     func uploader(
         bucket: String, endpoint: String? = nil, secretKey: String = SeaweedFS.secretKey,
         configuration: HTTPObjectStore.Configuration = SeaweedFS.fastRetries,
-        template: String = KeyTemplate.defaultTemplate, partSize: Int64 = 8 << 20, threshold: Int64 = 16 << 20
+        template: String = KeyTemplate.defaultTemplate, partSize: Int64 = 8 << 20, threshold: Int64 = 16 << 20,
+        clockSkew: Duration? = nil
     ) throws -> WindowUploader {
         let store = try server.store(bucket: bucket, endpoint: endpoint, secretKey: secretKey, configuration: configuration)
         var options = WindowUploader.Options(template: try KeyTemplate(template))
         options.uploader.partSize = partSize
         options.uploader.multipartThreshold = threshold
+        if let clockSkew { options.uploader.clockSkew = clockSkew }
         return try WindowUploader(
             archive: path, store: store, targetURI: targetURI(bucket: bucket, endpoint: endpoint), options: options,
             logger: Logger(label: "test.upload"))
