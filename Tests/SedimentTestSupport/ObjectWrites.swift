@@ -17,8 +17,9 @@ public struct ObjectWrites: Sendable {
     public private(set) var withoutETag: Set<String> = []
     /// Keys the store deleted, other than the `.sediment-probe-` objects a start writes and removes.
     public private(set) var deleted: Set<String> = []
-    /// Accepted writes of objects in all.
+    /// Accepted writes of objects in all, and how many of them completed multipart uploads.
     public private(set) var accepted = 0
+    public private(set) var multipart = 0
 
     /// The writes among `requests` (path-style, `/bucket/key?query`) to `bucket`.
     public init(_ requests: [FaultProxy.Logged], bucket: String) {
@@ -28,6 +29,7 @@ public struct ObjectWrites: Sendable {
             switch request.kind {
             case .putObject, .complete:
                 accepted += 1
+                if request.kind == .complete { multipart += 1 }
                 guard let etag = reply.etag?.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) else {
                     withoutETag.insert(key)
                     continue
