@@ -25,9 +25,9 @@ extension SoakTests {
         let arguments = [
             "dump", "--brokers", producer.fixture.bootstrap, "--topic", "soak", "--archive", archive,
             "--granularity", "1m", "--grace", "1s", "--compact-interval", "1s", "--linger", "20ms", "--batch-bytes", "262144",
-            // Windows of ~150 KB: those above the threshold go up in (one-part) multipart
+            // Windows of ~50 KB: those above the threshold go up in (one-part) multipart
             // uploads, the others in one PUT, so kills land in both.
-            "--multipart-threshold", "160KiB", "--target", server.uri(bucket: bucket, endpoint: proxy.endpoint),
+            "--multipart-threshold", "40KiB", "--target", server.uri(bucket: bucket, endpoint: proxy.endpoint),
         ]
         let environment = UploadFixture.credentials()
         var stored: [Int64] = []
@@ -63,6 +63,7 @@ extension SoakTests {
             ["compact", "--archive", archive, "--close-all", "--target", server.uri(bucket: bucket, endpoint: proxy.endpoint)],
             scratch: scratch, environment: environment, timeout: .seconds(300))
         #expect(closed.succeeded, "\(closed.summary)")
+        try Self.verify(archive, target: server.uri(bucket: bucket, endpoint: proxy.endpoint), scratch: scratch)
 
         let produced = fixture.produced["soak"] ?? [:]
         let held = try Self.archived(archive, topic: "soak", partitions: partitions)

@@ -26,7 +26,7 @@ extension SoakTests {
             try CLIProcess(
                 ["dump", "--brokers", producer.fixture.bootstrap, "--topic", "soak", "--archive", scratch.file(name), "--group", "soakers",
                  "--worker", name, "--granularity", "1m", "--grace", "1s", "--compact-interval", "1s", "--linger", "20ms",
-                 "--batch-bytes", "262144", "--multipart-threshold", "16KiB", "--log-level", "info",
+                 "--batch-bytes", "262144", "--multipart-threshold", "8KiB", "--log-level", "info",
                  "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=500"] + target(name),
                 scratch: scratch, environment: UploadFixture.credentials())
         }
@@ -75,6 +75,11 @@ extension SoakTests {
         }
         for process in workers.values { process.terminate() }
         for (name, process) in workers {
+            // A worker that does not stop is a failure to report with its log, not a timeout.
+            if (try? waitUntil("worker \(name) stopped at SIGTERM", timeout: .seconds(120)) { !process.isRunning }) == nil {
+                Issue.record("worker \(name) still running 120 s after SIGTERM; its log ends: \(process.stderrSoFar.suffix(6000))")
+                process.kill()
+            }
             let result = try process.wait()
             #expect(result.succeeded, "worker \(name) at SIGTERM: \(result.summary)")
         }
@@ -83,6 +88,7 @@ extension SoakTests {
                 ["compact", "--archive", scratch.file(name), "--close-all"] + target(name),
                 scratch: scratch, environment: UploadFixture.credentials(), timeout: .seconds(300))
             #expect(closed.succeeded, "compact \(name): \(closed.summary)")
+            try Self.verify(scratch.file(name), target: server.uri(bucket: buckets[name]!, endpoint: proxy.endpoint), scratch: scratch)
         }
 
         // Each archive holds its partitions contiguously from the first offset it has, with

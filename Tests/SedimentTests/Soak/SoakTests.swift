@@ -27,6 +27,16 @@ struct SoakTests {
         Thread.sleep(forTimeInterval: Double(milliseconds) / 1000)
     }
 
+    /// `sediment verify --deep` of `archive` and its bucket: every segment record, window
+    /// file and index row, and every uploaded object downloaded and hashed. Records an
+    /// issue, with verify's output, unless it is clean.
+    static func verify(_ archive: String, target: String, scratch: TemporaryDirectory, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let verified = try CLIProcess.run(
+            ["verify", "--archive", archive, "--target", target, "--deep"], scratch: scratch, environment: UploadFixture.credentials(),
+            timeout: .seconds(300))
+        #expect(verified.succeeded, "verify \(archive): \(verified.stdoutText) \(verified.summary)", sourceLocation: sourceLocation)
+    }
+
     /// Every message `archive` holds of `topic`, from segments and window files, by partition.
     static func archived(_ archive: String, topic: String, partitions: Int32) throws -> [Int32: [Message]] {
         let opened = try Archive.open(at: archive)
@@ -49,6 +59,14 @@ struct SoakTests {
              try await BucketMessages.inStore(store, scratch: scratch))
         }
         figures.objects += objects.count
+        let again = writes.writes.filter { $0.value.count > 1 }
+        if !again.isEmpty {
+            figures.notes.append("\(bucket): \(again.count) keys accepted more than once with the same bytes, e.g. \(again.sorted { $0.key < $1.key }.prefix(3).map { "\($0.key) \($0.value.map(\.rawValue))" })")
+        }
+        let sizes = objects.filter { $0.key.hasSuffix(".jsonl.gz") }.map(\.size).sorted()
+        if !sizes.isEmpty {
+            figures.notes.append("\(bucket): \(sizes.count) window objects of \(sizes.first!) to \(sizes.last!) bytes, median \(sizes[sizes.count / 2])")
+        }
         figures.writesAccepted += writes.accepted
         figures.multipartAccepted += writes.multipart
         figures.rewritten += writes.rewritten.count + writes.deleted.count
