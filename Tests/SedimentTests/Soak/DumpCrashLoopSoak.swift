@@ -14,13 +14,8 @@ extension SoakTests {
         // answers: what `checkBucket` reads rewrites from.
         let proxy = try FaultProxy(upstreamPort: server.s3Port)
         defer { proxy.stop() }
-        let (partitions, chunks, perChunk): (Int32, Int, Int) = (16, 30, 10_000)
-        // 16 partitions keep each under the mock's ~5 MB; 20 ms apart, the 300,000
-        // messages span 100 one-minute windows, two days ago: windows close as the
-        // partitions move past them, and the last ones once the partitions are idle.
-        let producer = SoakProducer(
-            try KafkaFixture(topics: ["soak": partitions]), topic: "soak", partitions: partitions, chunks: chunks, perChunk: perChunk,
-            start: WallClock.nowMilliseconds() - 2 * 86_400_000, spacing: 20)
+        let partitions: Int32 = 16
+        let producer = try SoakProducer(partitions: partitions)
         let archive = scratch.file("archive")
         let arguments = [
             "dump", "--brokers", producer.fixture.bootstrap, "--topic", "soak", "--archive", archive,
@@ -31,22 +26,13 @@ extension SoakTests {
         ]
         let environment = UploadFixture.credentials()
         var stored: [Int64] = []
-        for round in 0..<chunks {
+        for round in 0..<producer.chunks {
             let process = try CLIProcess(arguments, scratch: scratch, environment: environment)
             producer.release()
             // From the start-up (opening, recovering, probing the target) to well into
             // consuming, compacting and uploading.
             Self.pause(milliseconds: 200 + random.next() % 3800)
-            let running = process.isRunning
-            process.kill()
-            figures.killsSent += 1
-            let result = try process.wait()
-            if result.signaled && running {
-                figures.killsLanded += 1
-            } else if !result.succeeded {
-                figures.runsFailed += 1
-                Issue.record("round \(round): dump failed on its own: \(result.summary)")
-            }
+            try figures.kill(process, round: round, "dump")
             if FileManager.default.fileExists(atPath: archive + "/sediment.sqlite") {
                 stored.append(try Archive.open(at: archive).statistics().reduce(0) { $0 + $1.messages })
             }
@@ -72,7 +58,7 @@ extension SoakTests {
         figures.bucket = SoakFigures.tally(Self.compared(lines, with: produced), expected: SoakFigures.offsets(produced))
         figures.report()
 
-        #expect(figures.produced == chunks * perChunk)
+        #expect(figures.produced == producer.chunks * producer.perChunk)
         #expect(figures.writesDuringKills > 0 && figures.multipartAccepted > 0, "uploads, multipart ones among them, ran while kills were sent")
         // dump without --until-caught-up never ends by itself: every kill finds it running.
         #expect(figures.killsLanded == figures.killsSent, "only \(figures.killsLanded) of \(figures.killsSent) kills found dump running")

@@ -11,10 +11,8 @@ extension SoakTests {
         let server = try await SeaweedFS.running()
         let proxy = try FaultProxy(upstreamPort: server.s3Port)
         defer { proxy.stop() }
-        let (partitions, chunks, perChunk): (Int32, Int, Int) = (12, 30, 10_000)
-        let producer = SoakProducer(
-            try KafkaFixture(topics: ["soak": partitions]), topic: "soak", partitions: partitions, chunks: chunks, perChunk: perChunk,
-            start: WallClock.nowMilliseconds() - 2 * 86_400_000, spacing: 20)
+        let partitions: Int32 = 12
+        let producer = try SoakProducer(partitions: partitions)
         let names = ["a", "b", "c"]
         // Each worker its own archive and bucket, as DumpGroupTests and GroupBucketTests run them.
         var buckets: [String: String] = [:]
@@ -42,23 +40,13 @@ extension SoakTests {
         }
         var workers = try Dictionary(uniqueKeysWithValues: names.map { ($0, try start($0)) })
         defer { for process in workers.values { process.kill() } }
-        for round in 0..<chunks {
+        for round in 0..<producer.chunks {
             producer.release()
             // Long enough for a rebalance to finish now and then (the mock takes ~3 s to
             // assign), short enough that kills also land in the middle of one.
             Self.pause(milliseconds: 500 + random.next() % 4500)
             let name = names[Int(random.next() % 3)]
-            let process = workers[name]!
-            let running = process.isRunning
-            process.kill()
-            figures.killsSent += 1
-            let result = try process.wait()
-            if result.signaled && running {
-                figures.killsLanded += 1
-            } else if !result.succeeded {
-                figures.runsFailed += 1
-                Issue.record("round \(round): worker \(name) failed on its own: \(result.summary)")
-            }
+            try figures.kill(workers[name]!, round: round, "worker \(name)")
             workers[name] = try start(name)
         }
         figures.writesDuringKills = names.reduce(0) { $0 + ObjectWrites(proxy.requests, bucket: buckets[$1]!).accepted }
@@ -115,7 +103,7 @@ extension SoakTests {
         figures.notes.append("offsets held by two or more workers (a partition that moved): \(holders.values.filter { $0 > 1 }.count)")
         figures.report()
 
-        #expect(figures.produced == chunks * perChunk)
+        #expect(figures.produced == producer.chunks * producer.perChunk)
         #expect(figures.writesDuringKills > 0 && figures.multipartAccepted > 0, "uploads, multipart ones among them, ran while kills were sent")
         #expect(lost.isEmpty, "no worker holds \(lost.count) produced offsets: \(lost.sorted().prefix(10))")
         #expect(figures.killsLanded == figures.killsSent, "only \(figures.killsLanded) of \(figures.killsSent) kills found the worker running")

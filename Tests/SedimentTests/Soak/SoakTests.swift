@@ -112,16 +112,26 @@ final class SoakProducer: @unchecked Sendable {
     private var done = false
     private var failure: (any Error)?
 
-    /// `chunks` chunks of `perChunk` messages over `partitions` partitions, timestamps
-    /// `spacing` ms apart from `start` on.
-    init(_ fixture: KafkaFixture, topic: String, partitions: Int32, chunks: Int, perChunk: Int, start: Int64, spacing: Int64) {
+    let chunks: Int
+    let perChunk: Int
+
+    /// 30 chunks of 10,000 messages round-robin over `partitions` partitions of topic
+    /// `soak` in a new mock cluster. 20 ms apart, the 300,000 messages span 100 one-minute
+    /// windows, two days ago: windows close as the partitions move past them, and the last
+    /// ones once the partitions are idle. Keep each partition under the mock's ~5 MB
+    /// (12 partitions or more).
+    init(partitions: Int32, chunks: Int = 30, perChunk: Int = 10_000) throws {
+        let fixture = try KafkaFixture(topics: ["soak": partitions])
         self.fixture = fixture
+        self.chunks = chunks
+        self.perChunk = perChunk
+        let (start, spacing): (Int64, Int64) = (WallClock.nowMilliseconds() - 2 * 86_400_000, 20)
         Thread.detachNewThread { [self] in
             do {
                 for chunk in 0..<chunks {
                     condition.withLock { while released <= chunk { condition.wait() } }
                     try self.fixture.produce(
-                        topic: topic, partitions: partitions, count: perChunk,
+                        topic: "soak", partitions: partitions, count: perChunk,
                         startTimestamp: start + Int64(chunk * perChunk) * spacing, spacing: spacing)
                 }
             } catch {
@@ -191,6 +201,21 @@ struct SoakFigures {
             left.lost += right.lost
             left.duplicated += right.duplicated
             left.differing += right.differing
+        }
+    }
+
+    /// SIGKILLs `process` (`what`, in `round`) and counts the kill: landed if the process
+    /// was running, a failure recorded if it had already ended by itself with an error.
+    mutating func kill(_ process: CLIProcess, round: Int, _ what: String) throws {
+        let running = process.isRunning
+        process.kill()
+        killsSent += 1
+        let result = try process.wait()
+        if result.signaled && running {
+            killsLanded += 1
+        } else if !result.succeeded {
+            runsFailed += 1
+            Issue.record("round \(round): \(what) failed on its own: \(result.summary)")
         }
     }
 
