@@ -24,6 +24,8 @@ struct StoreOutageTests {
         let dump = try CLIProcess(
             ["dump", "--brokers", kafka.bootstrap, "--topic", "out", "--archive", archive, "--granularity", "1m", "--grace", "1s",
              "--compact-interval", "1s", "--linger", "20ms", "--local-retention", "1d", "--log-level", "info",
+             // Most windows are above it and go up in multipart uploads, the smaller in one PUT.
+             "--multipart-threshold", "8KiB",
              "--target", server.uri(bucket: bucket, endpoint: proxy.endpoint)],
             scratch: scratch, environment: UploadFixture.credentials())
         defer { dump.kill() }
