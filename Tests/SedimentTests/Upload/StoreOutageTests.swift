@@ -78,11 +78,17 @@ struct StoreOutageTests {
         let last = tenDaysAgo + minutes(40)
         try kafka.produce(topic: "out", partitions: 2, count: 200, startTimestamp: last, spacing: 100)
         produced += 200
-        try waitUntil("every window confirmed and then deleted by retention", timeout: .seconds(120)) {
+        do {
+            try waitUntil("every window confirmed and then deleted by retention", timeout: .seconds(120)) {
+                let files = try Archive.open(at: archive).windowFiles()
+                let uploads = try status().uploads?.first
+                return files.contains { $0.maxTimestamp >= last } && uploads?.pending == 0 && uploads?.uploaded == files.count
+                    && files.allSatisfy(\.locallyDeleted)
+            }
+        } catch {
             let files = try Archive.open(at: archive).windowFiles()
-            let uploads = try status().uploads?.first
-            return files.contains { $0.windowStart >= last } && uploads?.pending == 0 && uploads?.uploaded == files.count
-                && files.allSatisfy(\.locallyDeleted)
+            Issue.record("\(error): \(files.count) files, \(files.filter(\.locallyDeleted).count) deleted; \(String(describing: try status().uploads)); dump's log ends: \(dump.stderrSoFar.suffix(8000))")
+            throw error
         }
         dump.terminate()
         let result = try dump.wait()
