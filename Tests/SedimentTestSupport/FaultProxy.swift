@@ -49,6 +49,15 @@ public final class FaultProxy: @unchecked Sendable {
         /// The header lines as received, for checking what a client signed and sent.
         public var headers: [String]
         public var fault: Fault?
+        /// The upstream's answer to a forwarded request: its status, and the ETag it gave
+        /// (the header, or for CompleteMultipartUpload the one in the XML body). Nil for a
+        /// request the proxy answered itself or whose reply never came.
+        public var reply: Reply?
+    }
+
+    public struct Reply: Sendable, Equatable {
+        public var status: Int
+        public var etag: String?
     }
 
     public let port: Int
@@ -107,7 +116,8 @@ public final class FaultProxy: @unchecked Sendable {
         close(listener)
     }
 
-    private func decide(_ head: RequestHead) -> Fault? {
+    /// The fault for this request, if any, and the index of its log entry.
+    private func decide(_ head: RequestHead) -> (fault: Fault?, entry: Int) {
         lock.withLock {
             let kind = head.kind
             var fault: Fault?
@@ -115,7 +125,7 @@ public final class FaultProxy: @unchecked Sendable {
                 fault = rules.remove(at: index).fault
             }
             logged.append(Logged(kind: kind, method: head.method, target: head.target, headers: Array(head.lines.dropFirst()), fault: fault))
-            return fault
+            return (fault, logged.count - 1)
         }
     }
 
@@ -124,7 +134,7 @@ public final class FaultProxy: @unchecked Sendable {
         defer { close(client) }
         var buffered = Data()
         while let head = RequestHead.read(from: client, buffer: &buffered) {
-            let fault = decide(head)
+            let (fault, entry) = decide(head)
             switch fault {
             case .status(let status)?:
                 let code = status == 403 ? "AccessDenied" : status == 429 ? "SlowDown" : "ServiceUnavailable"
@@ -145,10 +155,10 @@ public final class FaultProxy: @unchecked Sendable {
                 refuse(client, head, &buffered, status: status, body: body)
                 return
             case .dropReply?:
-                _ = forward(head, from: client, buffered: &buffered, relay: false)
+                _ = forward(head, from: client, buffered: &buffered, relay: false, entry: entry)
                 return
             case nil:
-                guard forward(head, from: client, buffered: &buffered, relay: true) else { return }
+                guard forward(head, from: client, buffered: &buffered, relay: true, entry: entry) else { return }
             }
         }
     }
@@ -166,8 +176,9 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     /// Sends the request upstream with `Connection: close`, then relays (or swallows)
-    /// the reply, which ends when the upstream closes. Returns false if anything failed.
-    private func forward(_ head: RequestHead, from client: Int32, buffered: inout Data, relay: Bool) -> Bool {
+    /// the reply, which ends when the upstream closes, recording its status and ETag in
+    /// log entry `entry`. Returns false if anything failed.
+    private func forward(_ head: RequestHead, from client: Int32, buffered: inout Data, relay: Bool, entry: Int) -> Bool {
         let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(upstream) }
         var address = Socket.loopback(port: upstreamPort)
@@ -180,11 +191,32 @@ public final class FaultProxy: @unchecked Sendable {
             Socket.copy(from: client, to: upstream, count: head.contentLength, buffered: &buffered)
         else { return false }
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        // Enough of the reply for its head and a CompleteMultipartUpload result.
+        var start = Data()
         while true {
             let n = recv(upstream, &chunk, chunk.count, 0)
             if n <= 0 { break }
+            if start.count < 16 << 10 { start.append(contentsOf: chunk[0..<min(n, (16 << 10) - start.count)]) }
             if relay && !Socket.writeAll(client, Data(chunk[0..<n])) { return false }
         }
+        if let reply = Self.reply(start) { lock.withLock { logged[entry].reply = reply } }
         return relay
+    }
+
+    /// The status line's code and the ETag of the start of an HTTP reply.
+    static func reply(_ start: Data) -> Reply? {
+        let text = String(decoding: start, as: UTF8.self)
+        let parts = text.split(separator: "\r\n\r\n", maxSplits: 1, omittingEmptySubsequences: false)
+        let lines = parts[0].split(separator: "\r\n")
+        guard let statusLine = lines.first, let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            return nil
+        }
+        var etag = lines.dropFirst().first { $0.lowercased().hasPrefix("etag:") }
+            .map { $0.dropFirst(5).trimmingCharacters(in: .whitespaces) }
+        if etag == nil, parts.count > 1, let open = parts[1].range(of: "<ETag>"), let close = parts[1].range(of: "</ETag>") {
+            etag = String(parts[1][open.upperBound..<close.lowerBound]).replacingOccurrences(of: "&#34;", with: "\"")
+                .replacingOccurrences(of: "&quot;", with: "\"")
+        }
+        return Reply(status: status, etag: etag)
     }
 }

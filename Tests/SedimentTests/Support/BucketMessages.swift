@@ -40,3 +40,11 @@ enum BucketMessages {
         #expect(missing.isEmpty, "missing from the bucket: \(missing.prefix(10)) (\(missing.count) in all)", sourceLocation: sourceLocation)
     }
 }
+
+extension OutputLine {
+    /// The line says what `message` is: timestamp, key, headers and value, byte for byte.
+    func holds(_ message: Message) -> Bool {
+        timestamp == message.timestamp && key == message.key && payload == message.value
+            && headers == message.headers.flatMap { [Array($0.name.utf8), $0.value] }
+    }
+}
