@@ -3,7 +3,9 @@ import CRdKafka
 extension KafkaConsumer {
     /// Waits up to `timeout` for a first message, then hands `body` that message and
     /// whatever else is already fetched, up to `maxMessages`; returns how many it handed
-    /// over (0 when none came in time).
+    /// over (0 when none came in time). `until` is asked before each message: once it says
+    /// full, the poll stops and leaves the rest queued, so a caller that batches by bytes
+    /// takes no more than its batch holds (`dump`: see `DumpSession.isBatchFull`).
     ///
     /// Error and rebalance callbacks run inside this call, on this thread. Partition EOF
     /// events (with `enable.partition.eof`) go to `endOfPartition` with the offset reached
@@ -16,7 +18,7 @@ extension KafkaConsumer {
     /// consumed, the ones after it stay queued for the next poll.
     public func poll(
         maxMessages: Int, timeout: Duration, endOfPartition: ((TopicPartition, Int64) -> Void)? = nil,
-        _ body: (KafkaMessageView) throws -> Void
+        until isFull: () -> Bool = { false }, _ body: (KafkaMessageView) throws -> Void
     ) throws -> Int {
         try checkOpen()
         // One message per `rd_kafka_consumer_poll` rather than `rd_kafka_consume_batch_queue`:
@@ -27,7 +29,7 @@ extension KafkaConsumer {
         var handled = 0
         var wait = timeout.timeoutMilliseconds
         var failure: KafkaError?
-        while handled < maxMessages, let message = rd_kafka_consumer_poll(rk, wait) {
+        while handled < maxMessages, !isFull(), let message = rd_kafka_consumer_poll(rk, wait) {
             defer { rd_kafka_message_destroy(message) }
             wait = 0
             handled += 1

@@ -1,4 +1,4 @@
-import SedimentKafka
+@testable import SedimentKafka
 import Testing
 
 @Suite("KafkaConsumer: metadata and explicit positions")
@@ -13,6 +13,13 @@ struct KafkaConsumerTests {
         #expect(try consumer.watermarks(kafka.partition(0), timeout: .seconds(10)) == (0, 10))
         #expect(try consumer.watermarks(kafka.partition(1), timeout: .seconds(10)) == (0, 0))
         #expect(try consumer.watermarks(kafka.partition(2), timeout: .seconds(10)) == (0, 25))
+    }
+
+    @Test("the consumer queue holds 16 MiB unless the caller says otherwise (dump's memory, see KafkaConsumer.defaults)")
+    func queueDefault() throws {
+        let kafka = try MockKafka()
+        #expect(try kafka.consumer().setting("queued.max.messages.kbytes") == "16384")
+        #expect(try kafka.consumer(["queued.max.messages.kbytes": "65536"]).setting("queued.max.messages.kbytes") == "65536")
     }
 
     @Test("a missing topic throws an error naming it")
@@ -98,6 +105,27 @@ struct KafkaConsumerTests {
             #expect(count <= 7)
         }
         #expect(seen == 100)
+    }
+
+    @Test("until stops a poll before the next message once it says full; the next poll goes on from there")
+    func untilFull() throws {
+        let kafka = try MockKafka(partitions: 1)
+        try kafka.produce(100, partition: 0)
+        let consumer = try kafka.consumer()
+        try consumer.assign([(kafka.partition(0), offset: KafkaConsumer.beginning)])
+        var offsets: [Int64] = []
+        var held = 0
+        let deadline = ContinuousClock.now + .seconds(10)
+        while offsets.count < 100 && ContinuousClock.now < deadline {
+            // As dump does: a batch of 7 is full, flushed between polls.
+            let count = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(100), until: { held >= 7 }) { message in
+                held += 1
+                offsets.append(message.offset)
+            }
+            #expect(count <= 7)
+            held = 0
+        }
+        #expect(offsets == Array(0..<100))
     }
 
     @Test("an error thrown by the body stops the poll; the next poll goes on after that message")

@@ -37,7 +37,7 @@ public final class ArchiveWriter {
         self.archive = Archive(layout: layout, index: index, logger: logger)
         self.options = options
         self.now = now
-        self.buffers = BufferPool(retainedBytes: 4 * options.blockBytes + 64 << 20)
+        self.buffers = BufferPool(retainedBytes: 4 * options.blockBytes + 64 << 20, retainedBuffers: 4)
         try ArchiveRecovery(archive: archive).run()
         worker = try options.worker
             ?? (options.recordsWorker ? archive.defaultWorkerName(host: ProcessInfo.processInfo.hostName) : nil)
