@@ -15,7 +15,7 @@ struct WindowEncoder {
     func append(_ record: Record, to out: inout [UInt8]) throws -> Bool {
         switch format {
         case .jsonl:
-            record.appendJSONLine(topic: topic, to: &out)
+            try record.appendJSONLine(topic: topic, to: &out)
             return true
         case .text:
             return try record.withValue { value in try appendText(value, of: record.position, to: &out) }

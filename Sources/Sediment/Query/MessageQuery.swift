@@ -24,7 +24,7 @@ public struct TopicRecord {
     public func message() throws -> Message { try record.message() }
 
     /// Appends the line `query --format jsonl` prints for it.
-    public func appendJSONLine(to out: inout [UInt8]) { record.appendJSONLine(topic: topic.topic, to: &out) }
+    public func appendJSONLine(to out: inout [UInt8]) throws { try record.appendJSONLine(topic: topic.topic, to: &out) }
 
     /// Calls `body` with its value, nil for a tombstone.
     public func withValue<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R { try record.withValue(body) }

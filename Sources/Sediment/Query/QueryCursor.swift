@@ -50,11 +50,13 @@ public final class QueryCursor {
     /// way builds no value per record.
     public func append(upTo count: Int, bytes: Int, format: LineFormat, to out: inout [UInt8]) throws -> Int {
         var appended = 0
+        // Looked up once: a name read from the array per record was retained and released each time.
+        let onlyTopic = topics.count == 1 ? topics[0].topic : nil
         while appended < count, out.count < bytes, let (rank, record) = try nextRanked() {
             appended += 1
             switch format {
             case .jsonl:
-                record.appendJSONLine(topic: topics[rank].topic, to: &out)
+                try record.appendJSONLine(topic: onlyTopic ?? topics[rank].topic, to: &out)
             case .value:
                 try record.withValue { value in if let value { out.append(contentsOf: value) } }
                 out.append(0x0A)

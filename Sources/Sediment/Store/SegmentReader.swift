@@ -26,36 +26,37 @@ final class SegmentReader {
     /// count are tallied.
     func run(of block: BlockRow) throws -> RecordRun {
         let file = try file(partition: block.partition, baseOffset: block.segmentBase)
-        var bytes = [UInt8](repeating: 0, count: block.length)
-        let got = try bytes.withUnsafeMutableBytes { try file.read(into: $0, at: block.position) }
+        let (storage, got) = try RecordStorage.filling(.frames(partition: block.partition), count: block.length) {
+            try file.read(into: $0, at: block.position)
+        }
+        let raw = storage.bytes
         var entries: [RecordEntry] = []
         entries.reserveCapacity(block.count)
         var firstProblem: SedimentError?
-        try bytes.withUnsafeBytes { raw in
-            var consumed = 0
-            while consumed < got {
-                let frame = UnsafeRawBufferPointer(rebasing: raw[consumed..<got])
-                let problem: SedimentError
-                switch RecordDecoder.checkFrame(frame) {
-                case .body(let body):
-                    if let view = FrameView(body: UnsafeRawBufferPointer(rebasing: frame[body]), partition: block.partition) {
-                        entries.append(RecordEntry(
-                            position: RunBound(timestamp: view.timestamp, partition: block.partition, offset: view.offset),
-                            start: consumed + body.lowerBound, length: body.count))
-                        consumed += body.upperBound
-                        continue
-                    }
-                    problem = corrupt(file, block, at: consumed, "record body does not match its length")
-                case .incomplete:
-                    problem = corrupt(file, block, at: consumed, "the segment ends inside a record (\(got) of \(block.length) bytes present)")
-                case .corrupt(let reason):
-                    problem = corrupt(file, block, at: consumed, reason)
-                }
-                guard skipCorrupt != nil else { throw problem }
-                firstProblem = firstProblem ?? problem
-                // A sound length frames the next record; an unsound one frames nothing.
-                consumed = RecordDecoder.frameSize(frame).map { consumed + $0 } ?? got
+        var consumed = 0
+        while consumed < got {
+            let frame = UnsafeRawBufferPointer(rebasing: raw[consumed..<got])
+            let problem: SedimentError
+            switch RecordDecoder.checkFrame(frame) {
+            case .body(let body):
+                // Offset and timestamp lead every body (checkFrame saw it is long enough); the
+                // rest is read, and its layout checked, only for a record a reader asks for.
+                let offset = frame.loadLittleEndian(Int64.self, at: body.lowerBound)
+                let timestamp = frame.loadLittleEndian(Int64.self, at: body.lowerBound + 8)
+                entries.append(RecordEntry(
+                    position: RunBound(timestamp: timestamp, partition: block.partition, offset: offset),
+                    start: consumed + body.lowerBound, length: body.count))
+                consumed += body.upperBound
+                continue
+            case .incomplete:
+                problem = corrupt(file, block, at: consumed, "the segment ends inside a record (\(got) of \(block.length) bytes present)")
+            case .corrupt(let reason):
+                problem = corrupt(file, block, at: consumed, reason)
             }
+            guard skipCorrupt != nil else { throw problem }
+            firstProblem = firstProblem ?? problem
+            // A sound length frames the next record; an unsound one frames nothing.
+            consumed = RecordDecoder.frameSize(frame).map { consumed + $0 } ?? got
         }
         if got != block.length || entries.count != block.count {
             let problem = firstProblem ?? corrupt(
@@ -63,7 +64,7 @@ final class SegmentReader {
             guard let skipCorrupt else { throw problem }
             skipCorrupt.skip(problem, messages: max(0, block.count - entries.count))
         }
-        return RecordRun(.frames(bytes, partition: block.partition), entries: entries)
+        return RecordRun(storage: storage, entries: entries)
     }
 
     private func file(partition: Int32, baseOffset: Int64) throws -> SystemFile {

@@ -32,7 +32,7 @@ struct RecordRunTests {
             let record = run.record(at: 0)
             #expect(try record.message() == message)
             var direct: [UInt8] = []
-            record.appendJSONLine(topic: topic, to: &direct)
+            try record.appendJSONLine(topic: topic, to: &direct)
             var decoded: [UInt8] = []
             JSONLineEncoder.append(message, topic: topic, to: &decoded)
             #expect(direct == decoded)
@@ -64,5 +64,22 @@ struct RecordRunTests {
         ] {
             #expect(Array(other.utf8).withUnsafeBytes { JSONLinePrefix.position($0) } == nil, "\(other)")
         }
+    }
+
+    @Test("a frame whose CRC matches but whose body does not match its layout is an error when read or encoded, never a trap")
+    func malformedBody() throws {
+        var bytes: [UInt8] = []
+        RecordFormat.appendUnsealed(Message(partition: 2, offset: 41, timestamp: 7, value: Array("v".utf8)), to: &bytes)
+        // The header count (after offset, timestamp, type and a null key's length) claims 9 headers.
+        bytes[8 + 8 + 8 + 1 + 4] = 9
+        bytes.withUnsafeMutableBytes { RecordFormat.seal($0) }
+        let run = RecordRun(
+            .frames(bytes, partition: 2),
+            entries: [RecordEntry(position: RunBound(timestamp: 7, partition: 2, offset: 41), start: 8, length: bytes.count - 8)])
+        let record = run.record(at: 0)
+        var out: [UInt8] = []
+        #expect(throws: SedimentError.self) { try record.appendJSONLine(topic: "t", to: &out) }
+        #expect(throws: SedimentError.self) { try record.message() }
+        #expect(out.isEmpty)
     }
 }
