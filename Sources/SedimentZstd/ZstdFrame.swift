@@ -33,38 +33,18 @@ public enum ZstdFrame {
     }
 
     /// The decompressed bytes of every frame in `input`, one or several concatenated;
-    /// skippable frames (a seek table) are passed over, as `zstd -d` does. `sizeHint` is
-    /// the expected output size (the index knows each frame's input size).
-    public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0) throws -> [UInt8] {
+    /// skippable frames (a seek table) are passed over, as `zstd -d` does. `size` is the
+    /// output the index (or a seek table) expects: exactly that much is allocated, so a
+    /// frame whose header claims more, as a damaged or hostile one may, fails instead of
+    /// asking for that memory.
+    public static func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
         guard input.count > 0 else { return [] }
-        let capacity = try contentSize(input) ?? max(sizeHint, 4 * input.count, 4096)
-        return try [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { buffer, initialized in
-            let written = ZSTD_decompress(buffer.baseAddress, capacity, input.baseAddress, input.count)
+        guard size >= 0 else { throw ZstdError(operation: "ZSTD_decompress", message: "an expected size of \(size) bytes") }
+        return try [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buffer, initialized in
+            let written = ZSTD_decompress(buffer.baseAddress, size, input.baseAddress, input.count)
             try check("ZSTD_decompress", written)
             initialized = written
         }
-    }
-
-    /// The total content size the frames of `input` declare (skippable frames hold none),
-    /// nil when one does not declare it. Walks the frame headers only.
-    static func contentSize(_ input: UnsafeRawBufferPointer) throws -> Int? {
-        var total = 0
-        var offset = 0
-        while offset < input.count {
-            let rest = UnsafeRawBufferPointer(rebasing: input[offset...])
-            let frameSize = ZSTD_findFrameCompressedSize(rest.baseAddress, rest.count)
-            guard ZSTD_isError(frameSize) == 0 else {
-                throw ZstdError(
-                    operation: "ZSTD_findFrameCompressedSize",
-                    message: "no whole zstd frame at byte \(offset): " + String(cString: ZSTD_getErrorName(frameSize)))
-            }
-            let size = ZSTD_getFrameContentSize(rest.baseAddress, rest.count)
-            if size == ZSTD_CONTENTSIZE_UNKNOWN { return nil }
-            // A skippable frame is no error here: it holds no content.
-            if size != ZSTD_CONTENTSIZE_ERROR { total += Int(size) }
-            offset += frameSize
-        }
-        return total
     }
 
     static func check(_ operation: String, _ code: Int) throws {

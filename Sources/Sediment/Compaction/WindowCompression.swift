@@ -52,7 +52,7 @@ public enum WindowCompression: String, Sendable, CaseIterable, Codable {
     func inflate(_ bytes: UnsafeRawBufferPointer, sizeHint: Int) throws -> [UInt8] {
         switch self {
         case .gzip: try GzipInflater.decompress(bytes, sizeHint: sizeHint)
-        case .zstd: try ZstdFrame.decompress(bytes, sizeHint: sizeHint)
+        case .zstd: try ZstdFrame.decompress(bytes, size: sizeHint)
         case .none: Array(bytes)
         }
     }

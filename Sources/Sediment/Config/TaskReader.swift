@@ -129,7 +129,7 @@ struct TaskReader {
             options.start = start
             if group != nil && start != .earliest && start != .latest {
                 value(.start)?.problem(
-                    "start \(start) cannot go with a group: the group's committed offsets decide where its partitions resume; use earliest or latest")
+                    "start \(start) cannot go with a group: " + DumpOptions.groupStartReason)
             }
         }
         if let fallback = value(.startFallback)?.parsed({ try StartPosition(parsing: $0, now: now) }) {

@@ -28,6 +28,9 @@ public struct DumpOptions: Sendable {
     /// Fetching pauses while the archive takes more than this on disk, and resumes once
     /// retention (uploads confirmed, then local deletion) brings it a 16th under (see
     /// `ArchiveSizeLimit`). Default nil: no limit.
+    /// Why a group takes no `start` offset or timestamp; `run --config` says it at the line.
+    static let groupStartReason = "a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest"
+
     public var maxArchiveBytes: Int64?
 
     /// Windows written while the dump runs (and once more when it stops). Default: every
@@ -61,9 +64,7 @@ public struct DumpOptions: Sendable {
         switch (group, start) {
         case (.some, .offset), (.some, .timestamp):
             // A partition moving to another worker would restart there, archiving again.
-            throw SedimentError(
-                .invalidArgument,
-                "`start` \(start) cannot be used with `group`: a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest")
+            throw SedimentError(.invalidArgument, "`start` \(start) cannot be used with `group`: " + Self.groupStartReason)
         default: break
         }
         switch (startFallback, start) {

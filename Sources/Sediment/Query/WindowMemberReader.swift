@@ -15,7 +15,9 @@ final class WindowMemberReader {
     /// Members inflated so far: what the seeking benchmark counts.
     private(set) var membersRead = 0
     /// Members that held at least one message the query wanted.
-    var membersUsed = 0
+    private(set) var membersUsed = 0
+    /// Members handed back from a read ahead rather than read when asked for.
+    private(set) var membersReadAhead = 0
     /// Bytes the inflated members held.
     private(set) var bytesInflated: Int64 = 0
 
@@ -37,13 +39,20 @@ final class WindowMemberReader {
         CompressionWorkers.shared.run { result.finish(Result { try Self.read(located, root: root) }) }
     }
 
+    /// Starts reading the first `ahead` of `upcoming` that are not started yet.
+    func readAhead(_ upcoming: some Sequence<LocatedMember>) {
+        for located in upcoming.prefix(ahead) { readAhead(located) }
+    }
+
     /// The run of `located`: the one read ahead, or read now. A member that cannot be read
     /// whole (short, a codec checksum or length that does not match, a line that is not a
     /// message, a count unlike the index's) fails, naming the file and the member's byte;
     /// with `skipCorrupt`, it is left out whole and its index count tallied.
     func run(of located: LocatedMember) throws -> RecordRun {
         try counted(located.member) {
-            try pending.removeValue(forKey: located)?.wait() ?? Self.read(located, root: layout.root)
+            guard let started = pending.removeValue(forKey: located) else { return try Self.read(located, root: layout.root) }
+            membersReadAhead += 1
+            return try started.wait()
         }
     }
 
@@ -89,10 +98,10 @@ final class WindowMemberReader {
     }
 
     /// The lines of one member's compressed bytes, wherever they were read from (a local
-    /// file, or a ranged GET of a bucket object named by `source`). Each line's place in
-    /// the order is read from its opening; a line is decoded whole only when that opening
-    /// is not the encoder's, or when a caller asks for its message (the member's checksum
-    /// has vouched for its bytes).
+    /// file, or a ranged GET of a bucket object named by `source`). Where the codec has a
+    /// checksum (gzip, zstd) that vouched for the bytes, a line's place in the order is read
+    /// from its opening and the line decoded whole only when a caller asks for its message;
+    /// an uncompressed member has none, so each of its lines is decoded here.
     static func decode(
         _ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String
     ) throws -> DecodedMember {
@@ -110,7 +119,7 @@ final class WindowMemberReader {
                 let end = lineEnd(raw, from: start)
                 let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
                 let position: RunBound
-                if let known = JSONLinePrefix.position(line) {
+                if compression != .none, let known = JSONLinePrefix.position(line) {
                     position = known
                 } else {
                     do {

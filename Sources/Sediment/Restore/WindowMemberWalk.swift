@@ -61,7 +61,7 @@ enum WindowMemberWalk {
             let bytes = try read(file, at: offset, count: Int(entry.compressedSize))
             let output: [UInt8]
             do {
-                output = try bytes.withUnsafeBytes { try ZstdFrame.decompress($0, sizeHint: Int(entry.decompressedSize)) }
+                output = try bytes.withUnsafeBytes { try ZstdFrame.decompress($0, size: Int(entry.decompressedSize)) }
             } catch {
                 throw WindowRestorer.Mismatch("frame \(ordinal) at byte \(offset), as its seek table places it: \(error)")
             }

@@ -129,7 +129,13 @@ struct Record {
         case .frames(let partition):
             return try frame(partition).message
         case .jsonLines:
-            return try JSONLineDecoder.decode(slice()).message
+            do {
+                return try JSONLineDecoder.decode(slice()).message
+            } catch {
+                throw SedimentError(
+                    .corruptSegment, "a window line of partition \(entry.position.partition) at offset \(entry.position.offset) is not a message: \(error)",
+                    context: ["partition": "\(entry.position.partition)", "offset": "\(entry.position.offset)"])
+            }
         case .messages(let messages):
             return messages[entry.start]
         }
@@ -166,8 +172,8 @@ struct Record {
         UnsafeRawBufferPointer(rebasing: storage.bytes[entry.start..<entry.start + entry.length])
     }
 
-    /// The record's frame, read in place. Its CRC matched when the run was read; a body
-    /// whose layout does not match its length is an error, not a trap.
+    /// The record's frame, read in place. `SegmentReader` checked its CRC and layout; a run
+    /// made some other way that holds a bad body gets an error here, not a trap.
     private func frame(_ partition: Int32) throws -> FrameView {
         guard let view = FrameView(body: slice(), partition: partition) else {
             throw SedimentError(

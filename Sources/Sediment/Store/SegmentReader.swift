@@ -39,15 +39,16 @@ final class SegmentReader {
             let problem: SedimentError
             switch RecordDecoder.checkFrame(frame) {
             case .body(let body):
-                // Offset and timestamp lead every body (checkFrame saw it is long enough); the
-                // rest is read, and its layout checked, only for a record a reader asks for.
-                let offset = frame.loadLittleEndian(Int64.self, at: body.lowerBound)
-                let timestamp = frame.loadLittleEndian(Int64.self, at: body.lowerBound + 8)
-                entries.append(RecordEntry(
-                    position: RunBound(timestamp: timestamp, partition: block.partition, offset: offset),
-                    start: consumed + body.lowerBound, length: body.count))
-                consumed += body.upperBound
-                continue
+                // The layout is checked here, where an error can name the file and byte and
+                // --skip-corrupt can step over it; records are then read in place.
+                if let view = FrameView(body: UnsafeRawBufferPointer(rebasing: frame[body]), partition: block.partition) {
+                    entries.append(RecordEntry(
+                        position: RunBound(timestamp: view.timestamp, partition: block.partition, offset: view.offset),
+                        start: consumed + body.lowerBound, length: body.count))
+                    consumed += body.upperBound
+                    continue
+                }
+                problem = corrupt(file, block, at: consumed, "record body does not match its length")
             case .incomplete:
                 problem = corrupt(file, block, at: consumed, "the segment ends inside a record (\(got) of \(block.length) bytes present)")
             case .corrupt(let reason):

@@ -227,7 +227,7 @@ struct RunConfigurationTests {
             """)
         #expect(file.problems() == [
             file.at(7, 12) + "tasks[0].group: invalid 'key-template' '{instance}/{topic}/{date}/{timestamp}': several workers of a consumer group share the topic: add {worker} so that their windows cannot collide",
-            file.at(8, 12) + "tasks[0].start: start offset:10 cannot go with a group: the group's committed offsets decide where its partitions resume; use earliest or latest",
+            file.at(8, 12) + "tasks[0].start: start offset:10 cannot go with a group: a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest",
             file.at(12, 19) + "tasks[1].key-template: key-template applies to uploads: give 'target' too",
             file.at(13, 14) + "tasks[1].profile: profile applies to uploads: give 'target' too",
             file.at(14, 22) + "tasks[1].local-retention: local-retention deletes window files only once an upload target has confirmed them: give 'target' too",
