@@ -31,20 +31,13 @@ public struct ObjectPayload: Sendable {
 
     /// Reads the range once (off the cooperative pool, in bounded chunks) for its digests.
     public static func file(path: String, offset: Int64 = 0, length: Int64? = nil, withSHA256: Bool = true) async throws -> ObjectPayload {
-        let digests = try await BlockingIO.run {
-            let file = try FileReader(path: path)
-            let size = try file.size()
-            let length = length ?? (size - offset)
-            guard offset >= 0, length >= 0, offset + length <= size else {
-                throw ObjectStoreError(.invalidArgument, message: "range \(offset)+\(length) is outside \(path) (\(size) bytes)")
-            }
+        try await BlockingIO.run {
             var digests = FileDigests(withSHA256: withSHA256)
-            try file.forEachChunk(offset: offset, length: length) { digests.update($0) }
+            let length = try readRange(path: path, offset: offset, length: length) { digests.update($0) }
             return ObjectPayload(
                 source: .file(path: path, offset: offset, length: length),
                 length: length, md5: digests.md5, sha256: digests.sha256)
         }
-        return digests
     }
 
     /// A file range read once for its MD5, its bytes also fed to `hasher` (a whole file's
@@ -53,14 +46,9 @@ public struct ObjectPayload: Sendable {
         path: String, offset: Int64, length: Int64, feeding hasher: PartOrderedDigest.Hasher
     ) async throws -> (ObjectPayload, PartOrderedDigest.Hasher) {
         try await BlockingIO.run {
-            let file = try FileReader(path: path)
-            let size = try file.size()
-            guard offset >= 0, length >= 0, offset + length <= size else {
-                throw ObjectStoreError(.invalidArgument, message: "range \(offset)+\(length) is outside \(path) (\(size) bytes)")
-            }
             var md5 = Insecure.MD5()
             var whole = hasher
-            try file.forEachChunk(offset: offset, length: length) { chunk in
+            try readRange(path: path, offset: offset, length: length) { chunk in
                 md5.update(bufferPointer: chunk)
                 whole.sha256.update(bufferPointer: chunk)
             }
@@ -68,6 +56,22 @@ public struct ObjectPayload: Sendable {
                 source: .file(path: path, offset: offset, length: length), length: length, md5: Data(md5.finalize()), sha256: nil)
             return (payload, whole)
         }
+    }
+
+    /// Feeds `body` the range in bounded chunks (to the end of the file without `length`)
+    /// and returns its length; a range outside the file is an error naming it.
+    @discardableResult
+    private static func readRange(
+        path: String, offset: Int64, length: Int64?, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Int64 {
+        let file = try FileReader(path: path)
+        let size = try file.size()
+        let length = length ?? (size - offset)
+        guard offset >= 0, length >= 0, offset + length <= size else {
+            throw ObjectStoreError(.invalidArgument, message: "range \(offset)+\(length) is outside \(path) (\(size) bytes)")
+        }
+        try file.forEachChunk(offset: offset, length: length, body)
+        return length
     }
 
     public init(source: Source, length: Int64, md5: Data, sha256: Data?) {

@@ -134,8 +134,7 @@ final class StandardOutput {
     init() { buffer.reserveCapacity(limit + 4096) }
 
     func append(_ body: (inout [UInt8]) -> Void) throws {
-        body(&buffer)
-        if buffer.count >= limit { try flush() }
+        try fill { buffer, _ in body(&buffer) }
     }
 
     /// Lets `body` fill the buffer up to its limit, then writes it out; returns what `body` did.

@@ -63,9 +63,8 @@ extension WindowFileWriter {
         var size: Int64 = 0
         var inputSize: Int64 = 0
         var stats = Stats()
+        /// Every member, empty ones too (a trailer lists them all; `record` leaves them out).
         var members: [MemberRow] = []
-        /// (stored, input) bytes of every member, empty ones too: what a trailer lists.
-        var sizes: [(stored: Int, input: Int)] = []
         var md5 = Insecure.MD5()
         var sha256 = SHA256()
 
@@ -78,24 +77,22 @@ extension WindowFileWriter {
         }
 
         mutating func append(_ member: ParallelCompressor.Member, stats memberStats: Stats) throws {
+            let position = size
             try write(member.bytes)
-            sizes.append((member.bytes.count, member.inputCount))
             members.append(MemberRow(
                 fileID: 0, ordinal: members.count,
                 minTimestamp: memberStats.count > 0 ? memberStats.minTimestamp : 0,
                 maxTimestamp: memberStats.count > 0 ? memberStats.maxTimestamp : 0,
-                position: size, length: member.bytes.count, inputSize: member.inputCount, count: memberStats.count))
-            size += Int64(member.bytes.count)
+                position: position, length: member.bytes.count, inputSize: member.inputCount, count: memberStats.count))
             inputSize += Int64(member.inputCount)
             stats.merge(memberStats)
         }
 
         /// What the codec puts after the last member (zstd's seek table), before the fsync.
         mutating func appendTrailer(_ compression: WindowCompression) throws {
-            let trailer = compression.trailer(members: sizes)
+            let trailer = compression.trailer(members: members.map { ($0.length, $0.inputSize) })
             guard !trailer.isEmpty else { return }
             try write(trailer)
-            size += Int64(trailer.count)
         }
 
         private mutating func write(_ bytes: [UInt8]) throws {
@@ -107,6 +104,7 @@ extension WindowFileWriter {
                 md5.update(bufferPointer: bytes)
                 sha256.update(bufferPointer: bytes)
             }
+            size += Int64(bytes.count)
         }
 
         func record(

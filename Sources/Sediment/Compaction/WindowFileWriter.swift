@@ -80,7 +80,7 @@ final class WindowFileWriter {
     private func place(_ member: ParallelCompressor.Member) throws {
         producedMember = true
         let stats = queued.removeFirst()
-        let trailer = Int64(window.settings.compression.trailerSize(members: (part?.sizes.count ?? 0) + 1))
+        let trailer = Int64(window.settings.compression.trailerSize(members: (part?.members.count ?? 0) + 1))
         if let current = part, current.size > 0, current.size + Int64(member.bytes.count) + trailer > window.settings.maxFileSize {
             try closePart()
         }

@@ -117,21 +117,23 @@ extension DumpSession {
             }
             return Start(offset: stored, target: .init(high: high, floor: stored), isArchivePosition: true)
         }
+        let earliest = Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
+        let latest = Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
         switch options.start {
         case .earliest:
-            return Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
+            return earliest
         case .latest:
-            return Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
+            return latest
         case .offset(let offset) where offset < low || offset > high:
             // librdkafka would quietly reset to auto.offset.reset: say so, or refuse.
             let range = "\(partition.topic)/\(partition.partition) holds offsets \(low)..<\(high)"
             switch options.startFallback {
             case .earliest?:
                 logger.warning("`start` offset \(offset) is outside what \(range): starting from the earliest, \(low) (`startFallback` earliest)")
-                return Start(offset: KafkaConsumer.beginning, target: .init(high: high, floor: low))
+                return earliest
             case .latest?:
                 logger.warning("`start` offset \(offset) is outside what \(range): starting from the latest, \(high) (`startFallback` latest)")
-                return Start(offset: KafkaConsumer.end, target: .init(high: high, floor: high))
+                return latest
             default:
                 throw SedimentError(
                     .invalidArgument,

@@ -29,12 +29,13 @@ extension ArchiveIndex {
     }
 
     func forgetMultipartUploads(targetID: Int64, key: String, except stillOpen: Set<String>) throws {
+        let kept = Array(stillOpen)
+        // SQLite takes an empty list: `NOT IN ()` holds for every row.
+        let list = kept.map { _ in "?" }.joined(separator: ",")
         try write { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, upload_id FROM multipart_uploads WHERE target_id = ? AND key = ?", arguments: [targetID, key])
-            for row in rows where (row["upload_id"] as String?).map({ !stillOpen.contains($0) }) ?? true {
-                try db.execute(sql: "DELETE FROM multipart_uploads WHERE id = ?", arguments: [row["id"] as Int64])
-            }
+            try db.execute(
+                sql: "DELETE FROM multipart_uploads WHERE target_id = ? AND key = ? AND (upload_id IS NULL OR upload_id NOT IN (\(list)))",
+                arguments: StatementArguments([targetID, key] as [any DatabaseValueConvertible] + kept))
         }
     }
 }

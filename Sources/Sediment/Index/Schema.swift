@@ -45,7 +45,7 @@ enum Schema {
         for leftover in [temporary, temporary + "-wal", temporary + "-shm"] { try FileSystem.remove(leftover) }
         // SQLite gives its -wal and -shm files the database file's mode: created owner-only
         // here, the index and its journals stay the owner's whatever the umask.
-        try SystemFile.create(temporary)
+        _ = try SystemFile.openForAppending(temporary, create: true)
         let pool = try connect(path: temporary, readOnly: false, durable: durable)
         do {
             try pool.write { db in try db.execute(sql: "PRAGMA application_id = \(applicationID)") }

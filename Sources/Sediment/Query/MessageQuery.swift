@@ -15,21 +15,6 @@ public struct ArchivedTopic: Hashable, Sendable, Comparable {
 }
 
 /// A message and the topic it is from: what a query over several topics returns.
-/// A message of a query's answer not yet decoded: encoding it as a `jsonl` line copies
-/// no key, header or value into arrays of its own.
-public struct TopicRecord {
-    public let topic: ArchivedTopic
-    let record: Record
-
-    public func message() throws -> Message { try record.message() }
-
-    /// Appends the line `query --format jsonl` prints for it.
-    public func appendJSONLine(to out: inout [UInt8]) throws { try record.appendJSONLine(topic: topic.topic, to: &out) }
-
-    /// Calls `body` with its value, nil for a tombstone.
-    public func withValue<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R { try record.withValue(body) }
-}
-
 public struct TopicMessage: Sendable, Hashable {
     public var topic: ArchivedTopic
     public var message: Message

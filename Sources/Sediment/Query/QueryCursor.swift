@@ -35,14 +35,8 @@ public final class QueryCursor {
 
     /// The next message in the query's order, or nil at the end.
     public func next() throws -> TopicMessage? {
-        guard let record = try nextRecord() else { return nil }
-        return TopicMessage(topic: record.topic, message: try record.message())
-    }
-
-    /// The next record in the query's order, or nil at the end: what an answer encodes
-    /// without decoding each message first.
-    public func nextRecord() throws -> TopicRecord? {
-        try nextRanked().map { TopicRecord(topic: topics[$0.rank], record: $0.record) }
+        guard let (rank, record) = try nextRanked() else { return nil }
+        return TopicMessage(topic: topics[rank], message: try record.message())
     }
 
     /// Appends up to `count` records as `format` lines to `out`, stopping once `out` holds
@@ -108,9 +102,7 @@ public final class QueryCursor {
 
     private func nextKept(from cursor: TimeRangeCursor) throws -> Record? {
         while let record = try cursor.nextRecord() {
-            if query.filter.isEmpty { return record }
-            let message = try record.message()
-            if query.filter.matches(message) { return Record(message: message) }
+            if try query.filter.isEmpty || query.filter.matches(record.message()) { return record }
         }
         return nil
     }

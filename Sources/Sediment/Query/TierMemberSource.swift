@@ -51,11 +51,11 @@ struct TierMemberSource: SortedRunSource {
         let run: RecordRun
         switch member.location {
         case .local(let path):
-            for upcoming in members[(index + 1)...].prefix(reader.ahead) where !isCountedUnread(upcoming) {
-                if case .local(let upcomingPath) = upcoming.location {
-                    reader.readAhead(LocatedMember(member: upcoming.member, path: upcomingPath, compression: upcoming.compression))
-                }
-            }
+            let source = self
+            reader.readAhead(members[(index + 1)...].lazy.filter { !source.isCountedUnread($0) }.compactMap { upcoming in
+                guard case .local(let upcomingPath) = upcoming.location else { return nil }
+                return LocatedMember(member: upcoming.member, path: upcomingPath, compression: upcoming.compression)
+            })
             run = try reader.run(of: LocatedMember(member: member.member, path: path, compression: member.compression))
         case .remote:
             var lookahead = index + 1

@@ -46,7 +46,7 @@ struct WindowMemberSource: SortedRunSource {
     mutating func nextRun() throws -> RecordRun {
         let located = page[pageIndex]
         pageIndex += 1
-        for upcoming in page[pageIndex...].prefix(reader.ahead) { reader.readAhead(upcoming) }
+        reader.readAhead(page[pageIndex...])
         return reader.keep(try reader.run(of: located), in: range, partitions: partitions)
     }
 }

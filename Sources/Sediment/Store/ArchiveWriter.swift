@@ -27,7 +27,6 @@ public final class ArchiveWriter {
     ) throws {
         let layout = ArchiveLayout(root: path)
         try Self.check(layout, options: options)
-        if let worker = options.worker { try ArchiveName.validate(worker, as: "worker") }
         if !FileSystem.exists(layout.root) {
             try FileSystem.createDirectories(layout.root)
             logger.info("created archive", metadata: ["archive": "\(layout.root)"])

@@ -27,12 +27,6 @@ final class SystemFile {
         try open(path, flags: O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0))
     }
 
-    /// Creates an empty file at `path` (owner-only, like every file of an archive), or
-    /// leaves the one there as it is.
-    static func create(_ path: String) throws {
-        _ = try open(path, flags: O_WRONLY | O_CREAT | O_CLOEXEC)
-    }
-
     /// A new file in `directory` that no name leads to: unlinked as soon as it is open, so
     /// its space comes back when it is closed, even if the process is killed first.
     static func unnamed(in directory: String) throws -> SystemFile {
