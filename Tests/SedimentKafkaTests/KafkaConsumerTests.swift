@@ -115,7 +115,7 @@ struct KafkaConsumerTests {
         try consumer.assign([(kafka.partition(0), offset: KafkaConsumer.beginning)])
         var offsets: [Int64] = []
         var held = 0
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(120)
         while offsets.count < 100 && ContinuousClock.now < deadline {
             // As dump does: a batch of 7 is full, flushed between polls.
             let count = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(100), until: { held >= 7 }) { message in

@@ -31,9 +31,10 @@ enum Fuzz {
     static var scale: Int { ProcessInfo.processInfo.environment["SEDIMENT_FUZZ_SCALE"].flatMap(Int.init) ?? 1 }
 
     /// Tries `count` inputs of `input` on `body`; records the first few violations with the
-    /// input (escaped) and stops there.
+    /// input (escaped) and stops there. At least `minimumAccepted` inputs must be accepted:
+    /// the checks that run on accepted inputs would otherwise pass untried.
     static func run<Value: Sendable>(
-        _ target: String, count: Int, input: Generator<Value, some Sequence>,
+        _ target: String, count: Int, input: Generator<Value, some Sequence>, minimumAccepted: Int = 1,
         sourceLocation: SourceLocation = #_sourceLocation,
         _ body: @escaping @Sendable (Value) throws -> Outcome
     ) async {
@@ -77,6 +78,11 @@ enum Fuzz {
         }
         for violation in finished.violations {
             Issue.record("\(violation)", sourceLocation: sourceLocation)
+        }
+        if finished.accepted < minimumAccepted {
+            Issue.record(
+                "\(target): \(finished.accepted) of \(finished.accepted + finished.rejected) inputs accepted, fewer than \(minimumAccepted): the generator never reaches what the accepted inputs check",
+                sourceLocation: sourceLocation)
         }
         let tried = finished.accepted + finished.rejected
         print("fuzz: \(target): \(tried) inputs tried (\(finished.accepted) accepted, \(finished.rejected) rejected), seed \(seed)")

@@ -19,16 +19,17 @@ struct MemberReadAheadTests {
     }
 
     static func members(_ fixture: CompactionFixture) throws -> [LocatedMember] {
-        try Archive.open(at: fixture.path).index.members(
+        let members = try Archive.open(at: fixture.path).index.members(
             instance: fixture.instance, topic: fixture.topic, range: Int64.min..<Int64.max, maxMemberSpan: .max,
             maxFileID: .max, after: nil, limit: 1000)
+        try #require(members.count >= 4, "the window must have several members for the tests to mean anything")
+        return members
     }
 
     @Test("members read ahead, several at once, give the runs read one at a time, in order, and a query gives every message once")
     func sameRuns() throws {
         let (fixture, messages) = try Self.window(label: "read-ahead")
         let members = try Self.members(fixture)
-        #expect(members.count >= 4, "the window must have several members for the test to mean anything")
         let layout = ArchiveLayout(root: fixture.path)
         let alone = WindowMemberReader(layout: layout, ahead: 1)
         let ahead = WindowMemberReader(layout: layout, ahead: 4)
@@ -40,6 +41,8 @@ struct MemberReadAheadTests {
             #expect(try got.entries.indices.map { try got.record(at: $0).message() } == expected.entries.indices.map { try expected.record(at: $0).message() })
         }
         #expect(ahead.membersRead == members.count && ahead.bytesInflated == alone.bytesInflated)
+        // Every member but the first came from a read ahead, none when nothing was read ahead.
+        #expect(ahead.membersReadAhead == members.count - 1 && alone.membersReadAhead == 0)
         expectSame(try fixture.query(), byTime(messages))
     }
 

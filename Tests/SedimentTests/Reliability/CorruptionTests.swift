@@ -17,15 +17,6 @@ struct CorruptionTests {
         }
     }
 
-    static func flip(_ path: String, at position: Int) throws {
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: UInt64(position))
-        let byte = try handle.read(upToCount: 1)![0]
-        try handle.seek(toOffset: UInt64(position))
-        handle.write(Data([byte ^ 0x5A]))
-    }
-
     static func query(_ fixture: CompactionFixture, _ extra: [String] = []) throws -> CLIProcess.Result {
         try CLIProcess.run(
             ["query", "--archive", fixture.path, "--topic", fixture.topic, "--from", "\(windowBase)",
@@ -45,7 +36,7 @@ struct CorruptionTests {
         let segment = fixture.path + "/segments/local/orders/0/" + ArchiveLayout.segmentFileName(0)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: segment))
         let position = try #require(bytes.range(of: Data("message-000777-".utf8))).lowerBound + 20
-        try Self.flip(segment, at: position)
+        try flipByte(at: Int64(position), of: segment)
 
         let failed = try Self.query(fixture)
         #expect(!failed.succeeded)
@@ -78,7 +69,7 @@ struct CorruptionTests {
         let path = fixture.path + "/" + file.path
         // The first byte of the member's CRC-32 trailer: the deflate data still inflates.
         let member = members[1]
-        try Self.flip(path, at: member.position + member.length - 8)
+        try flipByte(at: Int64(member.position + member.length - 8), of: path)
 
         let failed = try Self.query(fixture)
         #expect(!failed.succeeded)
@@ -105,7 +96,7 @@ struct CorruptionTests {
                 .map { (position: $0["position"] as Int, length: $0["length"] as Int) }
         }
         let first = try #require(member)
-        try Self.flip(serve.archive.path + "/" + file.path, at: first.position + first.length - 8)
+        try flipByte(at: Int64(first.position + first.length - 8), of: serve.archive.path + "/" + file.path)
         do {
             let reply = try await serve.get("/api/query?topic=orders&from=0")
             #expect(reply.status != 200, "a corrupt member answered \(reply.status) with \(reply.body.count) bytes")

@@ -30,7 +30,7 @@ struct ShutdownTests {
         let dump = try CLIProcess(arguments + extra + ["--log-level", "info"], scratch: fixture.scratch, environment: UploadFixture.credentials())
         // Past the write probe and consuming before any PUT hangs.
         try waitFor("the assignment", in: dump) { dump.stderrSoFar.contains("assigned 2 partitions") }
-        proxy.inject(Array(repeating: .init(kind: .putObject, fault: .slow(seconds: 20)), count: 40))
+        proxy.inject(Array(repeating: .init(kind: .putObject, fault: .slow(seconds: 600)), count: 40))
         try kafka.produce(topic: "orders", partitions: 2, count: 1800, spacing: 1000)
         try waitFor("a hanging upload", in: dump) { proxy.requests.contains { $0.kind == .putObject && $0.fault != nil } }
         return (dump, arguments)
@@ -49,7 +49,7 @@ struct ShutdownTests {
         defer { if dump.isRunning { dump.kill() } }
 
         dump.terminate()
-        let stopped = try dump.wait(timeout: .seconds(15))
+        let stopped = try dump.wait(timeout: .seconds(300))
         #expect(stopped.succeeded, "\(stopped.summary)")
         #expect(stopped.stderr.contains("left for the next start"), "\(stopped.stderr)")
 
@@ -86,7 +86,7 @@ struct ShutdownTests {
         dump.terminate()
         try Self.waitFor("the graceful shutdown", in: dump) { dump.stderrSoFar.contains("msg=\"stopping: fetching stops") }
         dump.terminate()
-        let result = try dump.wait(timeout: .seconds(15))
+        let result = try dump.wait(timeout: .seconds(300))
         #expect(!result.signaled && result.status == 128 + 15, "\(result.summary)")
         #expect(result.stderr.contains("sediment: SIGTERM again: exiting at once"), "\(result.stderr)")
 

@@ -38,16 +38,10 @@ struct WindowUploadTests {
         let (fixture, files, bucket) = try await UploadFixture.filled(
             label: "upload-changed", windows: 1, perWindow: 1500, valueBytes: 4096, bucket: "changed")
         let file = try #require(files.first)
-        #expect(file.size > 5 << 20, "two parts of 5 MiB: \(file.size)")
+        try #require(file.size > 5 << 20, "two parts of 5 MiB: \(file.size)")
         // One byte of the second part, the size kept: every part is self-consistent
         // (its MD5 matches what is sent), only the whole file's recorded SHA-256 differs.
-        let path = fixture.path + "/" + file.path
-        let handle = try #require(FileHandle(forUpdatingAtPath: path))
-        try handle.seek(toOffset: UInt64(file.size - 100))
-        let byte = try #require(try handle.read(upToCount: 1)).first!
-        try handle.seek(toOffset: UInt64(file.size - 100))
-        try handle.write(contentsOf: Data([byte ^ 0xFF]))
-        try handle.close()
+        try flipByte(at: file.size - 100, of: fixture.path + "/" + file.path)
 
         let uploader = try fixture.uploader(bucket: bucket, partSize: 5 << 20, threshold: 5 << 20)
         let error = await #expect(throws: (any Error).self) { try await uploader.closingStore { try await uploader.uploadPending() } }
