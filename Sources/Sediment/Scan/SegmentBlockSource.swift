@@ -22,9 +22,7 @@ struct SegmentBlockSource<Feed: BlockFeed>: SortedRunSource {
     mutating func nextRun() throws -> RecordRun {
         guard let block = try feed.peek() else { return RecordRun(messages: []) }
         feed.advance()
-        var run = try reader.run(of: block)
-        try filter.removeUnwanted(from: &run, of: block)
-        return run
+        return try filter.read(block, with: reader)
     }
 
     private func accepts(_ block: BlockRow) -> Bool {
@@ -43,12 +41,12 @@ struct SegmentBlockFilter {
     var skipsBlock: (BlockRow) -> Bool = { _ in false }
     var keeps: (RunBound, BlockRow) throws -> Bool = { _, _ in true }
 
-    /// Not a closure in the generic source: there it fetched the source's type metadata
-    /// once a message.
-    func removeUnwanted(from run: inout RecordRun, of block: BlockRow) throws {
+    /// The records of `block` this filter keeps. Here rather than in the generic source: a
+    /// closure built there fetched the source's type metadata once a message.
+    func read(_ block: BlockRow, with reader: SegmentReader) throws -> RecordRun {
         let limit = snapshot[block.partition] ?? 0
-        try run.entries.removeAll {
-            try !(range.contains($0.position.timestamp) && $0.position.offset < limit && keeps($0.position, block))
+        return try reader.run(of: block) { position in
+            try range.contains(position.timestamp) && position.offset < limit && keeps(position, block)
         }
     }
 }

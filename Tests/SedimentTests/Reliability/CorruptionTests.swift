@@ -53,6 +53,31 @@ struct CorruptionTests {
         #expect(skipped.stderr.contains("1 messages lost"), "\(skipped.stderr)")
     }
 
+    @Test("a segment record whose CRC matches but whose body does not match its layout stops the query at its file and byte; --skip-corrupt leaves it out")
+    func malformedSegmentRecord() throws {
+        let fixture = CompactionFixture(label: "malformed-segment")
+        let written = Self.messages(2_000, spacing: 10, valueBytes: 120)
+        try fixture.append(written)
+        let segment = fixture.path + "/segments/local/orders/0/" + ArchiveLayout.segmentFileName(0)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: segment)))
+        // The value leads with its marker; before it: the frame's 8 bytes, then offset,
+        // timestamp, type, a null key's length, the header count and the value's length.
+        let value = try #require(Data(bytes).range(of: Data("message-000777-".utf8))).lowerBound
+        let frame = value - (8 + 8 + 8 + 1 + 4 + 4 + 4)
+        bytes[frame + 8 + 8 + 8 + 1 + 4] = 9
+        let length = Int(UInt32(bytes[frame]) | UInt32(bytes[frame + 1]) << 8 | UInt32(bytes[frame + 2]) << 16 | UInt32(bytes[frame + 3]) << 24)
+        bytes.withUnsafeMutableBytes { RecordFormat.seal(UnsafeMutableRawBufferPointer(rebasing: $0[frame..<frame + 8 + length])) }
+        try Data(bytes).write(to: URL(fileURLWithPath: segment))
+
+        let failed = try Self.query(fixture)
+        #expect(!failed.succeeded)
+        #expect(failed.stderr.contains("corrupt segment \(segment) at byte \(frame)") && failed.stderr.contains("does not match its length"), "\(failed.stderr)")
+        let skipped = try Self.query(fixture, ["--skip-corrupt"])
+        #expect(skipped.succeeded, "\(skipped.summary)")
+        #expect(try OutputLine.decodeStrict(skipped.stdout).map(\.offset) == Array(0..<2_000).filter { $0 != 777 })
+        #expect(skipped.stderr.contains("1 messages lost"), "\(skipped.stderr)")
+    }
+
     @Test("a window-file member whose gzip CRC fails stops the query at its file and byte; --skip-corrupt leaves the member out and counts its messages")
     func corruptWindowMember() throws {
         let fixture = CompactionFixture(label: "corrupt-window")
