@@ -27,11 +27,14 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Deflate of whole members (window compaction); zlib still inflates, streaming.
+        .systemLibrary(name: "CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // Our own C: CRC-32 folding with PCLMULQDQ (zlib's table CRC runs at ~1.4 GB/s here).
         .target(name: "CSedimentCRC"),
-        .target(name: "SedimentZlib", dependencies: ["CZlib", "CSedimentCRC"]),
+        .target(name: "SedimentDeflate", dependencies: ["CLibdeflate"]),
+        .target(name: "SedimentZlib", dependencies: ["CZlib", "CSedimentCRC", "SedimentDeflate"]),
         .target(name: "SedimentZstd", dependencies: ["CZstd"]),
         .target(name: "SedimentKafka", dependencies: ["CRdKafka"]),
         .target(

@@ -1,38 +1,26 @@
 import CZlib
+import SedimentDeflate
 
 /// One complete gzip member (RFC 1952 header, raw deflate, CRC-32 and size trailer) made
 /// from one buffer. Concatenated members are one valid gzip stream for every reader, and
 /// each member can be inflated alone: that is what makes a window file seekable.
 ///
-/// The bytes are those of zlib's own gzip wrapping (mtime 0, no name, OS 3), so the same
-/// input and level always give the same member. zlib is asked for raw deflate and the
-/// header and trailer are written here, with the folded CRC-32 instead of the table CRC
-/// zlib computes inside deflate (about 1% of a compaction's CPU, measured with perf).
+/// The deflate stream is libdeflate's (`RawDeflate`: a whole buffer is its one case, at
+/// about three times zlib's speed); the header is zlib's own gzip header (mtime 0, no
+/// name, OS 3) and the trailer carries the folded CRC-32, so the same input and level
+/// always give the same member.
 public enum GzipMember {
     static let headerSize = 10
     static let trailerSize = 8
 
     public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
-        try withStream(end: { deflateEnd($0) }) { stream in
-            let status = sediment_deflate_init_raw(stream, level)
-            guard status == Z_OK else { throw error("deflateInit2", status, stream) }
-            return try deflateAll(input, level: level, stream)
-        }
-    }
-
-    private static func deflateAll(_ input: UnsafeRawBufferPointer, level: Int32, _ stream: UnsafeMutablePointer<z_stream>) throws -> [UInt8] {
-        let bound = Int(deflateBound(stream, uLong(input.count))) + headerSize + trailerSize
+        let bound = RawDeflate.bound(input.count) + headerSize + trailerSize
         // Uninitialized: every byte kept is written, and zero-filling 1 MiB per member showed.
         return try [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
             let out = UnsafeMutableRawBufferPointer(buffer)
             writeHeader(level: level, into: out)
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            stream.pointee.avail_in = uInt(input.count)
-            stream.pointee.next_out = out.baseAddress!.advanced(by: headerSize).assumingMemoryBound(to: Bytef.self)
-            stream.pointee.avail_out = uInt(out.count - headerSize - trailerSize)
-            let result = deflate(stream, Z_FINISH)
-            guard result == Z_STREAM_END else { throw error("deflate", result, stream) }
-            let end = out.count - trailerSize - Int(stream.pointee.avail_out)
+            let body = UnsafeMutableRawBufferPointer(rebasing: out[headerSize..<(out.count - trailerSize)])
+            let end = headerSize + (try RawDeflate.compress(input, level: level, into: body))
             out.storeBytes(of: CRC32.checksum(input).littleEndian, toByteOffset: end, as: UInt32.self)
             out.storeBytes(of: UInt32(truncatingIfNeeded: input.count).littleEndian, toByteOffset: end + 4, as: UInt32.self)
             initialized = end + trailerSize

@@ -25,10 +25,15 @@ struct GzipTests {
         #expect(try stream.withUnsafeBytes { try GzipInflater.decompress($0) } == chunks.flatMap { $0 })
     }
 
-    @Test("a member is byte for byte what zlib's own gzip wrapping makes, at every level", arguments: 1...9)
-    func sameAsZlibWrapping(level: Int32) throws {
+    @Test("a member has zlib's own gzip header and trailer around libdeflate's deflate, inflates with zlib, and is the same every time", arguments: 1...9)
+    func sameFramingAsZlib(level: Int32) throws {
         for input in [Self.sample(200_003, seed: UInt64(level)), [], [0x41]] {
-            #expect(try GzipMember.compress(input, level: level) == Self.zlibWrapped(input, level: level))
+            let member = try GzipMember.compress(input, level: level)
+            let zlib = Self.zlibWrapped(input, level: level)
+            #expect(Array(member.prefix(10)) == Array(zlib.prefix(10)))
+            #expect(Array(member.suffix(8)) == Array(zlib.suffix(8)))
+            #expect(try member.withUnsafeBytes { try GzipInflater.decompress($0) } == input)
+            #expect(try GzipMember.compress(input, level: level) == member)
         }
     }
 
