@@ -1,12 +1,24 @@
 import CZlib
+import SedimentDeflate
 
 /// Inflates gzip data held in memory: one member or several concatenated, as gzip(1)
 /// reads them. A window query hands it exactly the members its range needs.
 public enum GzipInflater {
     /// The decompressed bytes of every member in `input`. `sizeHint` sizes the first
-    /// allocation (the index knows each member's input size).
+    /// allocation (the index knows each member's input size); when it is the exact size,
+    /// libdeflate inflates, and zlib only when libdeflate refuses, to name the reason.
     public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0) throws -> [UInt8] {
-        try GzipMember.withStream(end: { inflateEnd($0) }) { stream in try inflateAll(input, sizeHint: sizeHint, stream) }
+        if sizeHint > 0, let whole = exactly(input, size: sizeHint) { return whole }
+        return try GzipMember.withStream(end: { inflateEnd($0) }) { stream in try inflateAll(input, sizeHint: sizeHint, stream) }
+    }
+
+    private static func exactly(_ input: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
+        struct Refused: Error {}
+        // Uninitialized: on success libdeflate has written every byte.
+        return try? [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            guard GzipMembersInflate.inflate(input, into: UnsafeMutableRawBufferPointer(buffer)) else { throw Refused() }
+            initialized = size
+        }
     }
 
     private static func inflateAll(_ input: UnsafeRawBufferPointer, sizeHint: Int, _ stream: UnsafeMutablePointer<z_stream>) throws -> [UInt8] {

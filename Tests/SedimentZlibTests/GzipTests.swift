@@ -84,6 +84,25 @@ struct GzipTests {
         #expect(throws: ZlibError.self) { try corrupt.withUnsafeBytes { try GzipInflater.decompress($0) } }
     }
 
+    @Test("with the content's exact size (libdeflate's path) or any other hint (zlib's), members inflate the same, and damage is zlib's named error either way")
+    func sizeHints() throws {
+        let chunks = [Self.sample(300_000, seed: 6), Self.sample(1, seed: 7), Self.sample(70_000, seed: 8)]
+        let stream = try chunks.flatMap { try GzipMember.compress($0, level: 6) }
+        let content = chunks.flatMap { $0 }
+        for hint in [content.count, 0, content.count - 1, content.count + 1, 3 * content.count] {
+            #expect(try stream.withUnsafeBytes { try GzipInflater.decompress($0, sizeHint: hint) } == content, "hint \(hint)")
+        }
+        var corrupt = stream
+        corrupt[1000] ^= 0x55
+        let error = try #require(throws: ZlibError.self) { try corrupt.withUnsafeBytes { try GzipInflater.decompress($0, sizeHint: content.count) } }
+        #expect(error.operation == "inflate")
+        #expect(throws: ZlibError.self) { try stream.dropLast(3).withUnsafeBytes { try GzipInflater.decompress($0, sizeHint: content.count) } }
+        // A member whose trailer says another size: its CRC may match what was inflated, yet it is refused.
+        var wrongSize = stream
+        wrongSize[wrongSize.count - 4] ^= 1
+        #expect(throws: ZlibError.self) { try wrongSize.withUnsafeBytes { try GzipInflater.decompress($0, sizeHint: content.count) } }
+    }
+
     @Test("parallel compression returns members in order, the same bytes whatever the depth")
     func parallelDeterministic() throws {
         let chunks = (0..<24).map { Self.sample(64 << 10 + $0 * 999, seed: UInt64($0)) }
