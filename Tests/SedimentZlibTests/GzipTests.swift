@@ -102,24 +102,4 @@ struct GzipTests {
         wrongSize[wrongSize.count - 4] ^= 1
         #expect(throws: ZlibError.self) { try wrongSize.withUnsafeBytes { try GzipInflater.decompress($0, sizeHint: content.count) } }
     }
-
-    @Test("parallel compression returns members in order, the same bytes whatever the depth")
-    func parallelDeterministic() throws {
-        let chunks = (0..<24).map { Self.sample(64 << 10 + $0 * 999, seed: UInt64($0)) }
-        var outputs: [[[UInt8]]] = []
-        for depth in [1, 3, 16] {
-            let gzip = ParallelCompressor(gzipLevel: 6, depth: depth)
-            var members: [ParallelCompressor.Member] = []
-            for chunk in chunks {
-                var buffer = chunk
-                members += try gzip.submit(&buffer)
-                #expect(buffer.isEmpty)
-            }
-            members += try gzip.finish()
-            #expect(members.map(\.inputCount) == chunks.map(\.count))
-            outputs.append(members.map(\.bytes))
-        }
-        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
-        #expect(outputs[0] == (try chunks.map { try GzipMember.compress($0, level: 6) }))
-    }
 }

@@ -8,10 +8,10 @@ import Foundation
 /// At most `depth` chunks are in flight: `submit` waits for the oldest one when full, so
 /// memory stays at about `depth` × (chunk + member) whatever the size of the stream.
 /// One thread drives it.
-public final class ParallelCompressor: @unchecked Sendable {
-    public struct Member: Sendable {
-        public var bytes: [UInt8]
-        public var inputCount: Int
+final class ParallelCompressor: @unchecked Sendable {
+    struct Member: Sendable {
+        var bytes: [UInt8]
+        var inputCount: Int
     }
 
     private let compress: @Sendable (UnsafeRawBufferPointer) throws -> [UInt8]
@@ -24,7 +24,7 @@ public final class ParallelCompressor: @unchecked Sendable {
     /// no new pages, which fresh 1 MiB buffers did for every member.
     private var spare: [[UInt8]] = []
 
-    public init(
+    init(
         depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount,
         compress: @escaping @Sendable (UnsafeRawBufferPointer) throws -> [UInt8]
     ) {
@@ -32,14 +32,9 @@ public final class ParallelCompressor: @unchecked Sendable {
         self.depth = max(1, depth)
     }
 
-    /// gzip members at `level`.
-    public convenience init(gzipLevel level: Int32, depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount) {
-        self.init(depth: depth) { try GzipMember.compress($0, level: level) }
-    }
-
     /// Queues the bytes of `chunk`, leaves an empty buffer of the same capacity in it to
     /// fill next, and returns the members that are ready, oldest first.
-    public func submit(_ chunk: inout [UInt8]) throws -> [Member] {
+    func submit(_ chunk: inout [UInt8]) throws -> [Member] {
         var ready: [Member] = []
         while submitted - delivered >= depth { ready.append(try waitForOldest()) }
         let number = submitted
@@ -75,7 +70,7 @@ public final class ParallelCompressor: @unchecked Sendable {
     }
 
     /// Every member still in flight, oldest first.
-    public func finish() throws -> [Member] {
+    func finish() throws -> [Member] {
         var ready: [Member] = []
         while delivered < submitted { ready.append(try waitForOldest()) }
         return ready

@@ -6,10 +6,10 @@ import Foundation
 /// Dispatch's pool on Linux grows by watching for idle cores, and with the producer
 /// thread busy on one of two cores it ran a single compressor for the first seconds of
 /// every window. Threads of our own are all there from the first member.
-public final class CompressionWorkers: @unchecked Sendable {
+final class CompressionWorkers: @unchecked Sendable {
     /// One thread per core; `SEDIMENT_COMPRESSION_THREADS` sets another number, which
     /// changes the speed and never the bytes (the tests compare 1 with 4).
-    public static let shared = CompressionWorkers(
+    static let shared = CompressionWorkers(
         count: ProcessInfo.processInfo.environment["SEDIMENT_COMPRESSION_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount)
 
     private let condition = NSCondition()
@@ -24,7 +24,7 @@ public final class CompressionWorkers: @unchecked Sendable {
         }
     }
 
-    public func run(_ job: @escaping @Sendable () -> Void) {
+    func run(_ job: @escaping @Sendable () -> Void) {
         condition.lock()
         jobs.append(job)
         condition.signal()
