@@ -1,5 +1,4 @@
 import Crypto
-import SedimentZlib
 
 extension WindowFileWriter {
     /// What one member (or one file) holds.

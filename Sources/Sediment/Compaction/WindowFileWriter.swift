@@ -1,5 +1,4 @@
 import Crypto
-import SedimentZlib
 
 /// Writes one window write: the messages of one window, in order, as one or more files
 /// of members of about 1 MiB of input each (gzip members, zstd frames then a seek table,

@@ -1,5 +1,4 @@
 import Foundation
-import SedimentZlib
 
 /// Reads members of jsonl window files (any `WindowCompression`) back into runs of lines.
 ///
