@@ -5,17 +5,15 @@ import SedimentZstd
 
 @Suite("Parallel compressor")
 struct ParallelCompressorTests {
-    static func sample(_ count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        return (0..<count).map { i in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return i % 64 < 32 ? UInt8(ascii: "a") + UInt8(i % 26) : UInt8(truncatingIfNeeded: state >> 33)
-        }
+    /// Log-like lines with a counter in them: compressible, and different in every chunk.
+    static func chunk(_ number: Int) -> [UInt8] {
+        let lines = (0..<(700 + number * 7)).map { "chunk \(number) line \($0): value=\($0 &* 2654435761 % 100_003)\n" }
+        return Array(lines.joined().utf8)
     }
 
     @Test("members come back in order, each what its codec makes of its chunk alone, the same bytes whatever the depth", arguments: [WindowCompression.gzip, .zstd])
     func inOrderWhateverTheDepth(compression: WindowCompression) throws {
-        let chunks = (0..<24).map { Self.sample(64 << 10 + $0 * 999, seed: UInt64($0)) }
+        let chunks = (0..<24).map(Self.chunk)
         let make = compression.memberMaker(level: compression.defaultLevel)
         for depth in [1, 3, 16] {
             let compressor = ParallelCompressor(depth: depth, compress: make)
