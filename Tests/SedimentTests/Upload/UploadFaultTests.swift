@@ -40,7 +40,10 @@ struct UploadFaultTests {
         let uploader = try fixture.uploader(
             bucket: bucket, endpoint: proxy.endpoint, configuration: configuration, partSize: 5 << 20, threshold: 5 << 20)
         let summary = try await uploader.closingStore { try await uploader.uploadPending() }
-        #expect(summary.objects == 6 && summary.failed == 0, "\(summary)")
+        // A PUT whose reply was lost or came after the timeout may have landed before its
+        // retry, which then finds the same bytes there and counts the window as skipped (how
+        // often depends on the machine's load); the bucket is checked byte for byte below.
+        #expect(summary.objects + summary.skipped == 6 && summary.failed == 0, "\(summary)")
         #expect(proxy.pendingRules.isEmpty, "every fault fired: \(proxy.pendingRules.map(\.kind))")
 
         // Read straight from SeaweedFS, not through the proxy; no upload left open.
