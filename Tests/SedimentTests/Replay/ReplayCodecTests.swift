@@ -1,0 +1,47 @@
+import Foundation
+import SedimentKafka
+import SedimentKafkaTestSupport
+import Testing
+@testable import Sediment
+
+/// Replay reads window files of every codec: the bucket's (through manifests, local copies
+/// gone) and a restored archive's (windows only, no segments). gzip is the control.
+@Suite("sediment replay of each codec")
+struct ReplayCodecTests {
+    let scratch = TemporaryDirectory(label: "replay-codec")
+
+    @Test("windows compacted with gzip, zstd and none replay every message once, with its key, value, headers and timestamp", arguments: WindowCompression.allCases)
+    func replayEachCodec(_ codec: WindowCompression) throws {
+        // Over 1 MiB a partition: two segments each, and compaction deletes the first, so
+        // that the windows (not the segments) hold the first part of every partition.
+        let (fixture, source) = try ReplayTests.archive(count: 60_000, partitions: 3, label: "replay-\(codec.rawValue)")
+        let bucket = scratch.file("bucket-\(codec.rawValue)")
+        for _ in 0..<2 {
+            _ = try CLIProcess.succeed(
+                ["compact", "--archive", fixture.path, "--granularity", "5m", "--compression", codec.rawValue, "--close-all",
+                 "--local-retention", "1d", "--target", "file://" + bucket], scratch: scratch)
+        }
+        let files = try fixture.files()
+        #expect(!files.isEmpty && files.allSatisfy { $0.compression == codec.rawValue }, "\(files.map(\.path))")
+        #expect(fixture.visibleWindowFiles().isEmpty, "local retention left window files: the bucket would not be read")
+
+        // From the bucket, beside the last segments.
+        let fromBucket = try MockCluster()
+        try fromBucket.createTopic("orders", partitions: 3)
+        let output = try CLIProcess.succeed(
+            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", fromBucket.bootstrapServers], scratch: scratch)
+        #expect(String(decoding: output, as: UTF8.self).contains(": 60000 messages acknowledged"), "\(String(decoding: output, as: UTF8.self))")
+        ReplayTests.expectReplayed(try ReplayTests.consume(fromBucket, topic: "orders", partitions: 3, expecting: 60_000), source)
+
+        // From local window files alone.
+        let restored = scratch.file("restored-\(codec.rawValue)")
+        _ = try CLIProcess.succeed(["restore", "--archive", restored, "--target", "file://" + bucket, "--topic", "orders", "--from", "0"], scratch: scratch)
+        #expect(try Archive.open(at: restored).windowFiles().allSatisfy { $0.compression == codec.rawValue })
+        let fromWindows = try MockCluster()
+        try fromWindows.createTopic("orders", partitions: 3)
+        let again = try CLIProcess.succeed(
+            ["replay", "--archive", restored, "--topic", "orders", "--from", "0", "--brokers", fromWindows.bootstrapServers], scratch: scratch)
+        #expect(String(decoding: again, as: UTF8.self).contains(": 60000 messages acknowledged"), "\(String(decoding: again, as: UTF8.self))")
+        ReplayTests.expectReplayed(try ReplayTests.consume(fromWindows, topic: "orders", partitions: 3, expecting: 60_000), source)
+    }
+}
