@@ -8,6 +8,8 @@ extension WindowManifest {
         let manifest: WindowManifest
         do {
             manifest = try JSONDecoder().decode(WindowManifest.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.map(\.stringValue) == ["compression"] {
+            throw invalid(key, context.debugDescription)
         } catch {
             throw invalid(key, "it is not a window manifest: \(error)")
         }
@@ -17,9 +19,10 @@ extension WindowManifest {
         guard manifest.windowStart < manifest.windowEnd, manifest.part >= 1 else {
             throw invalid(key, "its window [\(manifest.windowStart), \(manifest.windowEnd)) part \(manifest.part) is empty or misnumbered")
         }
-        guard WindowSettings.Format(rawValue: manifest.format) != nil, let compression = WindowCompression(rawValue: manifest.compression) else {
-            throw invalid(key, "format '\(manifest.format)' with compression '\(manifest.compression)' is not one this Sediment reads")
+        guard WindowSettings.Format(rawValue: manifest.format) != nil else {
+            throw invalid(key, "format '\(manifest.format)' is not one this Sediment reads")
         }
+        let compression = manifest.compression
         guard manifest.sha256.count == 64, manifest.size >= 0 else {
             throw invalid(key, "its size \(manifest.size) or SHA-256 '\(manifest.sha256)' is malformed")
         }

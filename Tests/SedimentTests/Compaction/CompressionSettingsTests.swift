@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import Sediment
 
@@ -33,7 +34,7 @@ struct CompressionSettingsTests {
         _ = try CLIProcess.succeed(
             ["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m", "--compression", "zstd", "--compression-level", "19"],
             scratch: fixture.directory)
-        #expect(try fixture.files().map(\.compression) == ["zstd"])
+        #expect(try fixture.files().map(\.compression) == [.zstd])
         #expect(try Archive.open(at: fixture.path).windowSettings(instance: "local", topic: "orders").last?.settings.compressionLevel == 19)
     }
 
@@ -48,7 +49,7 @@ struct CompressionSettingsTests {
         #expect(taken.succeeded, "\(taken.summary)")
         let settings = try Archive.open(at: zstd.path).windowSettings(instance: "local", topic: "orders").map(\.settings)
         #expect(settings.map(\.compression) == [.zstd, .zstd] && settings.map(\.compressionLevel) == [3, 12], "\(settings)")
-        #expect(try zstd.files().map(\.compression) == ["zstd", "zstd"])
+        #expect(try zstd.files().map(\.compression) == [.zstd, .zstd])
 
         let gzip = CompactionFixture(label: "compression-level-gzip")
         try gzip.append(Self.window(0))
@@ -57,6 +58,31 @@ struct CompressionSettingsTests {
         let refused = try CLIProcess.run(["compact", "--archive", gzip.path, "--close-all", "--compression-level", "12"], scratch: gzip.directory)
         #expect(!refused.succeeded && refused.stderr.contains("topic 'orders' is compressed with gzip: compression level must be 1 to 9, not 12"), "\(refused.summary)")
         #expect(try gzip.files().count == 1 && Archive.open(at: gzip.path).windowSettings(instance: "local", topic: "orders").count == 1)
+    }
+
+    @Test("a codec the index records that this Sediment does not read is an error naming the row and the value, never read as gzip")
+    func unknownCodecInTheIndex() throws {
+        let fixture = CompactionFixture(label: "compression-unknown")
+        try fixture.append(Self.window(0))
+        _ = try CLIProcess.succeed(["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m"], scratch: fixture.directory)
+        let file = try #require(try fixture.files().first)
+        let database = try DatabaseQueue(path: fixture.path + "/sediment.sqlite")
+        try database.write { try $0.execute(sql: "UPDATE window_files SET compression = 'lz4'") }
+        let said = "the index's window_files row \(file.id) (\(file.path)) has compression 'lz4', which this Sediment does not read (gzip, zstd or none)"
+        for arguments in [["query", "--topic", "orders", "--from", "0"], ["verify"]] {
+            let result = try CLIProcess.run(arguments + ["--archive", fixture.path], scratch: fixture.directory)
+            #expect(!result.succeeded && result.stderr.contains(said) && result.stdout.isEmpty, "\(arguments): \(result.summary)")
+        }
+
+        try database.write { db in
+            try db.execute(sql: "UPDATE window_files SET compression = 'gzip'")
+            try db.execute(sql: "UPDATE window_settings SET compression = 'brotli'")
+        }
+        try fixture.append(Self.window(1))
+        let compacted = try CLIProcess.run(["compact", "--archive", fixture.path, "--close-all"], scratch: fixture.directory)
+        #expect(!compacted.succeeded && compacted.stderr.contains(
+            "the index's window_settings row of local/orders from the first window has compression 'brotli', which this Sediment does not read"), "\(compacted.summary)")
+        #expect(try fixture.files().count == 1)
     }
 
     @Test("a new codec applies to windows after the last one written, at its default level; status shows it; query reads both")
@@ -69,7 +95,7 @@ struct CompressionSettingsTests {
         try fixture.append(Self.window(3))
         _ = try CLIProcess.succeed(["compact", "--archive", fixture.path, "--close-all", "--compression", "none"], scratch: fixture.directory)
         let files = try fixture.files()
-        #expect(files.map(\.compression) == ["gzip", "zstd", "zstd", "none"], "\(files.map(\.path))")
+        #expect(files.map(\.compression) == [.gzip, .zstd, .zstd, .none], "\(files.map(\.path))")
         #expect(files.map { String($0.path.split(separator: ".", maxSplits: 1).last ?? "") } == ["jsonl.gz", "jsonl.zst", "jsonl.zst", "jsonl"])
         let settings = try Archive.open(at: fixture.path).windowSettings(instance: "local", topic: "orders").map(\.settings)
         #expect(settings.map(\.compression) == [.gzip, .zstd, .none] && settings.map(\.compressionLevel) == [6, 3, 0])

@@ -22,7 +22,7 @@ struct ReplayCodecTests {
                  "--local-retention", "1d", "--target", "file://" + bucket], scratch: scratch)
         }
         let files = try fixture.files()
-        #expect(!files.isEmpty && files.allSatisfy { $0.compression == codec.rawValue }, "\(files.map(\.path))")
+        #expect(!files.isEmpty && files.allSatisfy { $0.compression == codec }, "\(files.map(\.path))")
         #expect(fixture.visibleWindowFiles().isEmpty, "local retention left window files: the bucket would not be read")
 
         // From the bucket, beside the last segments.
@@ -36,7 +36,7 @@ struct ReplayCodecTests {
         // From local window files alone.
         let restored = scratch.file("restored-\(codec.rawValue)")
         _ = try CLIProcess.succeed(["restore", "--archive", restored, "--target", "file://" + bucket, "--topic", "orders", "--from", "0"], scratch: scratch)
-        #expect(try Archive.open(at: restored).windowFiles().allSatisfy { $0.compression == codec.rawValue })
+        #expect(try Archive.open(at: restored).windowFiles().allSatisfy { $0.compression == codec })
         let fromWindows = try MockCluster()
         try fromWindows.createTopic("orders", partitions: 3)
         let again = try CLIProcess.succeed(
