@@ -26,22 +26,12 @@ struct ReplayCodecTests {
         #expect(fixture.visibleWindowFiles().isEmpty, "local retention left window files: the bucket would not be read")
 
         // From the bucket, beside the last segments.
-        let fromBucket = try MockCluster()
-        try fromBucket.createTopic("orders", partitions: 3)
-        let output = try CLIProcess.succeed(
-            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", fromBucket.bootstrapServers], scratch: scratch)
-        #expect(String(decoding: output, as: UTF8.self).contains(": 60000 messages acknowledged"), "\(String(decoding: output, as: UTF8.self))")
-        ReplayTests.expectReplayed(try ReplayTests.consume(fromBucket, topic: "orders", partitions: 3, expecting: 60_000), source)
+        try ReplayTests.replayAll(fixture.path, source, partitions: 3, scratch: scratch)
 
         // From local window files alone.
         let restored = scratch.file("restored-\(codec.rawValue)")
         _ = try CLIProcess.succeed(["restore", "--archive", restored, "--target", "file://" + bucket, "--topic", "orders", "--from", "0"], scratch: scratch)
         #expect(try Archive.open(at: restored).windowFiles().allSatisfy { $0.compression == codec })
-        let fromWindows = try MockCluster()
-        try fromWindows.createTopic("orders", partitions: 3)
-        let again = try CLIProcess.succeed(
-            ["replay", "--archive", restored, "--topic", "orders", "--from", "0", "--brokers", fromWindows.bootstrapServers], scratch: scratch)
-        #expect(String(decoding: again, as: UTF8.self).contains(": 60000 messages acknowledged"), "\(String(decoding: again, as: UTF8.self))")
-        ReplayTests.expectReplayed(try ReplayTests.consume(fromWindows, topic: "orders", partitions: 3, expecting: 60_000), source)
+        try ReplayTests.replayAll(restored, source, partitions: 3, scratch: scratch)
     }
 }
