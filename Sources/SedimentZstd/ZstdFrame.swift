@@ -47,6 +47,14 @@ public enum ZstdFrame {
         }
     }
 
+    /// The content size `frame`'s header records; nil when it records none, or `frame`
+    /// does not start with a frame header.
+    public static func contentSize(_ frame: UnsafeRawBufferPointer) -> UInt64? {
+        let size = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
+        // The two highest values are ZSTD_CONTENTSIZE_UNKNOWN and ZSTD_CONTENTSIZE_ERROR.
+        return size >= UInt64.max - 1 ? nil : size
+    }
+
     static func check(_ operation: String, _ code: Int) throws {
         if ZSTD_isError(code) != 0 { throw ZstdError(operation: operation, message: String(cString: ZSTD_getErrorName(code))) }
     }

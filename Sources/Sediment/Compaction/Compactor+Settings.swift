@@ -11,16 +11,38 @@ public struct WindowSettingsChange: Sendable, Hashable {
 
     public init() {}
 
-    /// Refuses a value that no settings may hold, before anything is opened.
-    /// A level given without a codec is checked against gzip's, the default: a zstd level
-    /// above 9 comes with `--compression zstd`, so that it is refused before anything is
-    /// opened rather than once the topic's codec is read.
+    /// Refuses a value that no settings may hold, before anything is opened. A level given
+    /// without a codec belongs to the codec the topic records, which `configure` reads:
+    /// here it need only be one that gzip or zstd takes.
     public func validate() throws {
+        var alone = self
+        if compression == nil, let compressionLevel {
+            let codecs = WindowCompression.allCases.filter { $0 != .none }
+            guard codecs.contains(where: { $0.levels.contains(compressionLevel) }) else {
+                throw SedimentError(
+                    .invalidArgument,
+                    "compression level must be "
+                        + codecs.map { "\($0.levels.lowerBound) to \($0.levels.upperBound) (\($0.rawValue))" }.joined(separator: " or ")
+                        + ", not \(compressionLevel)",
+                    context: ["option": "compression-level", "value": "\(compressionLevel)"])
+            }
+            alone.compressionLevel = nil
+        }
+        try alone.applied(to: WindowSettings()).validate()
+    }
+
+    /// `settings.validate()`, a level given alone named with the topic's codec it does not fit.
+    func validate(_ settings: WindowSettings, topic: String) throws {
         do {
-            try applied(to: WindowSettings()).validate()
-        } catch let error as SedimentError where compression == nil && compressionLevel.map({ !WindowCompression.gzip.levels.contains($0) }) == true {
+            try settings.validate()
+        } catch let error as SedimentError where compression == nil && compressionLevel != nil && !settings.compression.levels.contains(settings.compressionLevel) {
+            let level = settings.compressionLevel
+            let others = WindowCompression.allCases.filter { $0 != settings.compression && $0 != .none && $0.levels.contains(level) }
             throw SedimentError(
-                error.code, error.message + " (zstd takes 1 to 19, with `compression` zstd)", context: error.context)
+                error.code,
+                "topic '\(topic)' is compressed with \(settings.compression.rawValue): " + error.message
+                    + others.map { " (\($0.rawValue) takes \($0.levels.lowerBound) to \($0.levels.upperBound), with `compression` \($0.rawValue))" }.joined(),
+                context: error.context.merging(["topic": topic]) { kept, _ in kept })
         }
     }
 
@@ -59,7 +81,7 @@ extension Compactor {
             let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
             let current = entries.last?.settings ?? WindowSettings()
             let settings = change.applied(to: current)
-            try settings.validate()
+            try change.validate(settings, topic: topic)
             if !entries.isEmpty && settings == current { return .unchanged(settings) }
             let lastEnd = try index.lastWindowEnd(instance: instance, topic: topic, in: db)
             if let lastEnd, settings.windowTime != current.windowTime {

@@ -181,9 +181,10 @@ struct TaskReader {
         }
         change.grace = checked(.grace, milliseconds(.grace)) { $0.grace = $1 }
         change.compression = value(.compression)?.choice(WindowCompression.self)
-        // A level is checked against the codec named beside it (gzip when none is).
+        // A level is checked against the codec named beside it; alone, against the topic's
+        // recorded codec once the archive is open.
         change.compressionLevel = checked(.compressionLevel, value(.compressionLevel)?.int()) { [compression = change.compression] in
-            $0.compression = compression ?? .gzip
+            $0.compression = compression
             $0.compressionLevel = $1
         }
         change.maxFileSize = checked(.maxFileSize, size(.maxFileSize)) { $0.maxFileSize = $1 }

@@ -6,16 +6,20 @@ import SedimentKafka
 /// commit); once retention has brought it a 16th under, fetching resumes where it paused.
 /// During a long bucket outage the archive thus stops growing instead of filling the disk.
 ///
-/// The size is measured at most once a second, by a walk of the archive directory; in
-/// between, the bytes fetched since are added to the last measure, so that a fast dump
-/// overshoots the limit by a poll's worth at most.
+/// The size is measured at most once a second, from the sizes the index records (segments
+/// to their durable end, window files) and the index's own files, without a walk of the
+/// directory; in between, the record bytes the appender took since are added to the last
+/// measure, so that a fast dump overshoots the limit by a poll's worth at most. Batches
+/// handed to the append thread but not yet in the index at a measure (three at most) are
+/// counted from the next one.
 struct ArchiveSizeLimit {
     let maxBytes: Int64
-    let root: String
+    let index: ArchiveIndex
+    let layout: ArchiveLayout
     private(set) var isPaused = false
     private var measured: ContinuousClock.Instant?
     private var lastSize: Int64 = 0
-    private var fetchedSince: Int64 = 0
+    private var takenAtMeasure: Int64 = 0
     static let interval = Duration.seconds(1)
 
     /// Retention deletes a partition's segments except its last, so a limit smaller than a
@@ -29,30 +33,30 @@ struct ArchiveSizeLimit {
         return options
     }
 
-    init(maxBytes: Int64, root: String) {
+    init(maxBytes: Int64, index: ArchiveIndex, layout: ArchiveLayout) {
         self.maxBytes = maxBytes
-        self.root = root
-    }
-
-    /// A message of about `bytes` was fetched: the archive grows by as much.
-    mutating func fetched(bytes: Int) {
-        fetchedSince += Int64(bytes)
+        self.index = index
+        self.layout = layout
     }
 
     /// Pauses or resumes `partitions` as the archive's size says; while paused, pauses
     /// them all again each time (partitions a rebalance just assigned start unpaused).
-    mutating func check(partitions: [TopicPartition], consumer: KafkaConsumer, logger: Logger) throws {
+    /// `taken`: the record bytes the appender has taken so far, held or handed over.
+    mutating func check(partitions: [TopicPartition], consumer: KafkaConsumer, taken: Int64, logger: Logger) throws {
         let now = ContinuousClock.now
         let size: Int64
         if let measured, now - measured < Self.interval {
-            // Between walks only a pause can be due: resuming waits for retention, measured.
-            guard !isPaused, lastSize + fetchedSince > maxBytes else { return }
-            size = lastSize + fetchedSince
+            // Between measures only a pause can be due: resuming waits for retention, measured.
+            let grown = lastSize + (taken - takenAtMeasure)
+            guard !isPaused, grown > maxBytes else { return }
+            size = grown
         } else {
             measured = now
-            size = FileSystem.diskUsage(root)
+            // The index's own files: the database, its WAL and shared memory.
+            let database = [layout.databasePath, layout.databasePath + "-wal", layout.databasePath + "-shm"].reduce(0) { $0 + FileSystem.diskUsage($1) }
+            size = try index.recordedFileBytes() + database
             lastSize = size
-            fetchedSince = 0
+            takenAtMeasure = taken
         }
         defer { PipelineMetrics.archiveSize(bytes: size, fetchPaused: isPaused) }
         // Resuming waits for a 16th below the limit: batches fetched before the pause are
@@ -74,6 +78,6 @@ struct ArchiveSizeLimit {
     }
 
     private func announce(_ level: Logger.Level, size: Int64, _ what: String, _ logger: Logger) {
-        logger.log(level: level, "the archive takes \(size) bytes on disk, \(what)", metadata: ["archive": "\(root)", "bytes": "\(size)"])
+        logger.log(level: level, "the archive takes \(size) bytes on disk, \(what)", metadata: ["archive": "\(layout.root)", "bytes": "\(size)"])
     }
 }

@@ -85,11 +85,13 @@ extension DumpSession {
         let unchecked = machine.resumesToCheck
         if !unchecked.isEmpty { machine.resumesFound(try consumer.positions(unchecked)) }
         let unknown = machine.groupOffsetsToCheck
-        guard !unknown.isEmpty else { return }
+        guard !unknown.isEmpty, ContinuousClock.now >= groupOffsetsRetry else { return }
         do {
             machine.groupOffsetsFound(try consumer.committed(unknown, timeout: .seconds(10)), of: unknown)
         } catch {
-            // Commits of these partitions wait; asked again after the next poll.
+            // Commits of these partitions wait. Asked again in a while, not at every poll
+            // turn: each ask is a request to the group coordinator that may wait 10 s.
+            groupOffsetsRetry = .now + Self.groupOffsetsRetryDelay
             logger.warning("cannot read the group's committed offsets: \(error)")
         }
     }

@@ -20,6 +20,9 @@ final class DumpSession {
     var wakeup = FetchWakeup()
     var sizeLimit: ArchiveSizeLimit?
     private var lagReported = ContinuousClock.now - .seconds(1)
+    /// When the group's committed offsets may be asked for again after a failed ask.
+    var groupOffsetsRetry = ContinuousClock.now
+    static let groupOffsetsRetryDelay = Duration.seconds(5)
     private var lagReportedPartitions: Set<TopicPartition> = []
     static let pollSize = 10_000
 
@@ -31,14 +34,15 @@ final class DumpSession {
         self.fatal = fatal
         appender = BatchAppender(writer: writer, instance: options.instance, summary: DumpSummary())
         machine = DumpStateMachine(group: options.group != nil, untilCaughtUp: options.untilCaughtUp)
-        sizeLimit = options.maxArchiveBytes.map { ArchiveSizeLimit(maxBytes: $0, root: writer.archive.layout.root) }
+        sizeLimit = options.maxArchiveBytes.map { ArchiveSizeLimit(maxBytes: $0, index: writer.archive.index, layout: writer.archive.layout) }
     }
 
     /// Consumes until `stop` is requested (or, with `untilCaughtUp`, until caught up), then
     /// writes and commits what it holds. The consumer is closed by the caller.
     func consume(until stop: DumpStop) throws -> DumpSummary {
         while !stop.isRequested {
-            try sizeLimit?.check(partitions: Array(machine.assignedPartitions), consumer: consumer, logger: logger)
+            try sizeLimit?.check(
+                partitions: Array(machine.assignedPartitions), consumer: consumer, taken: Int64(appender.summary.bytes + appender.byteCount), logger: logger)
             let polled = try consumer.poll(maxMessages: Self.pollSize, timeout: .milliseconds(100), until: { self.isBatchFull }) { message in
                 try add(message)
             }
@@ -106,7 +110,6 @@ final class DumpSession {
 
     private func add(_ message: KafkaMessageView) throws {
         let headers = message.headers().map { Header(name: $0.name, value: $0.value.map { Array($0) }) }
-        sizeLimit?.fetched(bytes: (message.value?.count ?? 0) + (message.key?.count ?? 0) + RecordFormat.frameHeaderSize + RecordFormat.fixedBodySize)
         try appender.withBatch(for: message.topic) { batch in
             batch.append(
                 partition: message.partition, offset: message.offset, timestamp: message.timestamp,

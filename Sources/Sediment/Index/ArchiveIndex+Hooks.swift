@@ -46,7 +46,7 @@ extension ArchiveIndex {
                     upload = .init(state: state, key: row["upload_key"], hasManifest: (row["manifest_etag"] as String?) != nil)
                 }
                 return HookCandidate(
-                    file: WindowFile(row: row), state: (row["hook_state"] as String?).flatMap(HookState.init(rawValue:)),
+                    file: try WindowFile(row: row), state: (row["hook_state"] as String?).flatMap(HookState.init(rawValue:)),
                     attempts: row["hook_attempts"] ?? 0, failures: row["hook_failures"] ?? 0,
                     nextAttemptAt: row["next_attempt_at"] ?? 0, upload: upload)
             }

@@ -3,6 +3,17 @@ import GRDB
 /// What `sediment status` reads: per partition, per topic's windows, per upload target.
 /// Rows decode by column name.
 extension ArchiveIndex {
+    /// Bytes of the archive's files as the index records them: each segment up to its
+    /// durable end, and the window files retention has not deleted.
+    func recordedFileBytes() throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT (SELECT COALESCE(SUM(size), 0) FROM segments)
+                     + (SELECT COALESCE(SUM(size), 0) FROM window_files WHERE local_deleted_at IS NULL)
+                """) ?? 0
+        }
+    }
+
     func partitionStatistics() throws -> [PartitionStatistics] {
         try read { db in
             let unavailable = try unavailableOffsets(in: db)

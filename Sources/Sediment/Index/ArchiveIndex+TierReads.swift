@@ -61,7 +61,7 @@ extension ArchiveIndex {
                             position: $0["position"], length: $0["length"], inputSize: $0["input_size"], count: $0["message_count"])
                     }
                     rows.append(TierFileRow(
-                        id: id, path: file["path"], compression: WindowCompression(rawValue: file["compression"]) ?? .gzip, sha256: file["sha256"], windowStart: start, locallyDeleted: (file["local_deleted_at"] as Int64?) != nil,
+                        id: id, path: file["path"], compression: try WindowCompression.column(of: file, in: "window_files", row: "\(id) (\(file["path"] as String))"), sha256: file["sha256"], windowStart: start, locallyDeleted: (file["local_deleted_at"] as Int64?) != nil,
                         copies: copies, members: members, exclusive: exclusive))
                 }
             }

@@ -94,10 +94,10 @@ extension ArchiveIndex {
                   AND (?6 = 0 OR u.state IS NULL OR u.state <> '\(UploadState.uploaded.rawValue)' OR u.manifest_etag IS NULL)
                 ORDER BY f.instance, f.topic, f.window_start, f.part
                 """, arguments: [targetID, instance, topic, range?.lowerBound, range?.upperBound, unfinishedOnly])
-            return rows.map { row in
+            return try rows.map { row in
                 let partitions = (row["partition_list"] as String?)?.split(separator: ",").compactMap { Int32($0) } ?? []
                 return UploadCandidate(
-                    file: WindowFile(row: row), partitions: partitions, worker: row["worker"],
+                    file: try WindowFile(row: row), partitions: partitions, worker: row["worker"],
                     state: (row["upload_state"] as String?).flatMap(UploadState.init(rawValue:)), key: row["upload_key"],
                     hasManifest: (row["manifest_etag"] as String?) != nil)
             }

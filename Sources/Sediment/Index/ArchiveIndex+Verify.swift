@@ -96,7 +96,7 @@ extension ArchiveIndex {
                 ORDER BY f.instance, f.topic, f.window_start, f.part
                 """, arguments: [targetID]
             ).map { row in
-                UploadedWindow(file: WindowFile(row: row), key: row["upload_key"], etag: row["upload_etag"], manifestETag: row["manifest_etag"])
+                UploadedWindow(file: try WindowFile(row: row), key: row["upload_key"], etag: row["upload_etag"], manifestETag: row["manifest_etag"])
             }
         }
     }

@@ -11,7 +11,9 @@ extension ArchiveIndex {
             var settings = WindowSettings()
             settings.granularity = row["granularity"]
             settings.format = WindowSettings.Format(rawValue: row["format"]) ?? .jsonl
-            settings.compression = WindowCompression(rawValue: row["compression"]) ?? .gzip
+            settings.compression = try WindowCompression.column(
+                of: row, in: "window_settings", row: "of \(instance)/\(topic) from "
+                    + ((row["since"] as Int64) == .min ? "the first window" : Timestamp.iso8601(milliseconds: row["since"])))
             settings.compressionLevel = row["compression_level"]
             settings.maxFileSize = row["max_file_size"]
             settings.grace = row["grace"]
@@ -181,7 +183,8 @@ extension ArchiveIndex {
                         fileID: row["file_id"], ordinal: row["ordinal"], minTimestamp: row["min_timestamp"],
                         maxTimestamp: row["max_timestamp"], position: row["position"], length: row["length"],
                         inputSize: row["input_size"], count: row["message_count"]),
-                    path: row["path"], compression: WindowCompression(rawValue: row["compression"]) ?? .gzip)
+                    path: row["path"],
+                    compression: try WindowCompression.column(of: row, in: "window_files", row: "\(row["file_id"] as Int64) (\(row["path"] as String))"))
             }
         }
     }

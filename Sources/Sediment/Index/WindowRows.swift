@@ -63,8 +63,7 @@ public struct WindowFile: Sendable, Hashable, Codable {
     /// Relative to the archive directory; the object key has the same shape.
     public var path: String
     public var format: String
-    /// `gzip`, `zstd` or `none`.
-    public var compression: String
+    public var compression: WindowCompression
     public var count: Int
     public var skipped: Int
     public var minTimestamp: Int64
@@ -76,9 +75,6 @@ public struct WindowFile: Sendable, Hashable, Codable {
     public var writtenAt: Int64
     public var locallyDeleted: Bool
 
-    /// `compression` as the codec that reads the file (gzip for a value no build wrote).
-    var codec: WindowCompression { WindowCompression(rawValue: compression) ?? .gzip }
-
     static let columnNames = [
         "id", "instance", "topic", "window_start", "window_end", "part", "path", "format", "compression", "message_count", "skipped_count",
         "min_timestamp", "max_timestamp", "input_size", "size", "md5", "sha256", "written_at", "local_deleted_at",
@@ -88,7 +84,7 @@ public struct WindowFile: Sendable, Hashable, Codable {
     /// The columns of `init(row:)`, qualified by a table alias.
     static func columns(of alias: String) -> String { columnNames.map { alias + "." + $0 }.joined(separator: ", ") }
 
-    init(row: Row) {
+    init(row: Row) throws {
         id = row["id"]
         instance = row["instance"]
         topic = row["topic"]
@@ -97,7 +93,7 @@ public struct WindowFile: Sendable, Hashable, Codable {
         part = row["part"]
         path = row["path"]
         format = row["format"]
-        compression = row["compression"]
+        compression = try WindowCompression.column(of: row, in: "window_files", row: "\(row["id"] as Int64) (\(row["path"] as String))")
         count = row["message_count"]
         skipped = row["skipped_count"]
         minTimestamp = row["min_timestamp"]

@@ -94,7 +94,7 @@ struct BucketPlan {
                     member: MemberRow(
                         fileID: 0, ordinal: ordinal, minTimestamp: member.minTimestamp, maxTimestamp: member.maxTimestamp,
                         position: member.offset, length: member.length, inputSize: member.inputSize, count: member.count),
-                    compression: WindowCompression(rawValue: manifest.compression) ?? .gzip, exclusive: exclusive))
+                    compression: manifest.compression, exclusive: exclusive))
             }
         }
         return (plan, Set(listing.windows.compactMap { $0.manifest?.sha256 }))

@@ -57,7 +57,7 @@ struct FetchedWindow: Sendable {
     mutating func describe(with manifest: WindowManifest) {
         windowStart = manifest.windowStart
         windowEnd = manifest.windowEnd
-        compression = WindowCompression(rawValue: manifest.compression) ?? compression
+        compression = manifest.compression
         level = manifest.level
         windowTime = manifest.windowTime.flatMap(WindowSettings.WindowTime.init(rawValue:)) ?? .message
         count = manifest.count

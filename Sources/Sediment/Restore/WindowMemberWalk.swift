@@ -56,9 +56,23 @@ enum WindowMemberWalk {
         } catch {
             throw WindowRestorer.Mismatch("it does not end with a zstd seek table: \(error)")
         }
+        // The table comes with the object, damaged or made up: its frames must tile the file
+        // before any is read, so that nothing the size of a claim is allocated.
+        let covered = table.entries.reduce(Optional(Int64(0))) { total, entry in
+            total.flatMap { let (sum, overflow) = $0.addingReportingOverflow(Int64(entry.compressedSize)); return overflow ? nil : sum }
+        }
+        guard covered == size - tableSize else {
+            throw WindowRestorer.Mismatch(
+                "its seek table's frames cover \(covered.map { "\($0)" } ?? "more than \(Int64.max)") bytes, the file holds \(size - tableSize) before the table")
+        }
         var offset: Int64 = 0
         for (ordinal, entry) in table.entries.enumerated() {
             let bytes = try read(file, at: offset, count: Int(entry.compressedSize))
+            // Likewise the output: the frame's own header must claim what the table does.
+            if let declared = bytes.withUnsafeBytes(ZstdFrame.contentSize), declared != UInt64(entry.decompressedSize) {
+                throw WindowRestorer.Mismatch(
+                    "frame \(ordinal) at byte \(offset) holds \(declared) bytes by its header, its seek table says \(entry.decompressedSize)")
+            }
             let output: [UInt8]
             do {
                 output = try bytes.withUnsafeBytes { try ZstdFrame.decompress($0, size: Int(entry.decompressedSize)) }
@@ -71,9 +85,6 @@ enum WindowMemberWalk {
             }
             try member(Member(offset: offset, length: bytes.count, output: output))
             offset += Int64(entry.compressedSize)
-        }
-        guard offset + tableSize == size else {
-            throw WindowRestorer.Mismatch("its seek table's frames cover \(offset) bytes, the file holds \(size - tableSize) before the table")
         }
     }
 

@@ -86,7 +86,7 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
         }
         if !namesPart && file.part > 1 { key += ".part\(file.part)" }
         return key + "." + (WindowSettings.Format(rawValue: file.format) ?? .jsonl)
-            .fileExtension(WindowCompression(rawValue: file.compression) ?? .gzip)
+            .fileExtension(file.compression)
     }
 
     private static func invalid(_ template: String, _ reason: String) -> SedimentError {

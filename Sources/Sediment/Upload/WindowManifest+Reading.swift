@@ -8,6 +8,8 @@ extension WindowManifest {
         let manifest: WindowManifest
         do {
             manifest = try JSONDecoder().decode(WindowManifest.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.map(\.stringValue) == ["compression"] {
+            throw invalid(key, context.debugDescription)
         } catch {
             throw invalid(key, "it is not a window manifest: \(error)")
         }
@@ -17,8 +19,20 @@ extension WindowManifest {
         guard manifest.windowStart < manifest.windowEnd, manifest.part >= 1 else {
             throw invalid(key, "its window [\(manifest.windowStart), \(manifest.windowEnd)) part \(manifest.part) is empty or misnumbered")
         }
-        guard WindowSettings.Format(rawValue: manifest.format) != nil, let compression = WindowCompression(rawValue: manifest.compression) else {
-            throw invalid(key, "format '\(manifest.format)' with compression '\(manifest.compression)' is not one this Sediment reads")
+        guard let format = WindowSettings.Format(rawValue: manifest.format) else {
+            throw invalid(key, "format '\(manifest.format)' is not one this Sediment reads")
+        }
+        let compression = manifest.compression
+        // The object's key names its format and codec too: the two must agree, or one of
+        // them is wrong and a read would decode the object with the wrong codec.
+        let objectKey = key.hasSuffix(keySuffix) ? String(key.dropLast(keySuffix.count)) : key
+        let expected = format.fileExtension(compression)
+        guard objectKey.hasSuffix("." + expected) else {
+            let named = WindowSettings.Format.allCases.lazy.flatMap { format in WindowCompression.allCases.map { (format, $0) } }
+                .first { objectKey.hasSuffix("." + $0.0.fileExtension($0.1)) }
+            throw invalid(
+                key, "it says \(format.rawValue) with compression '\(compression.rawValue)' (objects ending in .\(expected)), and its object's key "
+                    + (named.map { "ends in .\($0.0.fileExtension($0.1)) (\($0.1.rawValue))" } ?? "ends in no window extension"))
         }
         guard manifest.sha256.count == 64, manifest.size >= 0 else {
             throw invalid(key, "its size \(manifest.size) or SHA-256 '\(manifest.sha256)' is malformed")

@@ -36,8 +36,7 @@ public struct WindowManifest: Sendable, Hashable, Codable {
     /// `message` or `ingest`: which time places a message in the window. Absent from the
     /// manifests of Sediment before it was recorded, which are message time.
     public var windowTime: String?
-    /// `gzip`, `zstd` or `none` (`WindowCompression`).
-    public var compression = "gzip"
+    public var compression = WindowCompression.gzip
     public var level: Int
     public var count: Int
     public var minTimestamp: Int64

@@ -90,21 +90,17 @@ struct BucketVerifier: Sendable {
             }
             let bytes = try await store.getObject(key: window.key, range: member.position...(end - 1), maxBytes: member.length)
             outcome.bytesRead += Int64(bytes.count)
-            let found = bytes.withUnsafeBytes { MemberCheck.firstProblem(in: $0, member: member, compression: file.codec) }
+            let found = bytes.withUnsafeBytes { MemberCheck.firstProblem(in: $0, member: member, compression: file.compression) }
             if let found { return (member.position + Int64(found.offset), "\(MemberCheck.describe(member)): \(found.reason)") }
         }
-        guard let last = members.last else { return nil }
-        let end = last.position + Int64(last.length)
-        guard objectSize > end else {
-            return file.codec == .zstd ? (objectSize, "the object ends before its seek table") : nil
+        switch MemberCheck.trailer(after: members, size: objectSize, compression: file.compression) {
+        case .whole: return nil
+        case .wrong(let position, let reason): return (position, reason)
+        case .read(let range):
+            let tail = try await store.getObject(key: window.key, range: range.lowerBound...(range.upperBound - 1), maxBytes: range.count)
+            outcome.bytesRead += Int64(tail.count)
+            return tail.withUnsafeBytes { MemberCheck.trailerProblem(in: $0, members: members, compression: file.compression) }.map { (range.lowerBound, $0) }
         }
-        // A seek table lists 8 bytes a frame: anything much longer is not one.
-        guard objectSize - end <= Int64(file.codec.trailerSize(members: members.count)) + 64 else {
-            return (end, "\(objectSize - end) bytes follow the last member, more than its trailer can be")
-        }
-        let tail = try await store.getObject(key: window.key, range: end...(objectSize - 1), maxBytes: Int(objectSize - end))
-        outcome.bytesRead += Int64(tail.count)
-        return tail.withUnsafeBytes { MemberCheck.trailerProblem(in: $0, members: members, compression: file.codec) }.map { (end, $0) }
     }
 
     private func firstDifference(

@@ -53,6 +53,28 @@ enum MemberCheck {
         return nil
     }
 
+    /// What follows the last of `members` in `size` bytes (of a file or an object), as far
+    /// as the sizes tell: a trailer to read and give to `trailerProblem`, or where it is wrong.
+    enum Trailer {
+        /// No members, or none of the bytes after them are due.
+        case whole
+        case wrong(position: Int64, reason: String)
+        case read(Range<Int64>)
+    }
+
+    static func trailer(after members: [MemberRow], size: Int64, compression: WindowCompression) -> Trailer {
+        guard let last = members.last else { return .whole }
+        let end = last.position + Int64(last.length)
+        guard size > end else {
+            return compression == .zstd ? .wrong(position: size, reason: "the bytes end before the seek table") : .whole
+        }
+        // A seek table lists 8 bytes a frame: anything much longer is not one.
+        guard size - end <= Int64(compression.trailerSize(members: members.count)) + 64 else {
+            return .wrong(position: end, reason: "\(size - end) bytes follow the last member, more than its trailer can be")
+        }
+        return .read(end..<size)
+    }
+
     /// Nil when `tail` (the bytes after the last member) is the trailer the members call
     /// for: zstd's seek table listing exactly their sizes, nothing for the others.
     static func trailerProblem(in tail: UnsafeRawBufferPointer, members: [MemberRow], compression: WindowCompression) -> String? {

@@ -32,7 +32,7 @@ struct WindowFileVerifier: Sendable {
             position = found.position
             detail += "; \(found.reason)"
         } else {
-            detail += window.codec == .none
+            detail += window.compression == .none
                 ? "; uncompressed members carry no checksum that could tell which one changed"
                 : "; every member the index records is whole, so the change is in bytes none of them covers"
         }
@@ -51,22 +51,21 @@ struct WindowFileVerifier: Sendable {
                 try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<member.length]), at: member.position)
             }
             let found = bytes.withUnsafeBytes { raw in
-                MemberCheck.firstProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), member: member, compression: window.codec)
+                MemberCheck.firstProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), member: member, compression: window.compression)
             }
             if let found {
                 return (member.position + Int64(found.offset), "\(MemberCheck.describe(member)): \(found.reason)")
             }
         }
-        guard let last = members.last else { return nil }
-        let end = last.position + Int64(last.length)
-        // A seek table lists 8 bytes a frame: anything much longer is not one.
-        guard window.size - end <= Int64(window.codec.trailerSize(members: members.count)) + 64 else {
-            return (end, "\(window.size - end) bytes follow the last member, more than its trailer can be")
+        switch MemberCheck.trailer(after: members, size: window.size, compression: window.compression) {
+        case .whole: return nil
+        case .wrong(let position, let reason): return (position, reason)
+        case .read(let range):
+            var tail = [UInt8](repeating: 0, count: range.count)
+            let got = try tail.withUnsafeMutableBytes { try file.read(into: $0, at: range.lowerBound) }
+            return tail.withUnsafeBytes { raw in
+                MemberCheck.trailerProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), members: members, compression: window.compression)
+            }.map { (range.lowerBound, $0) }
         }
-        var tail = [UInt8](repeating: 0, count: Int(max(0, window.size - end)))
-        let got = try tail.withUnsafeMutableBytes { try file.read(into: $0, at: end) }
-        return tail.withUnsafeBytes { raw in
-            MemberCheck.trailerProblem(in: UnsafeRawBufferPointer(rebasing: raw[0..<got]), members: members, compression: window.codec)
-        }.map { (end, $0) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import Sediment
 
@@ -21,7 +22,8 @@ struct CompressionSettingsTests {
         for (arguments, said) in [
             (["--compression", "zstd", "--compression-level", "20"], "zstd compression level must be 1 to 19, not 20"),
             (["--compression", "none", "--compression-level", "3"], "compression none takes no level, not 3"),
-            (["--compression-level", "12"], "compression level must be 1 to 9, not 12 (zstd takes 1 to 19, with --compression zstd)"),
+            (["--compression-level", "12"], "topic 'orders' is compressed with gzip: compression level must be 1 to 9, not 12 (zstd takes 1 to 19, with --compression zstd)"),
+            (["--compression-level", "20"], "compression level must be 1 to 9 (gzip) or 1 to 19 (zstd), not 20"),
             (["--compression", "lz4"], "lz4"),
         ] {
             let result = try CLIProcess.run(["compact", "--archive", fixture.path, "--close-all"] + arguments, scratch: fixture.directory)
@@ -32,8 +34,55 @@ struct CompressionSettingsTests {
         _ = try CLIProcess.succeed(
             ["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m", "--compression", "zstd", "--compression-level", "19"],
             scratch: fixture.directory)
-        #expect(try fixture.files().map(\.compression) == ["zstd"])
+        #expect(try fixture.files().map(\.compression) == [.zstd])
         #expect(try Archive.open(at: fixture.path).windowSettings(instance: "local", topic: "orders").last?.settings.compressionLevel == 19)
+    }
+
+    @Test("a level alone is checked against the codec the topic records: zstd's 12 is taken for a zstd topic, refused for a gzip one")
+    func levelAgainstRecordedCodec() throws {
+        let zstd = CompactionFixture(label: "compression-level-zstd")
+        try zstd.append(Self.window(0))
+        _ = try CLIProcess.succeed(
+            ["compact", "--archive", zstd.path, "--close-all", "--granularity", "5m", "--compression", "zstd"], scratch: zstd.directory)
+        try zstd.append(Self.window(1))
+        let taken = try CLIProcess.run(["compact", "--archive", zstd.path, "--close-all", "--compression-level", "12"], scratch: zstd.directory)
+        #expect(taken.succeeded, "\(taken.summary)")
+        let settings = try Archive.open(at: zstd.path).windowSettings(instance: "local", topic: "orders").map(\.settings)
+        #expect(settings.map(\.compression) == [.zstd, .zstd] && settings.map(\.compressionLevel) == [3, 12], "\(settings)")
+        #expect(try zstd.files().map(\.compression) == [.zstd, .zstd])
+
+        let gzip = CompactionFixture(label: "compression-level-gzip")
+        try gzip.append(Self.window(0))
+        _ = try CLIProcess.succeed(["compact", "--archive", gzip.path, "--close-all", "--granularity", "5m"], scratch: gzip.directory)
+        try gzip.append(Self.window(1))
+        let refused = try CLIProcess.run(["compact", "--archive", gzip.path, "--close-all", "--compression-level", "12"], scratch: gzip.directory)
+        #expect(!refused.succeeded && refused.stderr.contains("topic 'orders' is compressed with gzip: compression level must be 1 to 9, not 12"), "\(refused.summary)")
+        #expect(try gzip.files().count == 1 && Archive.open(at: gzip.path).windowSettings(instance: "local", topic: "orders").count == 1)
+    }
+
+    @Test("a codec the index records that this Sediment does not read is an error naming the row and the value, never read as gzip")
+    func unknownCodecInTheIndex() throws {
+        let fixture = CompactionFixture(label: "compression-unknown")
+        try fixture.append(Self.window(0))
+        _ = try CLIProcess.succeed(["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m"], scratch: fixture.directory)
+        let file = try #require(try fixture.files().first)
+        let database = try DatabaseQueue(path: fixture.path + "/sediment.sqlite")
+        try database.write { try $0.execute(sql: "UPDATE window_files SET compression = 'lz4'") }
+        let said = "the index's window_files row \(file.id) (\(file.path)) has compression 'lz4', which this Sediment does not read (gzip, zstd or none)"
+        for arguments in [["query", "--topic", "orders", "--from", "0"], ["verify"]] {
+            let result = try CLIProcess.run(arguments + ["--archive", fixture.path], scratch: fixture.directory)
+            #expect(!result.succeeded && result.stderr.contains(said) && result.stdout.isEmpty, "\(arguments): \(result.summary)")
+        }
+
+        try database.write { db in
+            try db.execute(sql: "UPDATE window_files SET compression = 'gzip'")
+            try db.execute(sql: "UPDATE window_settings SET compression = 'brotli'")
+        }
+        try fixture.append(Self.window(1))
+        let compacted = try CLIProcess.run(["compact", "--archive", fixture.path, "--close-all"], scratch: fixture.directory)
+        #expect(!compacted.succeeded && compacted.stderr.contains(
+            "the index's window_settings row of local/orders from the first window has compression 'brotli', which this Sediment does not read"), "\(compacted.summary)")
+        #expect(try fixture.files().count == 1)
     }
 
     @Test("a new codec applies to windows after the last one written, at its default level; status shows it; query reads both")
@@ -46,7 +95,7 @@ struct CompressionSettingsTests {
         try fixture.append(Self.window(3))
         _ = try CLIProcess.succeed(["compact", "--archive", fixture.path, "--close-all", "--compression", "none"], scratch: fixture.directory)
         let files = try fixture.files()
-        #expect(files.map(\.compression) == ["gzip", "zstd", "zstd", "none"], "\(files.map(\.path))")
+        #expect(files.map(\.compression) == [.gzip, .zstd, .zstd, .none], "\(files.map(\.path))")
         #expect(files.map { String($0.path.split(separator: ".", maxSplits: 1).last ?? "") } == ["jsonl.gz", "jsonl.zst", "jsonl.zst", "jsonl"])
         let settings = try Archive.open(at: fixture.path).windowSettings(instance: "local", topic: "orders").map(\.settings)
         #expect(settings.map(\.compression) == [.gzip, .zstd, .none] && settings.map(\.compressionLevel) == [6, 3, 0])

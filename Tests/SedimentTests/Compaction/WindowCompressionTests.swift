@@ -61,7 +61,7 @@ struct WindowCompressionTests {
             let files = try fixture.files()
             #expect(files.count == 2, "\(compression): \(files.map(\.path))")
             for file in files {
-                #expect(file.path.hasSuffix("." + format.fileExtension(compression)) && file.compression == compression.rawValue, "\(file.path)")
+                #expect(file.path.hasSuffix("." + format.fileExtension(compression)) && file.compression == compression, "\(file.path)")
                 #expect(try Archive.open(at: fixture.path).index.members(ofFile: file.id).count >= 2, "\(file.path): about 1 MiB of input a member")
             }
             contents[compression] = try files.map { try Self.decompressedWithTools(fixture.path + "/" + $0.path, compression) }
@@ -85,7 +85,7 @@ struct WindowCompressionTests {
             for file in files {
                 let key = bucket + "/" + Self.key(file)
                 let manifest = try WindowManifest.decode(Data(contentsOf: URL(fileURLWithPath: key + WindowManifest.keySuffix)), key: key)
-                #expect(manifest.compression == compression.rawValue && manifest.level == compression.defaultLevel)
+                #expect(manifest.compression == compression && manifest.level == compression.defaultLevel)
                 #expect(try Data(contentsOf: URL(fileURLWithPath: key)) == fixture.contents(of: file))
             }
             let bucketVerified = try CLIProcess.run(["verify", "--archive", fixture.path, "--target", uri], scratch: scratch)
@@ -149,7 +149,7 @@ struct WindowCompressionTests {
                 ["compact", "--archive", archive, "--close-all", "--granularity", "5m", "--compression", compression.rawValue],
                 scratch: scratch, environment: ["SEDIMENT_COMPRESSION_THREADS": "\(threads)"])
             let files = try Archive.open(at: archive).windowFiles(instance: "local", topic: "orders")
-            #expect(files.count == 2 && files.allSatisfy { $0.compression == compression.rawValue })
+            #expect(files.count == 2 && files.allSatisfy { $0.compression == compression })
             outputs.append(try files.map { try Data(contentsOf: URL(fileURLWithPath: archive + "/" + $0.path)) })
         }
         #expect(outputs[0] == outputs[1] && !outputs[0].isEmpty)
@@ -169,7 +169,7 @@ struct WindowCompressionTests {
             ["restore", "--archive", restored, "--target", uri, "--topic", "orders", "--from", "0", "--to", "now"], scratch: scratch)
         #expect(restore.succeeded && restore.stdoutText.hasPrefix("restored 2 windows"), "\(restore.summary)")
         let restoredFiles = try Archive.open(at: restored).windowFiles(instance: "local", topic: "orders")
-        #expect(restoredFiles.map(\.sha256) == (try fixture.files().map(\.sha256)) && restoredFiles.allSatisfy { $0.compression == compression.rawValue })
+        #expect(restoredFiles.map(\.sha256) == (try fixture.files().map(\.sha256)) && restoredFiles.allSatisfy { $0.compression == compression })
         let range = ["--topic", "orders", "--from", "\(windowBase + minutes(3))", "--to", "\(windowBase + minutes(8))"]
         let original = try CLIProcess.succeed(["query", "--archive", fixture.path] + range, scratch: scratch)
         #expect(!original.isEmpty)

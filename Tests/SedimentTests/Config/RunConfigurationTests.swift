@@ -248,7 +248,7 @@ struct RunConfigurationTests {
               - name: a
                 archive: archive-a
                 topics: [../escape]
-                compression-level: 12
+                compression-level: 20
               - name: b
                 archive: archive-b
                 topics: [b]
@@ -262,7 +262,7 @@ struct RunConfigurationTests {
             file.at(3, 10) + "defaults.grace: cannot read grace 'soon' as a duration: use a whole number with ms, s, m, h or d (30s, 500ms)",
             file.at(4, 3) + "defaults.name: 'name' cannot be a default: each task gives its own",
             file.at(8, 14) + "tasks[0].topics[0]: invalid topic name '../escape': it contains a path separator",
-            file.at(9, 24) + "tasks[0].compression-level: compression level must be 1 to 9, not 12",
+            file.at(9, 24) + "tasks[0].compression-level: compression level must be 1 to 9 (gzip) or 1 to 19 (zstd), not 20",
             file.at(13, 13) + "tasks[1].target: invalid object store URI 's4://x': unsupported scheme 's4' (expected cos, s3 or file)",
             file.at(14, 5) + "tasks[1].hooks: unknown key 'hooks'",
             file.at(15, 5) + "tasks[2]: missing required key 'name'",

@@ -191,12 +191,3 @@ struct DumpTests {
         #expect(result.stderr.contains("topic 'absent' does not exist"), "\(result.stderr)")
     }
 }
-
-/// Polls `condition` every 50 ms for up to `timeout`; failing to see it true fails the test.
-func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: () throws -> Bool) throws {
-    let deadline = ContinuousClock.now + timeout
-    while try !condition() {
-        guard ContinuousClock.now < deadline else { throw CLIProcess.Failure(description: "timed out waiting until \(what)") }
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-}

@@ -76,4 +76,13 @@ struct WindowManifestFuzzTests {
         }
     }
 
+    @Test("a codec this Sediment does not read is refused naming the manifest and the value, never read as gzip")
+    func unknownCodec() throws {
+        let written = String(decoding: try Self.manifest.encoded(), as: UTF8.self)
+        try #require(written.contains(#""compression":"gzip""#))
+        let data = Data(written.replacingOccurrences(of: #""compression":"gzip""#, with: #""compression":"lz4""#).utf8)
+        let error = try #require(throws: SedimentError.self) { try WindowManifest.decode(data, key: Self.key) }
+        #expect(error.code == .invalidInput && error.message == "manifest \(Self.key): compression 'lz4' is not one this Sediment reads (gzip, zstd or none)", "\(error)")
+    }
+
 }

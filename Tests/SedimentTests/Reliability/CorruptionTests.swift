@@ -112,7 +112,7 @@ struct CorruptionTests {
         #expect(counted.stdoutText == "\(written.count - member.count)\n", "\(counted.summary)")
     }
 
-    @Test("serve's /api/query never streams a corrupt member: the answer is an error or cut short, and the server logs why")
+    @Test("serve's /api/query never streams a corrupt member: the answer is an error naming the file and byte, or cut short, and the server logs which")
     func servedQueryOfACorruptMember() async throws {
         let serve = try ServeFixture(label: "corrupt-serve")
         let file = try #require(try serve.archive.files().first)
@@ -121,15 +121,18 @@ struct CorruptionTests {
                 .map { (position: $0["position"] as Int, length: $0["length"] as Int) }
         }
         let first = try #require(member)
-        try flipByte(at: Int64(first.position + first.length - 8), of: serve.archive.path + "/" + file.path)
+        let path = serve.archive.path + "/" + file.path
+        try flipByte(at: Int64(first.position + first.length - 8), of: path)
+        let named = "corrupt window file \(path), member 0 at byte \(first.position)"
         do {
             let reply = try await serve.get("/api/query?topic=orders&from=0")
-            #expect(reply.status != 200, "a corrupt member answered \(reply.status) with \(reply.body.count) bytes")
+            #expect(reply.status != 200 && reply.text.contains(named), "a corrupt member answered \(reply.status) with \(reply.body.count) bytes: \(reply.text.prefix(500))")
         } catch {
-            // The status went out before the member was read: the body was cut short.
+            // The status went out before the member was read: the body was cut short, and
+            // only the server's log can say why.
         }
-        try await eventually("the server logs the failed query", timeout: .seconds(60)) {
-            serve.server.stderrSoFar.contains("corrupt window file")
+        try await eventually("the server logs the failed query, naming the file and byte", timeout: .seconds(60)) {
+            serve.server.stderrSoFar.contains(named)
         }
     }
 }

@@ -62,6 +62,21 @@ struct ReplayTests {
         return received
     }
 
+    /// `sediment replay` of all of `archive`'s 'orders' into a new cluster, then what that
+    /// cluster holds checked against `source` (`expectReplayed`).
+    static func replayAll(
+        _ archive: String, _ source: [Int32: [Message]], partitions: Int32, scratch: TemporaryDirectory,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let count = source.values.reduce(0) { $0 + $1.count }
+        let target = try MockCluster()
+        try target.createTopic("orders", partitions: partitions)
+        let output = String(decoding: try CLIProcess.succeed(
+            ["replay", "--archive", archive, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers], scratch: scratch), as: UTF8.self)
+        #expect(output.contains(": \(count) messages acknowledged"), "\(output)", sourceLocation: sourceLocation)
+        expectReplayed(try consume(target, topic: "orders", partitions: partitions, expecting: count), source, sourceLocation: sourceLocation)
+    }
+
     /// The target partition holds the source partition's messages, in order, each once:
     /// keys, values, headers and timestamps as they were; the timestamp as CreateTime.
     static func expectReplayed(_ target: [Int32: [Message]], _ source: [Int32: [Message]], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -229,12 +244,7 @@ struct ReplayTests {
         #expect(fixture.visibleWindowFiles().isEmpty)
         let local = try CLIProcess.run(["query", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--count", "--local-only"], scratch: scratch)
         #expect(local.status == ExitStatus.data, "only the bucket holds part of it: \(local.summary)")
-        let target = try MockCluster()
-        try target.createTopic("orders", partitions: 3)
-        let output = try CLIProcess.succeed(
-            ["replay", "--archive", fixture.path, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers], scratch: scratch)
-        #expect(String(decoding: output, as: UTF8.self).contains(": 60000 messages acknowledged"))
-        Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 3, expecting: 60_000), source)
+        try Self.replayAll(fixture.path, source, partitions: 3, scratch: scratch)
     }
 
     @Test("an archive restored from a bucket (windows, no segments) replays every message, in offset order")
@@ -245,12 +255,7 @@ struct ReplayTests {
             ["compact", "--archive", fixture.path, "--granularity", "5m", "--close-all", "--target", "file://" + bucket], scratch: scratch)
         let restored = scratch.file("restored")
         _ = try CLIProcess.succeed(["restore", "--archive", restored, "--target", "file://" + bucket, "--topic", "orders", "--from", "0"], scratch: scratch)
-        let target = try MockCluster()
-        try target.createTopic("orders", partitions: 3)
-        let output = try CLIProcess.succeed(
-            ["replay", "--archive", restored, "--topic", "orders", "--from", "0", "--brokers", target.bootstrapServers], scratch: scratch)
-        #expect(String(decoding: output, as: UTF8.self).contains(": 9000 messages acknowledged"), "\(String(decoding: output, as: UTF8.self))")
-        Self.expectReplayed(try Self.consume(target, topic: "orders", partitions: 3, expecting: 9000), source)
+        try Self.replayAll(restored, source, partitions: 3, scratch: scratch)
         let resumeWithFlags = try CLIProcess.run(
             ["replay", "--archive", restored, "--resume", try #require(try Archive.open(at: restored).replays().first?.id), "--dry-run", "--topic", "x"],
             scratch: scratch)

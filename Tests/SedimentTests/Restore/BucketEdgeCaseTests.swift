@@ -58,6 +58,32 @@ struct BucketEdgeCaseTests {
         #expect(try local.query().map(\.offset) == Array(0..<20), "after compaction too")
     }
 
+    @Test("a manifest whose codec is not its key's (none beside .jsonl.gz): restore and query --target refuse the window, naming the key and both")
+    func manifestCodecAgainstKey() async throws {
+        let scratch = TemporaryDirectory(label: "edge-codec")
+        let bucket = try Self.uploaded(Self.messages(0..<20), scratch: scratch)
+        let manifests = (FileManager.default.subpaths(atPath: bucket) ?? []).filter { $0.hasSuffix(WindowManifest.keySuffix) }
+        let manifestKey = try #require(manifests.first)
+        try #require(manifests.count == 1 && manifestKey.hasSuffix(".jsonl.gz" + WindowManifest.keySuffix), "\(manifests)")
+        let path = bucket + "/" + manifestKey
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        try #require(original.contains(#""compression":"gzip""#))
+        // `none` has no trailer: the members still tile the object, only the codec is wrong.
+        try original.replacingOccurrences(of: #""compression":"gzip""#, with: #""compression":"none""#).write(toFile: path, atomically: true, encoding: .utf8)
+        let said = "manifest \(manifestKey): it says jsonl with compression 'none' (objects ending in .jsonl), and its object's key ends in .jsonl.gz (gzip)"
+
+        let restored = scratch.file("restored")
+        let summary = try await Self.restore(into: restored, bucket: bucket)
+        #expect(summary.restored == 0 && summary.failures.count == 1 && summary.failures.first?.reason.contains(said) == true, "\(summary)")
+        #expect((try? Archive.open(at: restored).windowFiles())?.isEmpty ?? true, "nothing restored")
+
+        let empty = scratch.file("empty")
+        _ = try ArchiveWriter(at: empty)
+        let queried = try CLIProcess.run(
+            ["query", "--archive", empty, "--instance", "local", "--topic", "orders", "--from", "0", "--target", "file://" + bucket], scratch: scratch)
+        #expect(!queried.succeeded && queried.stderr.contains(said) && queried.stdout.isEmpty, "\(queried.summary)")
+    }
+
     @Test("a window's restore refused by the index leaves no file on disk")
     func refusedRestoreLeavesNoFile() async throws {
         let scratch = TemporaryDirectory(label: "probe-refused")

@@ -73,7 +73,8 @@ struct BucketQueryTests {
         #expect(fixture.archive.visibleWindowFiles().isEmpty)
         let file = try #require(try fixture.archive.files().first)
         let manifest = try await fixture.server.withStore(bucket: bucket) {
-            try WindowManifest.decode(try await $0.getObject(key: WindowManifest.key(forObject: UploadFixture.defaultKey(file))), key: "manifest")
+            let key = WindowManifest.key(forObject: UploadFixture.defaultKey(file))
+            return try WindowManifest.decode(try await $0.getObject(key: key), key: key)
         }
         #expect(manifest.members.count >= 30, "\(manifest.members.count) members")
 

@@ -193,27 +193,3 @@ final class EventLog: Sendable {
         events.withLock { $0.compactMap { if case .failed(task, _, _, let delay) = $0 { delay } else { nil } } }
     }
 }
-
-/// Waits, without blocking a thread of the cooperative pool, until `condition` holds;
-/// throws (failing the test) after `timeout`. Generous: in the whole suite, on two cores,
-/// a librdkafka consumer that cannot reach its broker was seen taking 24 s to close.
-func eventually(_ what: String, timeout: Duration = .seconds(300), _ condition: () throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try !condition() {
-        guard ContinuousClock.now < deadline else { throw CLIProcess.Failure(description: "timed out waiting until \(what)") }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-}
-
-extension OutputLine {
-    /// A produced message as a window's JSON line gives it back.
-    init(topic: String, _ message: Message) {
-        self.init(
-            topic: topic, partition: Int(message.partition), offset: Int(message.offset), timestamp: message.timestamp,
-            key: message.key, headers: message.headers.flatMap { [Array($0.name.utf8), $0.value] }, payload: message.value)
-    }
-
-    static func byOffset(_ a: OutputLine, _ b: OutputLine) -> Bool {
-        (a.partition, a.offset) < (b.partition, b.offset)
-    }
-}

@@ -57,14 +57,14 @@ extension SoakTests {
 
         // Left alone, the three settle and archive the rest; then a graceful stop, and
         // every window closed and uploaded from each archive.
-        try waitUntil("the workers reached the end of every partition", timeout: .seconds(300)) {
+        try await eventually("the workers reached the end of every partition", timeout: .seconds(300)) {
             let furthest = positions()
             return produced.allSatisfy { furthest[$0.key] == Int64($0.value.count) }
         }
         for process in workers.values { process.terminate() }
         for (name, process) in workers {
             // A worker that does not stop is a failure to report with its log, not a timeout.
-            if (try? waitUntil("worker \(name) stopped at SIGTERM", timeout: .seconds(120)) { !process.isRunning }) == nil {
+            if (try? await eventually("worker \(name) stopped at SIGTERM", timeout: .seconds(120)) { !process.isRunning }) == nil {
                 Issue.record("worker \(name) still running 120 s after SIGTERM; its log ends: \(process.stderrSoFar.suffix(6000))")
                 process.kill()
             }

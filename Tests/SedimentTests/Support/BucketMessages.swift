@@ -42,9 +42,22 @@ enum BucketMessages {
 }
 
 extension OutputLine {
-    /// The line says what `message` is: timestamp, key, headers and value, byte for byte.
+    /// A produced message as a window's JSON line gives it back.
+    init(topic: String, _ message: Message) {
+        self.init(
+            topic: topic, partition: Int(message.partition), offset: Int(message.offset), timestamp: message.timestamp,
+            key: message.key, headers: message.headers.flatMap { [Array($0.name.utf8), $0.value] }, payload: message.value)
+    }
+
+    /// The line says what `message` is: timestamp, key, headers and value, byte for byte,
+    /// wherever the line was read from.
     func holds(_ message: Message) -> Bool {
-        timestamp == message.timestamp && key == message.key && payload == message.value
-            && headers == message.headers.flatMap { [Array($0.name.utf8), $0.value] }
+        var line = OutputLine(topic: topic, message)
+        (line.partition, line.offset) = (partition, offset)
+        return self == line
+    }
+
+    static func byOffset(_ a: OutputLine, _ b: OutputLine) -> Bool {
+        (a.partition, a.offset) < (b.partition, b.offset)
     }
 }

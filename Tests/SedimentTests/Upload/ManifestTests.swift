@@ -22,7 +22,7 @@ struct ManifestTests {
             let manifest = try JSONDecoder().decode(WindowManifest.self, from: data)
             #expect(manifest.version == 1 && manifest.instance == "local" && manifest.topic == "orders")
             #expect(manifest.windowStart == file.windowStart && manifest.windowEnd == file.windowEnd)
-            #expect(manifest.format == "jsonl" && manifest.compression == "gzip" && manifest.level == 1)
+            #expect(manifest.format == "jsonl" && manifest.compression == .gzip && manifest.level == 1)
             #expect(manifest.minTimestamp == file.minTimestamp && manifest.maxTimestamp == file.maxTimestamp)
             #expect(manifest.partitions.map(\.partition) == [0] && manifest.partitions[0].count == 3000)
             #expect(manifest.members.count > 1, "several members: \(manifest.members.count)")

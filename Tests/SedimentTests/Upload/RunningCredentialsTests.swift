@@ -30,12 +30,12 @@ struct RunningCredentialsTests {
         defer { dump.kill() }
         func states() -> [String] { ((try? fixture.uploadRows()) ?? []).map(\.state) }
 
-        try waitUntil("the first window is uploaded") { states() == ["uploaded"] }
+        try await eventually("the first window is uploaded", timeout: .seconds(60)) { states() == ["uploaded"] }
         try Self.write(SeaweedFS.admin.accessKey, Self.wrongSecret, to: file)
         try kafka.produce(topic: "orders", partitions: 1, count: 50, startTimestamp: 1_764_000_000_000 + minutes(5))
-        try waitUntil("the second window's upload failed") { states() == ["uploaded", "failed"] }
+        try await eventually("the second window's upload failed", timeout: .seconds(60)) { states() == ["uploaded", "failed"] }
         try Self.write(SeaweedFS.rotated.accessKey, SeaweedFS.rotated.secretKey, to: file)
-        try waitUntil("the second window is uploaded") { states() == ["uploaded", "uploaded"] }
+        try await eventually("the second window is uploaded", timeout: .seconds(60)) { states() == ["uploaded", "uploaded"] }
         dump.terminate()
         let result = try dump.wait()
 

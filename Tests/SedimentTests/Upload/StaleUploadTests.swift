@@ -42,6 +42,12 @@ struct StaleUploadTests {
         // The skipped file's row keeps the ETag the store has, as an uploaded one does.
         let rows = try fixture.uploadRows()
         #expect(rows.allSatisfy { $0.state == "uploaded" } && rows.map(\.etag) == files.map(\.md5), "\(rows)")
+        // The crashed run's uploads are aborted, and the index no longer records them.
+        try await fixture.server.withStore(bucket: bucket) { store in
+            let open = try await store.listMultipartUploads(prefix: "")
+            #expect(open.isEmpty, "the crashed run's uploads are still open: \(open)")
+        }
+        #expect(try keys.allSatisfy { try archive.index.multipartUploads(targetID: targetID, key: $0).isEmpty })
     }
 
     @Test("the sweep after an upload leaves a young open upload of the same key alone when this archive did not start it (another process's, maybe live); past the age bound it is aborted")
@@ -56,6 +62,16 @@ struct StaleUploadTests {
         // An upload that starts within the clock skew of one of ours cannot be told from an
         // attempt of ours whose reply was lost, and is swept: this one starts well before.
         try await Task.sleep(for: .seconds(2.5))
+        // One this archive recorded (a crashed run's), young as it is: the sweep aborts it.
+        let archive = try Archive.openForUpdate(at: fixture.path, logger: Logger(label: "test"))
+        let targetID = try archive.index.registerTarget(
+            UploadTargetRecord(uri: fixture.targetURI(bucket: bucket), template: try KeyTemplate(KeyTemplate.defaultTemplate), continuous: true), at: 0)
+        let ours = try await fixture.server.withStore(bucket: bucket) { store in
+            let handle = try archive.index.recordMultipartUploadStarting(targetID: targetID, key: key, at: 0)
+            let id = try await store.createMultipartUpload(key: key, metadata: [:])
+            try archive.index.recordMultipartUploadStarted(handle, uploadID: id, at: 0)
+            return id
+        }
         // A multipart upload of the same key, completed, then swept.
         let uploader = try fixture.uploader(bucket: bucket, partSize: 5 << 20, threshold: 5 << 20, clockSkew: .milliseconds(500))
         let summary = try await uploader.closingStore { try await uploader.uploadPending() }
@@ -63,7 +79,9 @@ struct StaleUploadTests {
         try await fixture.server.withStore(bucket: bucket) { store in
             let open = try await store.listMultipartUploads(prefix: "")
             #expect(open.map(\.uploadID) == [others], "only the other process's upload is open: \(open)")
+            #expect(!open.contains { $0.uploadID == ours }, "the recorded upload of this archive was not swept")
         }
+        #expect(try archive.index.multipartUploads(targetID: targetID, key: key).isEmpty, "the index forgot the swept upload")
 
         // The same sweep with a bound it has passed: left behind, whoever started it.
         try await fixture.server.withStore(bucket: bucket) { store in

@@ -31,7 +31,7 @@ struct StoreOutageTests {
         defer { dump.kill() }
         // The start's probe must get through (a target that refuses it stops the start);
         // the outage begins once the probe is deleted again.
-        try waitUntil("dump probed the target", timeout: .seconds(60)) {
+        try await eventually("dump probed the target", timeout: .seconds(60)) {
             proxy.requests.contains { $0.method == "DELETE" && $0.reply.map { (200..<300).contains($0.status) } ?? false }
         }
         let kinds: [FaultProxy.Kind] = [.putObject, .createMultipart, .uploadPart, .complete, .abort, .head, .get, .list, .other]
@@ -48,7 +48,7 @@ struct StoreOutageTests {
             try kafka.produce(topic: "out", partitions: 2, count: 2000, startTimestamp: start, spacing: 100)
             produced += 2000
             windows.formUnion(stride(from: start, to: start + 200_000, by: 100).map { $0 - $0 % minutes(1) })
-            try waitUntil("batch \(batch) archived and its windows written", timeout: .seconds(90)) {
+            try await eventually("batch \(batch) archived and its windows written", timeout: .seconds(90)) {
                 guard FileManager.default.fileExists(atPath: archive + "/sediment.sqlite") else { return false }
                 let positions = try status().partitions.reduce(0) { $0 + $1.position }
                 let written = Set(try Archive.open(at: archive).windowFiles().map(\.windowStart))
@@ -79,7 +79,7 @@ struct StoreOutageTests {
         try kafka.produce(topic: "out", partitions: 2, count: 200, startTimestamp: last, spacing: 100)
         produced += 200
         do {
-            try waitUntil("every window confirmed and then deleted by retention", timeout: .seconds(120)) {
+            try await eventually("every window confirmed and then deleted by retention", timeout: .seconds(120)) {
                 let files = try Archive.open(at: archive).windowFiles()
                 let uploads = try status().uploads?.first
                 return files.contains { $0.maxTimestamp >= last } && uploads?.pending == 0 && uploads?.uploaded == files.count
