@@ -30,7 +30,7 @@ public struct UploadTarget: Sendable {
         var options = options
         options.template = try KeyTemplate(
             options.template.template, instances: try archive.instanceCount(),
-            sharedByWorkers: try sharedByWorkers || archive.isFilledByGroup())
+            sharedByWorkers: try sharedByWorkers || archive.isFilledByGroup(), splitByPartition: try archive.index.splitsByPartition())
         return try WindowUploader(archive: archive, store: store, targetURI: uri, options: options, logger: logger)
     }
 }
