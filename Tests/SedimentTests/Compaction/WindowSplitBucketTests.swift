@@ -39,30 +39,28 @@ struct WindowSplitBucketTests {
 
         let range = ["--topic", "orders", "--from", "\(windowBase + minutes(1))", "--to", "\(windowBase + minutes(9))"]
         let original = try CLIProcess.succeed(["query", "--archive", fixture.path] + range, scratch: scratch)
-        let restored = scratch.file("restored")
-        let restore = try CLIProcess.run(
-            ["restore", "--archive", restored, "--target", uri, "--topic", "orders", "--from", "0", "--to", "now"],
-            scratch: scratch, environment: environment)
-        #expect(restore.succeeded && restore.stdoutText.hasPrefix("restored 6 windows"), "\(restore.summary) \(restore.stdoutText)")
-        let restoredFiles = try Archive.open(at: restored).windowFiles(instance: "local", topic: "orders")
-        #expect(restoredFiles.map(\.path) == files.map(\.path) && restoredFiles.map(\.splitPartition) == files.map(\.splitPartition))
-        #expect(restoredFiles.map(\.sha256) == files.map(\.sha256))
+        // Into an empty archive: each file in its series, at its path, answering as the original.
+        func restore(into name: String) throws -> String {
+            let restored = scratch.file(name)
+            let restore = try CLIProcess.run(
+                ["restore", "--archive", restored, "--target", uri, "--topic", "orders", "--from", "0", "--to", "now"],
+                scratch: scratch, environment: environment)
+            #expect(restore.succeeded && restore.stdoutText.hasPrefix("restored 6 windows"), "\(restore.summary) \(restore.stdoutText)")
+            let restoredFiles = try Archive.open(at: restored).windowFiles(instance: "local", topic: "orders")
+            #expect(restoredFiles.map(\.path) == files.map(\.path) && restoredFiles.map(\.splitPartition) == files.map(\.splitPartition))
+            #expect(restoredFiles.map(\.sha256) == files.map(\.sha256))
+            #expect(try CLIProcess.succeed(["query", "--archive", restored] + range, scratch: scratch, environment: environment) == original)
+            return restored
+        }
+        let restored = try restore(into: "restored")
         #expect(try Archive.open(at: restored).windowSettings(instance: "local", topic: "orders").last?.settings.split == .partition)
-        #expect(try CLIProcess.succeed(["query", "--archive", restored] + range, scratch: scratch, environment: environment) == original)
 
         // Without its manifest, a file's default key still says its partition (and the
         // other windows' manifests how long a window is).
         try await fixture.server.withStore(bucket: bucket) { store in
             try await store.deleteObject(key: WindowManifest.key(forObject: keys[1].key))
         }
-        let rebuilt = scratch.file("rebuilt")
-        let again = try CLIProcess.run(
-            ["restore", "--archive", rebuilt, "--target", uri, "--topic", "orders", "--from", "0", "--to", "now"],
-            scratch: scratch, environment: environment)
-        #expect(again.succeeded && again.stdoutText.hasPrefix("restored 6 windows"), "\(again.summary) \(again.stdoutText)")
-        let rebuiltFiles = try Archive.open(at: rebuilt).windowFiles(instance: "local", topic: "orders")
-        #expect(rebuiltFiles.map(\.path) == files.map(\.path) && rebuiltFiles.map(\.splitPartition) == files.map(\.splitPartition))
-        #expect(try CLIProcess.succeed(["query", "--archive", rebuilt] + range, scratch: scratch, environment: environment) == original)
+        _ = try restore(into: "rebuilt")
 
         // A flipped byte in a split file: verify names the file.
         let damaged = files[4]

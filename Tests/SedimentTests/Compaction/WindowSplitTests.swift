@@ -9,16 +9,9 @@ import Testing
 struct WindowSplitTests {
     static let messages = WindowCompressionTests.messages
 
-    /// `messages` compacted into 5-minute windows, split by partition or not.
+    /// `messages` compacted into 5-minute jsonl windows, split by partition or not.
     static func compacted(_ label: String, split: WindowSettings.Split, compression: WindowCompression = .gzip) throws -> CompactionFixture {
-        let fixture = CompactionFixture(label: label)
-        try fixture.append(messages)
-        var change = WindowSettingsChange()
-        change.granularity = minutes(5)
-        change.compression = compression
-        change.split = split
-        try fixture.compact(change, closeAll: true)
-        return fixture
+        try WindowCompressionTests.compacted(label, .jsonl, compression, split: split)
     }
 
     /// The messages of a jsonl file's content, in the file's order.
@@ -166,33 +159,23 @@ struct WindowSplitTests {
 
     @Test("run --config takes `split`, shows it in the plan, and refuses a task's key template without {partition} at its line")
     func configFile() throws {
-        let file = try ConfigFile("""
-            tasks:
-              - name: a
-                archive: archive-a
+        /// A task splitting `orders` by partition, with `extra` lines.
+        func task(_ name: String, _ extra: String = "") -> String {
+            """
+              - name: \(name)
+                archive: archive-\(name)
                 brokers: 127.0.0.1:9092
                 topics: [orders]
                 split: partition
-                target: file:///tmp/sediment-split-config-never-written
-              - name: b
-                archive: archive-b
-                brokers: 127.0.0.1:9092
-                topics: [orders]
-                split: partition
-                target: file:///tmp/sediment-split-config-never-written
-                key-template: "{topic}/{timestamp}"
-            """)
+
+            """ + extra
+        }
+        let target = "    target: file:///tmp/sediment-split-config-never-written\n"
+        let file = try ConfigFile("tasks:\n" + task("a", target) + task("b", target + "    key-template: \"{topic}/{timestamp}\"\n"))
         let problems = file.problems()
         #expect(problems.count == 1 && problems.first?.hasPrefix(file.at(14, 19) + "tasks[1].key-template: ") == true
             && problems.first?.contains("'{topic}/{timestamp}'") == true && problems.first?.contains("add {partition}") == true, "\(problems)")
-        let valid = try ConfigFile("""
-            tasks:
-              - name: a
-                archive: archive-a
-                brokers: 127.0.0.1:9092
-                topics: [orders]
-                split: partition
-            """)
+        let valid = try ConfigFile("tasks:\n" + task("a"))
         let loaded = try valid.load()
         let task = try #require(loaded.tasks.first)
         #expect(task.pipeline.dump.compaction?.change.split == .partition)
