@@ -157,6 +157,21 @@ struct WindowSplitTests {
         }
     }
 
+    @Test("a window hook runs once per split file, told its partition (SEDIMENT_PARTITION) and the key it went up under")
+    func hookPerPartition() throws {
+        let fixture = CompactionFixture(label: "split-hook")
+        try fixture.append(Self.messages)
+        let scratch = fixture.directory
+        let hook = try HookScript(in: scratch, body: #"echo "$SEDIMENT_WINDOW_START|$SEDIMENT_PARTITION|$SEDIMENT_PART|$SEDIMENT_WINDOW_KEY" >> "$LOG""#)
+        _ = try CLIProcess.succeed(
+            ["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m", "--split", "partition",
+             "--target", "file://" + scratch.file("bucket"), "--on-window", hook.path], scratch: scratch)
+        let files = try fixture.files()
+        let lines = hook.lines().sorted { $0.joined() < $1.joined() }
+        let expected = files.map { ["\($0.windowStart)", "\($0.splitPartition!)", "1", WindowCompressionTests.key($0)] }
+        #expect(lines == expected.sorted { $0.joined() < $1.joined() }, "\(lines)")
+    }
+
     @Test("run --config takes `split`, shows it in the plan, and refuses a task's key template without {partition} at its line")
     func configFile() throws {
         /// A task splitting `orders` by partition, with `extra` lines.
