@@ -52,6 +52,10 @@ struct WindowSplitBucketTests {
             #expect(try CLIProcess.succeed(["query", "--archive", restored] + range, scratch: scratch, environment: environment) == original)
             return restored
         }
+        // An archive without the windows reads them from the bucket through their manifests.
+        let empty = scratch.file("empty")
+        _ = try ArchiveWriter(at: empty)
+        #expect(try CLIProcess.succeed(["query", "--archive", empty, "--target", uri] + range, scratch: scratch, environment: environment) == original)
         let restored = try restore(into: "restored")
         #expect(try Archive.open(at: restored).windowSettings(instance: "local", topic: "orders").last?.settings.split == .partition)
 
