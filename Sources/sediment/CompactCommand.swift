@@ -17,9 +17,13 @@ struct CompactCommand: AsyncParsableCommand {
             zstd's seekable format that zstd -d and zstdcat read, or none, the plain content. \
             It is written to
 
-              windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.partN].<jsonl|txt>[.gz|.zst]
+              windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.pP][.partN].<jsonl|txt>[.gz|.zst]
 
-            Messages that arrive for a window already written go into its next part; a file, \
+            With --split partition, each partition of a window gets its own file series \
+            (.pP: partition P's messages alone, by (timestamp, offset)), as the product \
+            Sediment replaces lays them out; an upload key template then needs {partition} \
+            (the default adds .pP itself). Messages that arrive for a window already written \
+            go into its next part (of their partition's series when split); a file, \
             once written, is never rewritten. Settings given here are recorded for the topic \
             and apply to windows after the last one written; `status` shows them.
 
@@ -72,7 +76,7 @@ struct CompactCommand: AsyncParsableCommand {
             job.hook = try hooks.hook()
             let logger = common.makeLogger()
             // Checked before the archive is opened: a refused target changes nothing.
-            job.upload = try upload.prepare(continuous: true, logger: logger)
+            job.upload = try upload.prepare(continuous: true, splitByPartition: settings.split == .partition, logger: logger)
             let meters = json || !StandardError.isTerminal ? nil : TopicMeters(unit: "messages")
             let started = Date()
             let report = try await job.run(

@@ -28,6 +28,9 @@ struct CompactionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("text format only, for values that are not UTF-8: error (the default), skip (counted in status) or replace (U+FFFD).", valueName: "policy"))
     var invalidUTF8: WindowSettings.InvalidUTF8Policy?
 
+    @Option(help: ArgumentHelp("How a window is spread over files: none (one file series holding every partition, the default) or partition (one file series per partition, keyed with {partition}).", valueName: "split"))
+    var split: WindowSettings.Split?
+
     func change() throws -> WindowSettingsChange {
         var change = WindowSettingsChange()
         if let granularity { change.granularity = try WindowSettings.granularity(parsing: granularity, option: "--granularity") }
@@ -38,6 +41,7 @@ struct CompactionOptions: ParsableArguments {
         if let grace { change.grace = try DurationExpression.milliseconds(grace, option: "--grace") }
         change.windowTime = windowTime
         change.invalidUTF8 = invalidUTF8
+        change.split = split
         return change
     }
 }
@@ -46,6 +50,7 @@ extension WindowSettings.Format: ExpressibleByArgument {}
 extension WindowCompression: ExpressibleByArgument {}
 extension WindowSettings.WindowTime: ExpressibleByArgument {}
 extension WindowSettings.InvalidUTF8Policy: ExpressibleByArgument {}
+extension WindowSettings.Split: ExpressibleByArgument {}
 
 /// What compaction may delete once windows hold the data (`compact`, `dump`).
 struct RetentionOptions: ParsableArguments {

@@ -122,7 +122,8 @@ struct DumpCommand: AsyncParsableCommand {
             configuration.shutdownTimeout = try service.shutdownDuration()
             // Checked before anything is consumed. Several workers of a group feed one
             // bucket, so their keys must tell them apart.
-            configuration.upload = try upload.prepare(continuous: true, sharedByWorkers: group != nil, logger: logger)
+            configuration.upload = try upload.prepare(
+                continuous: true, sharedByWorkers: group != nil, splitByPartition: compaction.split == .partition, logger: logger)
             let pipeline = try await Pipeline.starting(configuration: configuration, logger: logger)
             readiness.watch([pipeline])
             let summary = try await pipeline.run(untilSignals: [.sigterm, .sigint], alongside: services, onSecondSignal: exitAtOnce)

@@ -133,13 +133,13 @@ struct StatusCommand: ParsableCommand {
     }
 
     static func windowTable(_ windows: [WindowStatistics]) -> String {
-        var table = TextTable(headers: ["INSTANCE", "TOPIC", "WINDOW", "FORMAT", "COMPRESSION", "MAX FILE", "GRACE", "FILES", "MESSAGES", "SIZE", "SKIPPED", "CLOSED TO"])
+        var table = TextTable(headers: ["INSTANCE", "TOPIC", "WINDOW", "FORMAT", "COMPRESSION", "SPLIT", "MAX FILE", "GRACE", "FILES", "MESSAGES", "SIZE", "SKIPPED", "CLOSED TO"])
         var notes: [String] = []
         for w in windows {
             let s = w.settings
             table.add([
                 w.instance, w.topic, "\(s.granularity / 60_000)m \(s.windowTime.rawValue)", s.format.rawValue,
-                s.compression == .none ? "none" : "\(s.compression.rawValue) \(s.compressionLevel)", s.maxFileSize % 1_000_000 == 0 ? "\(s.maxFileSize / 1_000_000)MB" : "\(ByteCount(s.maxFileSize))", "\(s.grace / 1000)s", "\(w.files)", "\(w.messages)",
+                s.compression == .none ? "none" : "\(s.compression.rawValue) \(s.compressionLevel)", s.split.rawValue, s.maxFileSize % 1_000_000 == 0 ? "\(s.maxFileSize / 1_000_000)MB" : "\(ByteCount(s.maxFileSize))", "\(s.grace / 1000)s", "\(w.files)", "\(w.messages)",
                 "\(ByteCount(w.bytes))", "\(w.skipped)", w.lastWindowEnd.map(formatTime) ?? "-",
             ])
             if let since = w.settingsSince {

@@ -44,8 +44,11 @@ struct TargetOptions: ParsableArguments {
 
     /// Checks the target, the credentials and the template, and opens the store, before
     /// there is an archive to upload from (`dump` creates it once Kafka answers).
-    func prepare(continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger) throws -> UploadTarget? {
-        try settings()?.prepare(continuous: continuous, records: records, sharedByWorkers: sharedByWorkers, logger: logger)
+    func prepare(
+        continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, splitByPartition: Bool = false, logger: Logger
+    ) throws -> UploadTarget? {
+        try settings()?.prepare(
+            continuous: continuous, records: records, sharedByWorkers: sharedByWorkers, splitByPartition: splitByPartition, logger: logger)
     }
 
     /// The flags as the library's settings; nil without `--target`.

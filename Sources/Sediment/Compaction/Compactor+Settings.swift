@@ -8,6 +8,7 @@ public struct WindowSettingsChange: Sendable, Hashable {
     public var grace: Int64?
     public var windowTime: WindowSettings.WindowTime?
     public var invalidUTF8: WindowSettings.InvalidUTF8Policy?
+    public var split: WindowSettings.Split?
 
     public init() {}
 
@@ -60,6 +61,7 @@ public struct WindowSettingsChange: Sendable, Hashable {
         if let grace { settings.grace = grace }
         if let windowTime { settings.windowTime = windowTime }
         if let invalidUTF8 { settings.invalidUTF8 = invalidUTF8 }
+        if let split { settings.split = split }
         return settings
     }
 }
@@ -90,6 +92,17 @@ extension Compactor {
                     "topic '\(topic)' already has windows in \(current.windowTime.rawValue) time (up to "
                         + "\(Timestamp.iso8601(milliseconds: lastEnd))): `windowTime` cannot change for it",
                     context: ["topic": topic, "option": "window-time"])
+            }
+            if settings.split == .partition && current.split != .partition {
+                for target in try index.continuousTemplates(in: db) {
+                    do {
+                        try KeyTemplate(target.template).requireSplitKeys()
+                    } catch let error as SedimentError {
+                        throw SedimentError(
+                            error.code, "topic '\(topic)' cannot be split by partition while target \(target.uri) uploads it: " + error.message,
+                            context: error.context.merging(["topic": topic, "target": target.uri]) { $1 })
+                    }
+                }
             }
             let since = max(lastEnd ?? .min, entries.last?.since ?? .min)
             try index.insertSettings(settings, since: since, instance: instance, topic: topic, at: time, in: db)

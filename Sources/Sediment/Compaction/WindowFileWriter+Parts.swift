@@ -55,6 +55,7 @@ extension WindowFileWriter {
     /// A part being written under its temporary name.
     struct OpenPart {
         let number: Int
+        let splitPartition: Int32?
         let relativePath: String
         let finalPath: String
         let temporaryPath: String
@@ -67,8 +68,9 @@ extension WindowFileWriter {
         var md5 = Insecure.MD5()
         var sha256 = SHA256()
 
-        init(number: Int, relativePath: String, finalPath: String, temporaryPath: String, file: SystemFile) {
+        init(number: Int, splitPartition: Int32?, relativePath: String, finalPath: String, temporaryPath: String, file: SystemFile) {
             self.number = number
+            self.splitPartition = splitPartition
             self.relativePath = relativePath
             self.finalPath = finalPath
             self.temporaryPath = temporaryPath
@@ -115,7 +117,7 @@ extension WindowFileWriter {
                 minTimestamp: stats.count > 0 ? stats.minTimestamp : window.start,
                 maxTimestamp: stats.count > 0 ? stats.maxTimestamp : window.start,
                 inputSize: inputSize, size: size, md5: md5.finalize().hexString, sha256: sha256.finalize().hexString,
-                writtenAt: writtenAt,
+                writtenAt: writtenAt, splitPartition: splitPartition,
                 partitions: stats.partitions.map { partition, range in
                     WindowPartitionRow(
                         partition: partition, firstOffset: range.first, lastOffset: range.last, count: range.count,

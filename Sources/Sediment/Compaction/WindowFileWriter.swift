@@ -3,6 +3,9 @@ import Crypto
 /// Writes one window write: the messages of one window, in order, as one or more files
 /// of members of about 1 MiB of input each (gzip members, zstd frames then a seek table,
 /// or the bytes themselves: `WindowCompression`), split into parts at the size cap.
+/// With `split` `partition`, each partition of the window gets its own file series, each
+/// split into parts at the cap on its own; the members of every series go through one
+/// compressor, so that what is in flight stays bounded whatever the partition count.
 ///
 /// Parts are written under hidden temporary names, fsynced, and renamed to their final
 /// names only when the whole window is written; the caller records them in the index
@@ -19,16 +22,28 @@ final class WindowFileWriter {
     private let coveredEnd: [Int32: Int64]
     private let compressor: ParallelCompressor
     private let writtenAt: Int64
-    private var nextPart: Int
-    private var chunk: [UInt8] = []
-    private var chunkStats = Stats()
-    private var queued: [Stats] = []
-    private var part: OpenPart?
+    private let splitsByPartition: Bool
+    /// Per series (its split partition; nil for the series holding every partition), the
+    /// highest part the index holds already.
+    private let recordedParts: [Int32?: Int]
+    private var series: [Int32?: Series] = [:]
+    /// Series in the order they started, so that `finish` goes through them the same way each run.
+    private var started: [Int32?] = []
+    /// The series and stats of every chunk submitted and not yet placed, oldest first.
+    private var queued: [(series: Int32?, stats: Stats)] = []
     private var closed: [(part: OpenPart, record: WindowFileRecord)] = []
-    private var producedMember = false
+
+    /// One file series being written: its chunk filling up, and its part open.
+    private struct Series {
+        var nextPart: Int
+        var chunk: [UInt8] = []
+        var chunkStats = Stats()
+        var part: OpenPart?
+        var submitted = 0
+    }
 
     init(
-        layout: ArchiveLayout, instance: String, topic: String, window: WindowSchedule.Window, firstPart: Int,
+        layout: ArchiveLayout, instance: String, topic: String, window: WindowSchedule.Window, recordedParts: [Int32?: Int],
         coveredEnd: [Int32: Int64], writtenAt: Int64
     ) throws {
         self.layout = layout
@@ -39,82 +54,95 @@ final class WindowFileWriter {
         self.coveredEnd = coveredEnd
         self.compressor = ParallelCompressor(compress: window.settings.compression.memberMaker(level: window.settings.compressionLevel))
         self.writtenAt = writtenAt
-        self.nextPart = firstPart
-        chunk.reserveCapacity(Self.memberInputSize + 64 << 10)
-        try Self.removeUnrecorded(layout: layout, instance: instance, topic: topic, window: window, fromPart: firstPart)
+        self.splitsByPartition = window.settings.split == .partition
+        self.recordedParts = recordedParts
+        try Self.removeUnrecorded(layout: layout, instance: instance, topic: topic, window: window, recordedParts: recordedParts)
     }
 
     func append(_ record: Record) throws {
-        if try encoder.append(record, to: &chunk) {
-            chunkStats.add(record.position)
-        } else {
-            chunkStats.skip(record.position)
+        let key: Int32? = splitsByPartition ? record.position.partition : nil
+        if series[key] == nil {
+            var new = Series(nextPart: (recordedParts[key] ?? 0) + 1)
+            new.chunk.reserveCapacity(Self.memberInputSize + 64 << 10)
+            series[key] = new
+            started.append(key)
         }
-        if chunk.count >= Self.memberInputSize { try submitChunk() }
+        if try encoder.append(record, to: &series[key]!.chunk) {
+            series[key]!.chunkStats.add(record.position)
+        } else {
+            series[key]!.chunkStats.skip(record.position)
+        }
+        if series[key]!.chunk.count >= Self.memberInputSize { try submitChunk(of: key) }
     }
 
-    /// Makes every part durable under its final name and returns them, in part order.
+    /// Makes every part durable under its final name and returns them, in series then part order.
     func finish() throws -> [WindowFileRecord] {
-        if !chunk.isEmpty || !producedMember && queued.isEmpty { try submitChunk() }
+        // A series whose messages were all left out still gets its (empty) file: it says
+        // the partitions were seen.
+        for key in started where !series[key]!.chunk.isEmpty || series[key]!.submitted == 0 { try submitChunk(of: key) }
         for member in try compressor.finish() { try place(member) }
-        try closePart()
+        for key in started { try closePart(of: key) }
         for (part, _) in closed { try FileSystem.rename(part.temporaryPath, to: part.finalPath) }
         if let first = closed.first { FileSystem.synchronizeDirectory(FileSystem.parentDirectory(first.part.finalPath)) }
-        return closed.map(\.record)
+        return closed.sorted { ($0.record.splitPartition ?? -1, $0.record.part) < ($1.record.splitPartition ?? -1, $1.record.part) }
+            .map(\.record)
     }
 
     /// Removes what was written so far: the window is left as if never started.
     func abandon() {
         _ = try? compressor.finish()
-        if let part { try? FileSystem.remove(part.temporaryPath) }
+        for key in started { if let part = series[key]?.part { try? FileSystem.remove(part.temporaryPath) } }
         for (part, _) in closed { try? FileSystem.remove(part.temporaryPath) }
     }
 
-    private func submitChunk() throws {
-        queued.append(chunkStats)
-        chunkStats = Stats()
-        for member in try compressor.submit(&chunk) { try place(member) }
+    private func submitChunk(of key: Int32?) throws {
+        queued.append((key, series[key]!.chunkStats))
+        series[key]!.chunkStats = Stats()
+        series[key]!.submitted += 1
+        for member in try compressor.submit(&series[key]!.chunk) { try place(member) }
     }
 
     private func place(_ member: ParallelCompressor.Member) throws {
-        producedMember = true
-        let stats = queued.removeFirst()
-        let trailer = Int64(window.settings.compression.trailerSize(members: (part?.members.count ?? 0) + 1))
-        if let current = part, current.size > 0, current.size + Int64(member.bytes.count) + trailer > window.settings.maxFileSize {
-            try closePart()
+        let (key, stats) = queued.removeFirst()
+        let trailer = Int64(window.settings.compression.trailerSize(members: (series[key]!.part?.members.count ?? 0) + 1))
+        if let current = series[key]!.part, current.size > 0,
+           current.size + Int64(member.bytes.count) + trailer > window.settings.maxFileSize {
+            try closePart(of: key)
         }
-        if part == nil { part = try openPart() }
-        try part!.append(member, stats: stats)
+        if series[key]!.part == nil { series[key]!.part = try openPart(of: key) }
+        try series[key]!.part!.append(member, stats: stats)
     }
 
-    private func openPart() throws -> OpenPart {
+    private func openPart(of key: Int32?) throws -> OpenPart {
+        let number = series[key]!.nextPart
         let relative = ArchiveLayout.windowFilePath(
-            instance: instance, topic: topic, windowStart: window.start, part: nextPart, format: window.settings.format,
-            compression: window.settings.compression)
-        nextPart += 1
+            instance: instance, topic: topic, windowStart: window.start, splitPartition: key, part: number,
+            format: window.settings.format, compression: window.settings.compression)
+        series[key]!.nextPart += 1
         let finalPath = layout.root + "/" + relative
         let directory = FileSystem.parentDirectory(finalPath)
         try FileSystem.createDirectories(directory)
         let temporaryPath = directory + "/." + String(finalPath[finalPath.index(after: finalPath.lastIndex(of: "/")!)...]) + ".tmp"
         try FileSystem.remove(temporaryPath)
         return OpenPart(
-            number: nextPart - 1, relativePath: relative, finalPath: finalPath, temporaryPath: temporaryPath,
+            number: number, splitPartition: key, relativePath: relative, finalPath: finalPath, temporaryPath: temporaryPath,
             file: try SystemFile.openForAppending(temporaryPath, create: true))
     }
 
-    private func closePart() throws {
-        guard var current = part else { return }
-        part = nil
+    private func closePart(of key: Int32?) throws {
+        guard var current = series[key]?.part else { return }
+        series[key]!.part = nil
         try current.appendTrailer(window.settings.compression)
         try current.file.synchronize()
         closed.append((current, current.record(
             instance: instance, topic: topic, window: window, coveredEnd: coveredEnd, writtenAt: writtenAt)))
     }
 
-    /// Deletes files of this window from `fromPart` on, and temporary files: none is in the
-    /// index (recorded parts are below `fromPart`), so they are leftovers of a crash.
+    /// Deletes the window's temporary files, and its files of each series from the part
+    /// after the highest the index holds (`recordedParts`) on: none is in the index, so
+    /// they are leftovers of a crash.
     static func removeUnrecorded(
-        layout: ArchiveLayout, instance: String, topic: String, window: WindowSchedule.Window, fromPart: Int
+        layout: ArchiveLayout, instance: String, topic: String, window: WindowSchedule.Window, recordedParts: [Int32?: Int]
     ) throws {
         let first = layout.root + "/" + ArchiveLayout.windowFilePath(
             instance: instance, topic: topic, windowStart: window.start, part: 1, format: window.settings.format,
@@ -123,15 +151,23 @@ final class WindowFileWriter {
         let seconds = "\(UTCDate.floorDivide(window.start, 1000))"
         for name in FileSystem.contents(of: directory) {
             let visible = name.hasPrefix(".") ? String(name.dropFirst().dropLast(4)) : name
-            guard visible.hasPrefix(seconds + "."), let part = Self.part(ofFileName: visible, seconds: seconds) else { continue }
-            if part >= fromPart || name.hasPrefix(".") { try FileSystem.remove(directory + "/" + name) }
+            guard visible.hasPrefix(seconds + "."), let (series, part) = Self.seriesAndPart(ofFileName: visible, seconds: seconds) else { continue }
+            if part > recordedParts[series] ?? 0 || name.hasPrefix(".") { try FileSystem.remove(directory + "/" + name) }
         }
     }
 
-    /// 1 for `<seconds>.<ext>`, N for `<seconds>.partN.<ext>`.
-    static func part(ofFileName name: String, seconds: String) -> Int? {
-        let rest = name.dropFirst(seconds.count + 1)
-        guard rest.hasPrefix("part") else { return 1 }
-        return Int(rest.dropFirst(4).prefix { $0.isNumber })
+    /// (nil, 1) for `<seconds>.<ext>`, (nil, N) for `<seconds>.partN.<ext>`, (P, …) for
+    /// `<seconds>.pP[.partN].<ext>`.
+    static func seriesAndPart(ofFileName name: String, seconds: String) -> (Int32?, Int)? {
+        var rest = name.dropFirst(seconds.count + 1)
+        var series: Int32?
+        let digits = rest.hasPrefix("p") ? rest.dropFirst().prefix { $0.isNumber } : ""
+        if !digits.isEmpty, rest.dropFirst(1 + digits.count).hasPrefix(".") {
+            guard let partition = Int32(digits) else { return nil }
+            series = partition
+            rest = rest.dropFirst(2 + digits.count)
+        }
+        guard rest.hasPrefix("part") else { return (series, 1) }
+        return Int(rest.dropFirst(4).prefix { $0.isNumber }).map { (series, $0) }
     }
 }

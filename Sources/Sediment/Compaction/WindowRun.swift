@@ -34,9 +34,9 @@ struct WindowRun {
     mutating func append(_ record: Record, window next: WindowSchedule.Window) throws {
         if window?.start != next.start {
             try finishWindow()
-            let firstPart = try archive.index.highestPart(instance: instance, topic: topic, windowStart: next.start) + 1
             writer = try WindowFileWriter(
-                layout: archive.layout, instance: instance, topic: topic, window: next, firstPart: firstPart,
+                layout: archive.layout, instance: instance, topic: topic, window: next,
+                recordedParts: try archive.index.highestParts(instance: instance, topic: topic, windowStart: next.start),
                 coveredEnd: positions, writtenAt: now)
             window = next
         }

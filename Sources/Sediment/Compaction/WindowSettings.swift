@@ -35,6 +35,15 @@ public struct WindowSettings: Sendable, Hashable, Codable {
         case replace
     }
 
+    /// How a window's messages are spread over files.
+    public enum Split: String, Sendable, CaseIterable, Codable {
+        /// One file series per window holding every partition, in time order. The default.
+        case none
+        /// One file series per partition present in the window, each in time order (the
+        /// layout of the product Sediment replaces, whose file count follows the partitions).
+        case partition
+    }
+
     /// Window length in milliseconds. Default 60 minutes.
     public var granularity: Int64 = 3_600_000
     /// Default `.jsonl`.
@@ -51,6 +60,8 @@ public struct WindowSettings: Sendable, Hashable, Codable {
     public var windowTime: WindowTime = .message
     /// Default `.error`.
     public var invalidUTF8: InvalidUTF8Policy = .error
+    /// Default `.none`.
+    public var split: Split = .none
 
     public init() {}
 

@@ -34,7 +34,8 @@ extension RunTask {
             rows.append(("windows", [
                 "\(DurationExpression.text(milliseconds: settings.granularity)) of \(settings.windowTime.rawValue) time",
                 "grace \(DurationExpression.text(milliseconds: settings.grace))", settings.format.rawValue,
-                settings.compressionText, "parts above \(ByteSizeExpression.text(settings.maxFileSize))",
+                settings.compressionText + (settings.split == .partition ? ", one file per partition" : ""),
+                "parts above \(ByteSizeExpression.text(settings.maxFileSize))",
                 "written every \(DurationExpression.text(compaction.interval))",
             ].joined(separator: ", ") + (settings.format == .text ? "; values not UTF-8: \(settings.invalidUTF8.rawValue)" : "")))
             rows.append(("retention", retentionText(compaction.retention)))

@@ -27,6 +27,7 @@ public enum SettingNames {
         "maxArchiveBytes": "max-archive-size",
         "partitioning": "partitioning",
         "skipInvalid": "skip-invalid",
+        "split": "split",
         "sourceOffsets": "source-offsets",
         "start": "start",
         "startFallback": "start-fallback",

@@ -29,6 +29,7 @@ enum TaskKey: String, CaseIterable {
     case compression
     case compressionLevel = "compression-level"
     case maxFileSize = "max-file-size"
+    case split
     case keepSegments = "keep-segments"
     case localRetention = "local-retention"
     case target

@@ -6,7 +6,7 @@ extension TaskReader {
     /// URI, the key template (with `{worker}` for a group), the sizes, and that the
     /// credentials load. Nil without a `target`; then the upload keys set in the task
     /// itself are problems (in `defaults` they are for the tasks that have one).
-    func readUpload(into draft: inout TaskDraft, group: String?, compacts: Bool) -> UploadSettings? {
+    func readUpload(into draft: inout TaskDraft, group: String?, compacts: Bool, splits: Bool = false) -> UploadSettings? {
         guard let targetValue = value(.target) else {
             for key in TaskKey.uploadKeys { mapping[key.rawValue]?.problem("\(key.rawValue) applies to uploads: give 'target' too") }
             return nil
@@ -18,9 +18,10 @@ extension TaskReader {
         var settings = UploadSettings(uri: uri)
         draft.target = targetValue.reporting { try ObjectTarget(parsing: uri) }
         if let template = value(.keyTemplate)?.string() { settings.keyTemplate = template }
-        // A group's workers share the bucket: the template must tell them apart.
-        draft.template = (value(.keyTemplate) ?? value(.group) ?? targetValue).reporting {
-            try KeyTemplate(settings.keyTemplate, sharedByWorkers: group != nil)
+        // A group's workers share the bucket, and a window split by partition has a file
+        // per partition: the template must tell them apart.
+        draft.template = (value(.keyTemplate) ?? value(.group) ?? value(.split) ?? targetValue).reporting {
+            try KeyTemplate(settings.keyTemplate, sharedByWorkers: group != nil, splitByPartition: splits)
         }
         let fileValue = value(.credentialsFile)
         if let path = fileValue?.string() {

@@ -81,7 +81,7 @@ struct TaskReader {
         }
         let dump = readDump(into: &draft)
         let compaction = readCompaction()
-        let upload = readUpload(into: &draft, group: dump?.group, compacts: compaction != nil)
+        let upload = readUpload(into: &draft, group: dump?.group, compacts: compaction != nil, splits: compaction?.change.split == .partition)
         let hook = readHook()
         let fsync = value(.fsync)?.choice(ArchiveOptions.FsyncPolicy.self)
         guard problems.problems.count == before, var dump, let archive = draft.archive, let name = draft.name else { return draft }
@@ -191,6 +191,7 @@ struct TaskReader {
         change.windowTime = value(.windowTime)?.choice(WindowSettings.WindowTime.self)
         change.format = value(.format)?.choice(WindowSettings.Format.self)
         change.invalidUTF8 = value(.invalidUTF8)?.choice(WindowSettings.InvalidUTF8Policy.self)
+        change.split = value(.split)?.choice(WindowSettings.Split.self)
         compaction.change = change
         if let interval = duration(.compactInterval) {
             if interval <= .zero { value(.compactInterval)?.problem("compact-interval must be more than 0") }

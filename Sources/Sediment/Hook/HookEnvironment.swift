@@ -31,7 +31,7 @@ enum HookEnvironment {
     static let names: Set<String> = [
         "SEDIMENT_ARCHIVE", "SEDIMENT_WINDOW_PATH", "SEDIMENT_TARGET", "SEDIMENT_WINDOW_KEY", "SEDIMENT_MANIFEST_KEY",
         "SEDIMENT_INSTANCE", "SEDIMENT_TOPIC", "SEDIMENT_WINDOW_START", "SEDIMENT_WINDOW_END", "SEDIMENT_WINDOW_START_ISO",
-        "SEDIMENT_WINDOW_END_ISO", "SEDIMENT_PART", "SEDIMENT_FORMAT", "SEDIMENT_COMPRESSION", "SEDIMENT_MESSAGES", "SEDIMENT_MIN_TIMESTAMP",
+        "SEDIMENT_WINDOW_END_ISO", "SEDIMENT_PART", "SEDIMENT_PARTITION", "SEDIMENT_FORMAT", "SEDIMENT_COMPRESSION", "SEDIMENT_MESSAGES", "SEDIMENT_MIN_TIMESTAMP",
         "SEDIMENT_MAX_TIMESTAMP", "SEDIMENT_SIZE", "SEDIMENT_SHA256", "SEDIMENT_MD5", "SEDIMENT_ATTEMPT",
     ]
 
@@ -68,6 +68,8 @@ enum HookEnvironment {
             "SEDIMENT_ATTEMPT": "\(attempt)",
         ]
         environment.merge(window) { $1 }
+        // Only a file of a window split by partition holds one partition.
+        if let partition = file.splitPartition { environment["SEDIMENT_PARTITION"] = "\(partition)" }
         if let upload {
             environment["SEDIMENT_TARGET"] = upload.target
             environment["SEDIMENT_WINDOW_KEY"] = upload.key

@@ -24,6 +24,21 @@ extension ArchiveIndex {
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM partitions WHERE consumer_group IS NOT NULL)") ?? false
         }
     }
+
+    /// Whether some topic's windows are (or will be) split by partition: uploads then need
+    /// keys that tell a window's files apart.
+    func splitsByPartition() throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM window_settings WHERE split = 'partition')") ?? false
+        }
+    }
+
+    /// The key templates of the continuous targets recorded, by URI.
+    func continuousTemplates(in db: Database) throws -> [(uri: String, template: String)] {
+        try Row.fetchAll(db, sql: "SELECT uri, key_template FROM upload_targets WHERE continuous = 1 ORDER BY id").map {
+            ($0["uri"], $0["key_template"])
+        }
+    }
 }
 
 extension Archive {

@@ -6,25 +6,25 @@ extension ArchiveIndex {
     /// A file of a window as the index holds it.
     struct HeldWindowFile: Sendable, Hashable {
         var id: Int64
+        var splitPartition: Int32?
         var part: Int
         var path: String
         var sha256: String
         var locallyDeleted: Bool
     }
 
-    /// The files the index holds of one window, by part.
-    func heldFiles(instance: String, topic: String, windowStart: Int64) throws -> [Int: HeldWindowFile] {
+    /// The files the index holds of one window, by series (split partition) and part.
+    func heldFiles(instance: String, topic: String, windowStart: Int64) throws -> [HeldWindowFile] {
         try read { db in
-            var held: [Int: HeldWindowFile] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT id, part, path, sha256, local_deleted_at FROM window_files
-                WHERE instance = ? AND topic = ? AND window_start = ?
-                """, arguments: [instance, topic, windowStart]) {
-                held[row["part"]] = HeldWindowFile(
-                    id: row["id"], part: row["part"], path: row["path"], sha256: row["sha256"],
-                    locallyDeleted: (row["local_deleted_at"] as Int64?) != nil)
+            try Row.fetchAll(db, sql: """
+                SELECT id, split_partition, part, path, sha256, local_deleted_at FROM window_files
+                WHERE instance = ? AND topic = ? AND window_start = ? ORDER BY IFNULL(split_partition, -1), part
+                """, arguments: [instance, topic, windowStart]
+            ).map { row in
+                HeldWindowFile(
+                    id: row["id"], splitPartition: row["split_partition"], part: row["part"], path: row["path"],
+                    sha256: row["sha256"], locallyDeleted: (row["local_deleted_at"] as Int64?) != nil)
             }
-            return held
         }
     }
 
@@ -45,6 +45,7 @@ extension ArchiveIndex {
             settings.compression = first.compression
             settings.compressionLevel = level
             settings.windowTime = windowTime
+            settings.split = first.splitPartition == nil ? .none : .partition
             if let schedule = try schedule(instance: first.instance, topic: first.topic, in: db) {
                 let window = schedule.window(containing: first.windowStart)
                 let fits = window.start == first.windowStart && window.end == first.windowEnd

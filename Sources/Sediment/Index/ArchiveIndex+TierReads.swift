@@ -42,7 +42,7 @@ extension ArchiveIndex {
                     """, arguments: [instance, topic, start, maxFileID])!
                 for file in try Row.fetchAll(db, sql: """
                     SELECT id, path, compression, sha256, local_deleted_at FROM window_files
-                    WHERE instance = ? AND topic = ? AND window_start = ? AND id <= ? AND format = 'jsonl' ORDER BY part
+                    WHERE instance = ? AND topic = ? AND window_start = ? AND id <= ? AND format = 'jsonl' ORDER BY split_partition, part
                     """, arguments: [instance, topic, start, maxFileID]) {
                     let id: Int64 = file["id"]
                     let copies = try Row.fetchAll(db, sql: """

@@ -4,7 +4,7 @@ import GRDB
 extension ArchiveIndex {
     func scheduleEntries(instance: String, topic: String, in db: Database) throws -> [WindowSchedule.Entry] {
         try Row.fetchAll(db, sql: """
-            SELECT since, granularity, format, compression, compression_level, max_file_size, grace, window_time, invalid_utf8
+            SELECT since, granularity, format, compression, compression_level, max_file_size, grace, window_time, invalid_utf8, split
             FROM window_settings WHERE instance = ? AND topic = ? ORDER BY since
             """, arguments: [instance, topic]
         ).map { row in
@@ -19,6 +19,7 @@ extension ArchiveIndex {
             settings.grace = row["grace"]
             settings.windowTime = WindowSettings.WindowTime(rawValue: row["window_time"]) ?? .message
             settings.invalidUTF8 = WindowSettings.InvalidUTF8Policy(rawValue: row["invalid_utf8"]) ?? .error
+            settings.split = WindowSettings.Split(rawValue: row["split"]) ?? .none
             return WindowSchedule.Entry(since: row["since"], settings: settings)
         }
     }
@@ -31,17 +32,18 @@ extension ArchiveIndex {
     func insertSettings(_ settings: WindowSettings, since: Int64, instance: String, topic: String, at now: Int64, in db: Database) throws {
         try db.execute(sql: """
             INSERT INTO window_settings (instance, topic, since, granularity, format, compression, compression_level,
-                max_file_size, grace, window_time, invalid_utf8, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                max_file_size, grace, window_time, invalid_utf8, split, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (instance, topic, since) DO UPDATE SET
                 granularity = excluded.granularity, format = excluded.format, compression = excluded.compression,
                 compression_level = excluded.compression_level, max_file_size = excluded.max_file_size,
                 grace = excluded.grace, window_time = excluded.window_time,
-                invalid_utf8 = excluded.invalid_utf8, recorded_at = excluded.recorded_at
+                invalid_utf8 = excluded.invalid_utf8, split = excluded.split, recorded_at = excluded.recorded_at
             """, arguments: [
                 instance, topic, since, settings.granularity, settings.format.rawValue, settings.compression.rawValue,
                 settings.compressionLevel,
-                settings.maxFileSize, settings.grace, settings.windowTime.rawValue, settings.invalidUTF8.rawValue, now,
+                settings.maxFileSize, settings.grace, settings.windowTime.rawValue, settings.invalidUTF8.rawValue,
+                settings.split.rawValue, now,
             ])
     }
 
@@ -56,12 +58,18 @@ extension ArchiveIndex {
         try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM window_files") ?? 0
     }
 
-    /// The highest part written of a window, 0 when none is.
-    func highestPart(instance: String, topic: String, windowStart: Int64) throws -> Int {
+    /// Per file series of a window (its split partition, nil for the series holding every
+    /// partition), the highest part written; a series with no file has no entry.
+    func highestParts(instance: String, topic: String, windowStart: Int64) throws -> [Int32?: Int] {
         try read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT MAX(part) FROM window_files WHERE instance = ? AND topic = ? AND window_start = ?",
-                arguments: [instance, topic, windowStart]) ?? 0
+            var parts: [Int32?: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT split_partition, MAX(part) AS part FROM window_files
+                WHERE instance = ? AND topic = ? AND window_start = ? GROUP BY split_partition
+                """, arguments: [instance, topic, windowStart]) {
+                parts[row["split_partition"] as Int32?] = row["part"]
+            }
+            return parts
         }
     }
 
@@ -112,12 +120,12 @@ extension ArchiveIndex {
     func insert(_ file: WindowFileRecord, in db: Database) throws -> Int64 {
         try db.execute(sql: """
             INSERT INTO window_files (instance, topic, window_start, window_end, part, path, format, compression,
-                message_count, skipped_count, min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                message_count, skipped_count, min_timestamp, max_timestamp, input_size, size, md5, sha256, written_at, split_partition)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 file.instance, file.topic, file.windowStart, file.windowEnd, file.part, file.path,
                 file.format.rawValue, file.compression.rawValue, file.count, file.skipped, file.minTimestamp, file.maxTimestamp,
-                file.inputSize, file.size, file.md5, file.sha256, file.writtenAt,
+                file.inputSize, file.size, file.md5, file.sha256, file.writtenAt, file.splitPartition,
             ])
         let id = db.lastInsertedRowID
         for partition in file.partitions {
@@ -209,7 +217,7 @@ extension ArchiveIndex {
             try Row.fetchAll(db, sql: """
                 SELECT \(WindowFile.columns) FROM window_files
                 WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR topic = ?2)
-                ORDER BY instance, topic, window_start, part
+                ORDER BY instance, topic, window_start, split_partition, part
                 """, arguments: [instance, topic]
             ).map(WindowFile.init(row:))
         }

@@ -48,6 +48,9 @@ struct WindowFileRecord: Sendable {
     var md5: String
     var sha256: String
     var writtenAt: Int64
+    /// The one partition the file holds when its window is split by partition; nil when
+    /// the file holds every partition of its window.
+    var splitPartition: Int32?
     var partitions: [WindowPartitionRow]
     var members: [MemberRow]
 }
@@ -74,10 +77,14 @@ public struct WindowFile: Sendable, Hashable, Codable {
     public var sha256: String
     public var writtenAt: Int64
     public var locallyDeleted: Bool
+    /// The one partition the file holds when its window is split by partition (`split`
+    /// `partition`); nil when it holds every partition of its window.
+    public var splitPartition: Int32?
 
     static let columnNames = [
         "id", "instance", "topic", "window_start", "window_end", "part", "path", "format", "compression", "message_count", "skipped_count",
         "min_timestamp", "max_timestamp", "input_size", "size", "md5", "sha256", "written_at", "local_deleted_at",
+        "split_partition",
     ]
     static let columns = columnNames.joined(separator: ", ")
 
@@ -104,5 +111,6 @@ public struct WindowFile: Sendable, Hashable, Codable {
         sha256 = row["sha256"]
         writtenAt = row["written_at"]
         locallyDeleted = (row["local_deleted_at"] as Int64?) != nil
+        splitPartition = row["split_partition"]
     }
 }

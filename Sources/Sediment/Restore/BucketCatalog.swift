@@ -16,6 +16,8 @@ public struct BucketWindow: Sendable, Hashable {
     public var instance: String? { manifest?.instance ?? fields.instance }
     public var windowStart: Int64 { fields.windowStart }
     public var part: Int { manifest?.part ?? fields.part }
+    /// The one partition of a split file (the manifest says; without one, the key).
+    public var splitPartition: Int32? { manifest.map(\.partition) ?? fields.splitPartition }
 }
 
 /// The windows of one topic in a bucket: listed under the template's prefix (every page),
@@ -67,7 +69,7 @@ struct BucketCatalog {
         listing.windows = windows.filter { window in
             guard let manifest = window.manifest else { return true }
             return manifest.count > 0 && manifest.minTimestamp < range.upperBound && manifest.maxTimestamp >= range.lowerBound
-        }.sorted { ($0.windowStart, $0.part, $0.key) < ($1.windowStart, $1.part, $1.key) }
+        }.sorted { ($0.windowStart, $0.splitPartition ?? -1, $0.part, $0.key) < ($1.windowStart, $1.splitPartition ?? -1, $1.part, $1.key) }
         return listing
     }
 
@@ -123,6 +125,7 @@ struct BucketCatalog {
             do {
                 let manifest = try WindowManifest.decode(data, key: manifestKey)
                 guard manifest.windowStart == fields.windowStart, manifest.part == fields.part,
+                      fields.splitPartition == nil || manifest.partition == fields.splitPartition,
                       fields.topic == nil || manifest.topic == fields.topic, fields.instance == nil || manifest.instance == fields.instance else {
                     window.problem = "its manifest \(manifestKey) describes window \(manifest.windowStart) part \(manifest.part) of '\(manifest.topic)', not the object its key names"
                     return (window, Int64(data.count))

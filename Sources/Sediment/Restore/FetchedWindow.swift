@@ -14,6 +14,8 @@ struct FetchedWindow: Sendable {
     var windowStart: Int64 = 0
     var windowEnd: Int64 = 0
     var part = 1
+    /// The one partition of a split file (`WindowFile.splitPartition`).
+    var splitPartition: Int32?
     var level = WindowSettings().compressionLevel
     var windowTime = WindowSettings.WindowTime.message
     var count = 0
@@ -151,7 +153,8 @@ struct FetchedWindow: Sendable {
         WindowFileRecord(
             instance: instance, topic: topic, windowStart: windowStart, windowEnd: windowEnd, part: part, path: relativePath,
             format: format, compression: compression, count: count, skipped: 0, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp,
-            inputSize: inputSize, size: size, md5: md5, sha256: sha256, writtenAt: writtenAt, partitions: partitions,
+            inputSize: inputSize, size: size, md5: md5, sha256: sha256, writtenAt: writtenAt,
+            splitPartition: splitPartition, partitions: partitions,
             members: members)
     }
 }

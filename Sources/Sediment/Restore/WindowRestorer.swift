@@ -106,29 +106,33 @@ public final class WindowRestorer: Sendable {
         let index = archive.index
         let root = archive.layout.root
         let held = try await BlockingIO.run { try index.heldFiles(instance: id.instance, topic: topic, windowStart: id.windowStart) }
-        var nextPart = (held.keys.max() ?? 0) + 1
+        // Per file series (split partition; nil: every partition), the part a new file gets.
+        var nextPart = Dictionary(held.map { ($0.splitPartition, $0.part) }, uniquingKeysWith: max).mapValues { $0 + 1 }
         var fetched: [FetchedWindow] = []
         var failed = false
-        for object in objects.sorted(by: { ($0.part, $0.key) < ($1.part, $1.key) }) {
-            var file = held.values.first { $0.sha256 == object.manifest?.sha256 }
+        for object in objects.sorted(by: { ($0.splitPartition ?? -1, $0.part, $0.key) < ($1.splitPartition ?? -1, $1.part, $1.key) }) {
+            var file = held.first { $0.sha256 == object.manifest?.sha256 }
             if let file, !file.locallyDeleted {
                 outcome.skipped += 1
                 tally.advance(bytes: 0)
                 continue
             }
-            let part = file?.part ?? nextPart
+            let series = file?.splitPartition ?? object.splitPartition
+            let part = file?.part ?? nextPart[series] ?? 1
             let relative = file?.path ?? ArchiveLayout.windowFilePath(
-                instance: id.instance, topic: topic, windowStart: id.windowStart, part: part, format: object.fields.format,
-                compression: object.fields.compression)
+                instance: id.instance, topic: topic, windowStart: id.windowStart, splitPartition: series, part: part,
+                format: object.fields.format, compression: object.fields.compression)
             do {
                 var window = try await fetch(object, to: relative, instance: id.instance, topic: topic, shape: shape)
                 window.part = part
+                window.splitPartition = series
                 tally.advance(bytes: window.size)
-                if file == nil, let same = held.values.first(where: { $0.sha256 == window.sha256 }) {
+                if file == nil, let same = held.first(where: { $0.sha256 == window.sha256 }) {
                     // Without a manifest, only the bytes tell which held file this is.
                     file = same
                     window.relativePath = same.path
                     window.part = same.part
+                    window.splitPartition = same.splitPartition
                     if !same.locallyDeleted {
                         window.discard(root: root)
                         outcome.skipped += 1
@@ -144,7 +148,7 @@ public final class WindowRestorer: Sendable {
                     outcome.bytes += window.size
                 } else {
                     fetched.append(window)
-                    nextPart += 1
+                    nextPart[series] = part + 1
                 }
             } catch {
                 tally.advance(bytes: 0)

@@ -28,10 +28,11 @@ public struct ArchiveLayout: Sendable, Hashable {
 
     /// The path of a window file relative to the archive (and its default object key).
     static func windowFilePath(
-        instance: String, topic: String, windowStart: Int64, part: Int, format: WindowSettings.Format, compression: WindowCompression
+        instance: String, topic: String, windowStart: Int64, splitPartition: Int32? = nil, part: Int,
+        format: WindowSettings.Format, compression: WindowCompression
     ) -> String {
         let seconds = UTCDate.floorDivide(windowStart, 1000)
-        let suffix = part == 1 ? "" : ".part\(part)"
+        let suffix = (splitPartition.map { ".p\($0)" } ?? "") + (part == 1 ? "" : ".part\(part)")
         return "\(windowsDirectory)/\(instance)/\(topic)/\(UTCDate.day(ofMilliseconds: windowStart))/\(seconds)\(suffix).\(format.fileExtension(compression))"
     }
 

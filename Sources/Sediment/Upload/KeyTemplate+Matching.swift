@@ -9,6 +9,10 @@ extension KeyTemplate {
         /// Milliseconds: `{timestamp}` holds whole seconds.
         public var windowStart: Int64
         public var part: Int
+        /// The one partition of a split file, when the key says it (`.p<partition>` under a
+        /// template without `{partition}`); a `{partition}` in the key does not tell a split
+        /// file from a window's only partition, so then the manifest says.
+        public var splitPartition: Int32?
         public var format: WindowSettings.Format
         public var compression: WindowCompression
     }
@@ -47,6 +51,12 @@ extension KeyTemplate {
             suffixPart = number
             rest = rest[..<dot]
         }
+        var splitPartition: Int32?
+        if !namesPartition, let dot = rest.lastIndex(of: "."), rest[rest.index(after: dot)...].hasPrefix("p"),
+           let number = Int32(rest[rest.index(dot, offsetBy: 2)...]), number >= 0, Self.match(pieces[...], rest[..<dot], [:]) != nil {
+            splitPartition = number
+            rest = rest[..<dot]
+        }
         guard let values = Self.match(pieces[...], rest, [:]) else { return nil }
         guard let seconds = values["timestamp"].flatMap({ Int64($0) }) else { return nil }
         let part = values["part"].map { Int($0) } ?? suffixPart ?? 1
@@ -61,10 +71,11 @@ extension KeyTemplate {
         }
         return KeyFields(
             instance: values["instance"].map(String.init), topic: values["topic"].map(String.init),
-            windowStart: start, part: part, format: format, compression: compression)
+            windowStart: start, part: part, splitPartition: splitPartition, format: format, compression: compression)
     }
 
     private var namesPart: Bool { pieces.contains(.token("part")) }
+    var namesPartition: Bool { pieces.contains(.token("partition")) }
 
     /// Matches `pieces` against the whole of `rest`, trying every length a token may take
     /// (a worker name may hold the text that follows it in the template), so a key the

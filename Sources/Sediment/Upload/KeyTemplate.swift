@@ -7,7 +7,10 @@
 /// `part` the part number and `worker` the `dump` worker that archived it (the host
 /// name plus the archive's id unless `--worker` named it; `archive-<id>` for `ingest`). Unless the
 /// template names `{part}`, parts from 2 on get `.partN`; the format's extension always
-/// follows. The default gives the same path as the local copy under `windows/`.
+/// follows. The default gives the same path as the local copy under `windows/`: for the
+/// file of one partition (`split` `partition`) it gives `.p<partition>` before any
+/// `.partN`, as if it ended in `.p{partition}`; another template must name `{partition}`
+/// when the archive splits windows by partition.
 public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     public static let defaultTemplate = "{instance}/{topic}/{date}/{timestamp}"
     static let tokens: Set<String> = ["instance", "topic", "date", "hour", "timestamp", "partition", "part", "worker"]
@@ -26,7 +29,7 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     /// `{topic}` and `{timestamp}` are required, and `{instance}` when the archive holds
     /// several instances, and `{worker}` when several workers feed one bucket (a
     /// consumer group).
-    public init(_ template: String, instances: Int = 1, sharedByWorkers: Bool = false) throws {
+    public init(_ template: String, instances: Int = 1, sharedByWorkers: Bool = false, splitByPartition: Bool = false) throws {
         var pieces: [Piece] = []
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{") {
@@ -59,6 +62,17 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
         }
         self.template = template
         self.pieces = pieces
+        if splitByPartition { try requireSplitKeys() }
+    }
+
+    /// Throws unless the template keys the files of a window split by partition apart:
+    /// it names `{partition}`, or is the default (which adds `.p<partition>` itself).
+    func requireSplitKeys() throws {
+        guard !namesPartition && template != Self.defaultTemplate else { return }
+        throw Self.invalid(
+            template,
+            "windows are split by partition (`split` partition), one file per partition: add {partition} "
+                + "so that the files of one window cannot share a key (the default template adds .p<partition> itself)")
     }
 
     /// The key of one window file, relative to the target's prefix.
@@ -84,6 +98,7 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
             case .token: break
             }
         }
+        if let partition = file.splitPartition, !namesPartition { key += ".p\(partition)" }
         if !namesPart && file.part > 1 { key += ".part\(file.part)" }
         return key + "." + (WindowSettings.Format(rawValue: file.format) ?? .jsonl)
             .fileExtension(file.compression)

@@ -25,20 +25,21 @@ public struct UploadSettings: Sendable, Hashable {
     /// The target with its store open. The caller shuts the store down (a `Pipeline` or a
     /// `CompactionJob` does once it ran).
     public func prepare(
-        continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, logger: Logger,
+        continuous: Bool, records: Bool = true, sharedByWorkers: Bool = false, splitByPartition: Bool = false, logger: Logger,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> UploadTarget {
         let target = try ObjectTarget(parsing: uri)
         // Checked before the store opens: an HTTP client must be shut down once made.
-        var options = try uploaderOptions(sharedByWorkers: sharedByWorkers)
+        var options = try uploaderOptions(sharedByWorkers: sharedByWorkers, splitByPartition: splitByPartition)
         options.continuous = continuous
         options.recordsTarget = records
         let store = try target.makeStore(credentials: try credentials.provider(for: target, logger: logger, environment: { environment }), logger: logger)
         return try UploadTarget(uri: uri, store: store, options: options, sharedByWorkers: sharedByWorkers)
     }
 
-    private func uploaderOptions(sharedByWorkers: Bool) throws -> WindowUploader.Options {
-        var options = WindowUploader.Options(template: try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers))
+    private func uploaderOptions(sharedByWorkers: Bool, splitByPartition: Bool) throws -> WindowUploader.Options {
+        var options = WindowUploader.Options(
+            template: try KeyTemplate(keyTemplate, sharedByWorkers: sharedByWorkers, splitByPartition: splitByPartition))
         guard concurrency >= 1 else {
             throw SedimentError(.invalidArgument, "`uploadConcurrency` must be at least 1, not \(concurrency)")
         }

@@ -3,7 +3,8 @@ import SedimentObjectStore
 
 /// A store to upload windows to, checked and opened, waiting for its archive: the
 /// template is checked again against the archive once it is open (several instances
-/// need `{instance}`; an archive a consumer group fills needs `{worker}`).
+/// need `{instance}`; an archive a consumer group fills needs `{worker}`; one whose
+/// windows are split by partition needs `{partition}` or the default template).
 public struct UploadTarget: Sendable {
     /// As given; never holds a secret (credentials come from the environment or a file).
     public var uri: String
@@ -30,7 +31,7 @@ public struct UploadTarget: Sendable {
         var options = options
         options.template = try KeyTemplate(
             options.template.template, instances: try archive.instanceCount(),
-            sharedByWorkers: try sharedByWorkers || archive.isFilledByGroup())
+            sharedByWorkers: try sharedByWorkers || archive.isFilledByGroup(), splitByPartition: try archive.index.splitsByPartition())
         return try WindowUploader(archive: archive, store: store, targetURI: uri, options: options, logger: logger)
     }
 }

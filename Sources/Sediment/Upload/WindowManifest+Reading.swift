@@ -60,6 +60,9 @@ extension WindowManifest {
         guard partitionCount == manifest.count, manifest.partitions.allSatisfy({ $0.count >= 0 }) else {
             throw invalid(key, "its partitions add up to another count than \(manifest.count)")
         }
+        if let partition = manifest.partition, manifest.partitions.contains(where: { $0.partition != partition }) {
+            throw invalid(key, "it is the file of partition \(partition) but lists others")
+        }
         for (name, kind) in [(manifest.instance, "instance"), (manifest.topic, "topic")] {
             do {
                 try ArchiveName.validate(name, as: kind)

@@ -12,6 +12,7 @@ import Foundation
 ///       "format": "jsonl", "compression": "gzip", "level": 6,
 ///       "count": 30000, "minTimestamp": 1764064800012, "maxTimestamp": 1764065099987,
 ///       "partitions": [{"partition": 0, "firstOffset": 0, "lastOffset": 9999, "count": 10000}],
+///       "partition": 0,
 ///       "size": 347812, "md5": "…", "sha256": "…",
 ///       "members": [{"offset": 0, "length": 118220, "minTimestamp": …, "maxTimestamp": …,
 ///                    "count": 10240, "inputSize": 1048576}]
@@ -22,7 +23,8 @@ import Foundation
 /// (`"compression": "gzip"`), a complete zstd frame (`"zstd"`: the object ends with the
 /// seek table of zstd's seekable format after the last one) or a range of the bytes
 /// themselves (`"none"`), and inflates to `inputSize` bytes.
-/// Keys are written in this order, so that the same window always gives the same bytes.
+/// `partition` is there only for the file of one partition of a window split by partition
+/// (`split` `partition`): the file series it belongs to. Keys are written in this order, so that the same window always gives the same bytes.
 public struct WindowManifest: Sendable, Hashable, Codable {
     public static let currentVersion = 1
 
@@ -42,6 +44,8 @@ public struct WindowManifest: Sendable, Hashable, Codable {
     public var minTimestamp: Int64
     public var maxTimestamp: Int64
     public var partitions: [Partition]
+    /// The one partition of a split file; absent for a file holding every partition of its window.
+    public var partition: Int32?
     public var size: Int64
     public var md5: String
     public var sha256: String

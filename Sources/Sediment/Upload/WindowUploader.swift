@@ -157,6 +157,10 @@ public final class WindowUploader: Sendable {
     /// The object, then its manifest: a manifest present means its object is complete.
     private func upload(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
         let file = candidate.file
+        if file.splitPartition != nil {
+            // A target recorded before its topic was split: its keys would collide.
+            do { try options.template.requireSplitKeys() } catch { return .failed(error) }
+        }
         let manifestOnly = !dryRun && candidate.state == .uploaded && !candidate.hasManifest
         // A confirmed object keeps the key it was confirmed under.
         let key = (manifestOnly ? candidate.key : nil)

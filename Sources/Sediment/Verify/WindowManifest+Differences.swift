@@ -15,6 +15,7 @@ extension WindowManifest {
         compare("windowStart", \.windowStart)
         compare("windowEnd", \.windowEnd)
         compare("part", \.part)
+        compare("partition", \.partition)
         compare("format", \.format)
         compare("compression", \.compression)
         compare("level", \.level)

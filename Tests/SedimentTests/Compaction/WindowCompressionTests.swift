@@ -23,9 +23,10 @@ struct WindowCompressionTests {
         }
     }()
 
-    /// A fixture holding `messages`, compacted into 5-minute windows with `format` and `compression`.
+    /// A fixture holding `messages`, compacted into 5-minute windows with `format`, `compression` and `split`.
     static func compacted(
-        _ label: String, _ format: WindowSettings.Format, _ compression: WindowCompression, maxFileSize: Int64? = nil
+        _ label: String, _ format: WindowSettings.Format, _ compression: WindowCompression, maxFileSize: Int64? = nil,
+        split: WindowSettings.Split? = nil
     ) throws -> CompactionFixture {
         let fixture = CompactionFixture(label: label)
         try fixture.append(messages)
@@ -34,6 +35,7 @@ struct WindowCompressionTests {
         change.format = format
         change.compression = compression
         change.maxFileSize = maxFileSize
+        change.split = split
         try fixture.compact(change, closeAll: true)
         return fixture
     }
