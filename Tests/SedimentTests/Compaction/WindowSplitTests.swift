@@ -246,8 +246,8 @@ struct WindowSplitMigrationTests {
         let pool = try Schema.open(path: path, durable: true)
         try pool.write { db in
             let file = try #require(try Row.fetchOne(db, sql: "SELECT \(WindowFile.columns) FROM window_files"))
-            let recorded = WindowFile(row: file)
-            #expect(recorded.id == 7 && recorded.compression == "zstd" && recorded.locallyDeleted && recorded.splitPartition == nil)
+            let recorded = try WindowFile(row: file)
+            #expect(recorded.id == 7 && recorded.compression == .zstd && recorded.locallyDeleted && recorded.splitPartition == nil)
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM window_uploads u JOIN window_files f ON f.id = u.file_id") == 1)
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM window_hooks h JOIN window_files f ON f.id = h.file_id") == 1)
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM window_members m JOIN window_files f ON f.id = m.file_id") == 1)
