@@ -32,6 +32,9 @@ final class WindowFileWriter {
     /// The series and stats of every chunk submitted and not yet placed, oldest first.
     private var queued: [(series: Int32?, stats: Stats)] = []
     private var closed: [(part: OpenPart, record: WindowFileRecord)] = []
+    /// Counted in `UnrecordedWindowBytes` until this writer goes, after its caller recorded
+    /// the files (or left them).
+    private var unrecorded: Int64 = 0
 
     /// One file series being written: its chunk filling up, and its part open.
     private struct Series {
@@ -58,6 +61,8 @@ final class WindowFileWriter {
         self.recordedParts = recordedParts
         try Self.removeUnrecorded(layout: layout, instance: instance, topic: topic, window: window, recordedParts: recordedParts)
     }
+
+    deinit { UnrecordedWindowBytes.add(-unrecorded, archive: layout.root) }
 
     func append(_ record: Record) throws {
         let key: Int32? = splitsByPartition ? record.position.partition : nil
@@ -111,6 +116,8 @@ final class WindowFileWriter {
         }
         if series[key]!.part == nil { series[key]!.part = try openPart(of: key) }
         try series[key]!.part!.append(member, stats: stats)
+        unrecorded += Int64(member.bytes.count)
+        UnrecordedWindowBytes.add(Int64(member.bytes.count), archive: layout.root)
     }
 
     private func openPart(of key: Int32?) throws -> OpenPart {

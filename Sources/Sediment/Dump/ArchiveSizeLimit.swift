@@ -7,7 +7,8 @@ import SedimentKafka
 /// During a long bucket outage the archive thus stops growing instead of filling the disk.
 ///
 /// The size is measured at most once a second, from the sizes the index records (segments
-/// to their durable end, window files) and the index's own files, without a walk of the
+/// to their durable end, window files), the window files being written (not yet in the
+/// index: `UnrecordedWindowBytes`) and the index's own files, without a walk of the
 /// directory; in between, the record bytes the appender took since are added to the last
 /// measure, so that a fast dump overshoots the limit by a poll's worth at most. Batches
 /// handed to the append thread but not yet in the index at a measure (three at most) are
@@ -54,7 +55,13 @@ struct ArchiveSizeLimit {
             measured = now
             // The index's own files: the database, its WAL and shared memory.
             let database = [layout.databasePath, layout.databasePath + "-wal", layout.databasePath + "-shm"].reduce(0) { $0 + FileSystem.diskUsage($1) }
-            size = try index.recordedFileBytes() + database
+            do {
+                size = try index.recordedFileBytes() + database + UnrecordedWindowBytes.of(archive: layout.root)
+            } catch {
+                // A measure is not worth the dump: keep the last one and try again next second.
+                logger.warning("could not measure the archive for max-archive-size: \(error)", metadata: ["archive": "\(layout.root)"])
+                return
+            }
             lastSize = size
             takenAtMeasure = taken
         }
