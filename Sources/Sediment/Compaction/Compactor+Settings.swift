@@ -32,8 +32,9 @@ public struct WindowSettingsChange: Sendable, Hashable {
         try alone.applied(to: WindowSettings()).validate()
     }
 
-    /// `settings.validate()`, a level given alone named with the topic's codec it does not fit.
-    func validate(_ settings: WindowSettings, topic: String) throws {
+    /// `settings.validate()`, a level given alone named with the topic's codec it does not fit
+    /// (`recorded`: whether the topic records one, or takes the default).
+    func validate(_ settings: WindowSettings, topic: String, recorded: Bool) throws {
         do {
             try settings.validate()
         } catch let error as SedimentError where compression == nil && compressionLevel != nil && !settings.compression.levels.contains(settings.compressionLevel) {
@@ -41,7 +42,8 @@ public struct WindowSettingsChange: Sendable, Hashable {
             let others = WindowCompression.allCases.filter { $0 != settings.compression && $0 != .none && $0.levels.contains(level) }
             throw SedimentError(
                 error.code,
-                "topic '\(topic)' is compressed with \(settings.compression.rawValue): " + error.message
+                "topic '\(topic)' " + (recorded ? "is compressed with \(settings.compression.rawValue)" : "records no compression and takes \(settings.compression.rawValue), the default")
+                    + ": " + error.message
                     + others.map { " (\($0.rawValue) takes \($0.levels.lowerBound) to \($0.levels.upperBound), with `compression` \($0.rawValue))" }.joined(),
                 context: error.context.merging(["topic": topic]) { kept, _ in kept })
         }
@@ -74,6 +76,17 @@ public enum WindowSettingsOutcome: Sendable, Hashable {
 }
 
 extension Compactor {
+    /// Refuses `change` if it does not fit one of `topics` (a level given alone against a
+    /// topic's codec), before any topic's settings are recorded or any window written.
+    public func validate(_ change: WindowSettingsChange, for topics: [(instance: String, topic: String)]) throws {
+        try index.read { db in
+            for (instance, topic) in topics {
+                let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
+                try change.validate(change.applied(to: entries.last?.settings ?? WindowSettings()), topic: topic, recorded: !entries.isEmpty)
+            }
+        }
+    }
+
     /// Records the topic's settings: its current ones (the defaults for a topic never
     /// compacted) with `change` applied. Windows already written keep theirs.
     @discardableResult
@@ -83,7 +96,7 @@ extension Compactor {
             let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
             let current = entries.last?.settings ?? WindowSettings()
             let settings = change.applied(to: current)
-            try change.validate(settings, topic: topic)
+            try change.validate(settings, topic: topic, recorded: !entries.isEmpty)
             if !entries.isEmpty && settings == current { return .unchanged(settings) }
             let lastEnd = try index.lastWindowEnd(instance: instance, topic: topic, in: db)
             if let lastEnd, settings.windowTime != current.windowTime {

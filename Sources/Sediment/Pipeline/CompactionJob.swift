@@ -94,6 +94,7 @@ public struct CompactionJob: Sendable {
         }
         compactor.progress = compacted
         var report = Report()
+        try compactor.validate(change, for: topics)
         for (instance, topic) in topics {
             let settings = try compactor.configure(instance: instance, topic: topic, change)
             let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)

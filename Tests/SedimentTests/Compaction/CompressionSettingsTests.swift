@@ -22,7 +22,7 @@ struct CompressionSettingsTests {
         for (arguments, said) in [
             (["--compression", "zstd", "--compression-level", "20"], "zstd compression level must be 1 to 19, not 20"),
             (["--compression", "none", "--compression-level", "3"], "compression none takes no level, not 3"),
-            (["--compression-level", "12"], "topic 'orders' is compressed with gzip: compression level must be 1 to 9, not 12 (zstd takes 1 to 19, with --compression zstd)"),
+            (["--compression-level", "12"], "topic 'orders' records no compression and takes gzip, the default: compression level must be 1 to 9, not 12 (zstd takes 1 to 19, with --compression zstd)"),
             (["--compression-level", "20"], "compression level must be 1 to 9 (gzip) or 1 to 19 (zstd), not 20"),
             (["--compression", "lz4"], "lz4"),
         ] {
@@ -58,6 +58,33 @@ struct CompressionSettingsTests {
         let refused = try CLIProcess.run(["compact", "--archive", gzip.path, "--close-all", "--compression-level", "12"], scratch: gzip.directory)
         #expect(!refused.succeeded && refused.stderr.contains("topic 'orders' is compressed with gzip: compression level must be 1 to 9, not 12"), "\(refused.summary)")
         #expect(try gzip.files().count == 1 && Archive.open(at: gzip.path).windowSettings(instance: "local", topic: "orders").count == 1)
+    }
+
+    @Test("a level given alone is checked against every topic's codec before any is changed: a zstd topic takes 12 only if the gzip one beside it does too")
+    func levelAgainstEveryTopic() throws {
+        let fixture = CompactionFixture(label: "compression-level-topics")
+        let payments = { (index: Int64) in
+            try ArchiveWriter(at: fixture.path, options: ArchiveOptions()).append(Self.window(index), instance: "local", topic: "payments")
+        }
+        try fixture.append(Self.window(0))
+        _ = try payments(0)
+        _ = try CLIProcess.succeed(
+            ["compact", "--archive", fixture.path, "--topic", "orders", "--close-all", "--granularity", "5m", "--compression", "zstd"], scratch: fixture.directory)
+        _ = try CLIProcess.succeed(
+            ["compact", "--archive", fixture.path, "--topic", "payments", "--close-all", "--granularity", "5m"], scratch: fixture.directory)
+        try fixture.append(Self.window(1))
+        _ = try payments(1)
+        let archive = try Archive.open(at: fixture.path)
+        let before = (try archive.windowSettings(instance: "local", topic: "orders").count, try archive.windowFiles().count)
+
+        let refused = try CLIProcess.run(["compact", "--archive", fixture.path, "--close-all", "--compression-level", "12"], scratch: fixture.directory)
+        #expect(!refused.succeeded && refused.stderr.contains("topic 'payments' is compressed with gzip: compression level must be 1 to 9, not 12"), "\(refused.summary)")
+        #expect((try archive.windowSettings(instance: "local", topic: "orders").count, try archive.windowFiles().count) == before)
+
+        // A topic that records nothing yet takes gzip, and says so.
+        _ = try ArchiveWriter(at: fixture.path, options: ArchiveOptions()).append(Self.window(0), instance: "local", topic: "refunds")
+        let fresh = try CLIProcess.run(["compact", "--archive", fixture.path, "--topic", "refunds", "--compression-level", "12"], scratch: fixture.directory)
+        #expect(!fresh.succeeded && fresh.stderr.contains("topic 'refunds' records no compression and takes gzip, the default: compression level must be 1 to 9, not 12"), "\(fresh.summary)")
     }
 
     @Test("a codec the index records that this Sediment does not read is an error naming the row and the value, never read as gzip")
