@@ -116,7 +116,7 @@ let package = Package(
         ),
         // zlib's own gzip wrapping, which the product does not use, for the tests to compare with.
         .systemLibrary(name: "CZlibTestShim", path: "Tests/CZlibTestShim", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib", "CZlibTestShim"]),
+        .testTarget(name: "SedimentZlibTests", dependencies: ["SedimentZlib", "SedimentDeflate", "CZlibTestShim"]),
         .testTarget(name: "SedimentKafkaTests", dependencies: ["SedimentKafka", "SedimentKafkaTestSupport", "SedimentTestSupport"]),
         .testTarget(
             name: "SedimentObjectStoreTests",

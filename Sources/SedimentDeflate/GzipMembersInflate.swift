@@ -42,9 +42,12 @@ private final class Decompressor: @unchecked Sendable {
         return libdeflate_alloc_decompressor().map(Decompressor.init)
     }
 
+    /// As many as threads inflate at once: the read-ahead threads and a query's own.
+    private static let keep = 2 * ProcessInfo.processInfo.activeProcessorCount
+
     static func give(_ decompressor: Decompressor) {
         lock.withLock {
-            if idle.count < 16 { idle.append(decompressor) }
+            if idle.count < keep { idle.append(decompressor) }
         }
     }
 }

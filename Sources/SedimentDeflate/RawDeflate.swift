@@ -62,12 +62,14 @@ private final class Compressor: @unchecked Sendable {
         return Compressor(pointer, level: level)
     }
 
+    /// Two per compression thread: a process compacts at one or two levels at a time, and
+    /// the oldest idle one goes first, so compressors of a level no longer used do not stay.
+    private static let keep = 2 * ProcessInfo.processInfo.activeProcessorCount
+
     static func give(_ compressor: Compressor) {
-        // A process compacts at one or two levels at a time; a few idle ones per level
-        // cover every compression thread without keeping compressors of old levels forever.
         lock.withLock {
             idle.append(compressor)
-            if idle.count > 16 { idle.removeFirst() }
+            if idle.count > keep { idle.removeFirst() }
         }
     }
 }
