@@ -59,10 +59,8 @@ struct StaleUploadTests {
         let others = try await fixture.server.withStore(bucket: bucket) { store in
             try await store.createMultipartUpload(key: key, metadata: [:])
         }
-        // An upload that starts within the clock skew of one of ours cannot be told from an
-        // attempt of ours whose reply was lost, and is swept: this one starts well before.
-        try await Task.sleep(for: .seconds(2.5))
-        // One this archive recorded (a crashed run's), young as it is: the sweep aborts it.
+        // One this archive recorded (a crashed run's), as young as the other: only the index
+        // tells them apart, and the sweep aborts this one.
         let archive = try Archive.openForUpdate(at: fixture.path, logger: Logger(label: "test"))
         let targetID = try archive.index.registerTarget(
             UploadTargetRecord(uri: fixture.targetURI(bucket: bucket), template: try KeyTemplate(KeyTemplate.defaultTemplate), continuous: true), at: 0)
@@ -72,6 +70,9 @@ struct StaleUploadTests {
             try archive.index.recordMultipartUploadStarted(handle, uploadID: id, at: 0)
             return id
         }
+        // An upload that starts within the clock skew of one of ours cannot be told from an
+        // attempt of ours whose reply was lost, and is swept: these two start well before.
+        try await Task.sleep(for: .seconds(2.5))
         // A multipart upload of the same key, completed, then swept.
         let uploader = try fixture.uploader(bucket: bucket, partSize: 5 << 20, threshold: 5 << 20, clockSkew: .milliseconds(500))
         let summary = try await uploader.closingStore { try await uploader.uploadPending() }
