@@ -6,7 +6,8 @@ import SedimentDeflate
 public enum GzipInflater {
     /// The decompressed bytes of every member in `input`. `sizeHint` sizes the first
     /// allocation (the index knows each member's input size); when it is the exact size,
-    /// libdeflate inflates, and zlib only when libdeflate refuses, to name the reason.
+    /// libdeflate inflates. zlib inflates otherwise: when there is no hint or another one,
+    /// and when libdeflate refuses, to name what is wrong.
     public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0) throws -> [UInt8] {
         if sizeHint > 0, let whole = exactly(input, size: sizeHint) { return whole }
         return try GzipMember.withStream(end: { inflateEnd($0) }) { stream in try inflateAll(input, sizeHint: sizeHint, stream) }
