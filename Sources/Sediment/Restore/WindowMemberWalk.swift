@@ -69,7 +69,10 @@ enum WindowMemberWalk {
         for (ordinal, entry) in table.entries.enumerated() {
             let bytes = try read(file, at: offset, count: Int(entry.compressedSize))
             // Likewise the output: the frame's own header must claim what the table does.
-            if let declared = bytes.withUnsafeBytes(ZstdFrame.contentSize), declared != UInt64(entry.decompressedSize) {
+            guard let declared = bytes.withUnsafeBytes(ZstdFrame.contentSize) else {
+                throw WindowRestorer.Mismatch("frame \(ordinal) at byte \(offset) does not record its content size, which every frame Sediment writes does")
+            }
+            guard declared == UInt64(entry.decompressedSize) else {
                 throw WindowRestorer.Mismatch(
                     "frame \(ordinal) at byte \(offset) holds \(declared) bytes by its header, its seek table says \(entry.decompressedSize)")
             }

@@ -50,4 +50,15 @@ struct WindowMemberWalkTests {
         let reason = mismatch(walking: path)
         #expect(reason == "frame 0 at byte 0 holds 1000 bytes by its header, its seek table says 4000000000", "\(reason ?? "no error")")
     }
+
+    @Test("a frame whose header records no content size (zstd -c --no-content-size) is refused: every frame Sediment writes records one")
+    func noContentSize() throws {
+        let input = scratch.file("plain.txt")
+        try Data(repeating: UInt8(ascii: "x"), count: 1000).write(to: URL(fileURLWithPath: input))
+        let frame = [UInt8](try CompactionFixture.run("zstd", ["-q", "-c", "--no-content-size", input]))
+        #expect(frame.withUnsafeBytes(ZstdFrame.contentSize) == nil)
+        let path = try file(frame, entries: [ZstdSeekTable.Entry(compressedSize: UInt32(frame.count), decompressedSize: 1000)])
+        let reason = mismatch(walking: path)
+        #expect(reason == "frame 0 at byte 0 does not record its content size, which every frame Sediment writes does", "\(reason ?? "no error")")
+    }
 }
