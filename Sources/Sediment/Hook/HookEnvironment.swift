@@ -57,7 +57,7 @@ enum HookEnvironment {
             "SEDIMENT_WINDOW_START_ISO": Timestamp.iso8601(milliseconds: file.windowStart),
             "SEDIMENT_WINDOW_END_ISO": Timestamp.iso8601(milliseconds: file.windowEnd),
             "SEDIMENT_PART": "\(file.part)",
-            "SEDIMENT_FORMAT": file.format,
+            "SEDIMENT_FORMAT": file.format.rawValue,
             "SEDIMENT_COMPRESSION": file.compression.rawValue,
             "SEDIMENT_MESSAGES": "\(file.count)",
             "SEDIMENT_MIN_TIMESTAMP": "\(file.minTimestamp)",

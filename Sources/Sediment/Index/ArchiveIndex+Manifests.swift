@@ -26,7 +26,7 @@ extension ArchiveIndex {
                 .window(containing: file.windowStart).settings ?? WindowSettings()
             return WindowManifest(
                 instance: file.instance, topic: file.topic, windowStart: file.windowStart, windowEnd: file.windowEnd,
-                part: file.part, format: file.format, windowTime: settings.windowTime.rawValue, compression: file.compression,
+                part: file.part, format: file.format.rawValue, windowTime: settings.windowTime.rawValue, compression: file.compression,
                 level: settings.compressionLevel, count: file.count, minTimestamp: file.minTimestamp,
                 maxTimestamp: file.maxTimestamp, partitions: partitions, partition: file.splitPartition, size: file.size, md5: file.md5,
                 sha256: file.sha256, members: members)

@@ -9,17 +9,16 @@ extension ArchiveIndex {
             """, arguments: [instance, topic]
         ).map { row in
             var settings = WindowSettings()
+            let name = "of \(instance)/\(topic) from " + ((row["since"] as Int64) == .min ? "the first window" : Timestamp.iso8601(milliseconds: row["since"]))
             settings.granularity = row["granularity"]
-            settings.format = WindowSettings.Format(rawValue: row["format"]) ?? .jsonl
-            settings.compression = try WindowCompression.column(
-                of: row, in: "window_settings", row: "of \(instance)/\(topic) from "
-                    + ((row["since"] as Int64) == .min ? "the first window" : Timestamp.iso8601(milliseconds: row["since"])))
+            settings.format = try row.named("format", in: "window_settings", row: name)
+            settings.compression = try row.named("compression", in: "window_settings", row: name)
             settings.compressionLevel = row["compression_level"]
             settings.maxFileSize = row["max_file_size"]
             settings.grace = row["grace"]
-            settings.windowTime = WindowSettings.WindowTime(rawValue: row["window_time"]) ?? .message
-            settings.invalidUTF8 = WindowSettings.InvalidUTF8Policy(rawValue: row["invalid_utf8"]) ?? .error
-            settings.split = WindowSettings.Split(rawValue: row["split"]) ?? .none
+            settings.windowTime = try row.named("window_time", in: "window_settings", row: name)
+            settings.invalidUTF8 = try row.named("invalid_utf8", in: "window_settings", row: name)
+            settings.split = try row.named("split", in: "window_settings", row: name)
             return WindowSchedule.Entry(since: row["since"], settings: settings)
         }
     }

@@ -65,7 +65,7 @@ public struct WindowFile: Sendable, Hashable, Codable {
     public var part: Int
     /// Relative to the archive directory; the object key has the same shape.
     public var path: String
-    public var format: String
+    public var format: WindowSettings.Format
     public var compression: WindowCompression
     public var count: Int
     public var skipped: Int
@@ -99,8 +99,9 @@ public struct WindowFile: Sendable, Hashable, Codable {
         windowEnd = row["window_end"]
         part = row["part"]
         path = row["path"]
-        format = row["format"]
-        compression = try WindowCompression.column(of: row, in: "window_files", row: "\(row["id"] as Int64) (\(row["path"] as String))")
+        let name = "\(row["id"] as Int64) (\(row["path"] as String))"
+        format = try row.named("format", in: "window_files", row: name)
+        compression = try row.named("compression", in: "window_files", row: name)
         count = row["message_count"]
         skipped = row["skipped_count"]
         minTimestamp = row["min_timestamp"]

@@ -100,8 +100,7 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
         }
         if let partition = file.splitPartition, !namesPartition { key += ".p\(partition)" }
         if !namesPart && file.part > 1 { key += ".part\(file.part)" }
-        return key + "." + (WindowSettings.Format(rawValue: file.format) ?? .jsonl)
-            .fileExtension(file.compression)
+        return key + "." + file.format.fileExtension(file.compression)
     }
 
     private static func invalid(_ template: String, _ reason: String) -> SedimentError {

@@ -87,7 +87,7 @@ struct CompressionSettingsTests {
         #expect(!fresh.succeeded && fresh.stderr.contains("topic 'refunds' records no compression and takes gzip, the default: compression level must be 1 to 9, not 12"), "\(fresh.summary)")
     }
 
-    @Test("a codec the index records that this Sediment does not read is an error naming the row and the value, never read as gzip")
+    @Test("a codec (or format, or split) the index records that this Sediment does not read is an error naming the row and the value, never read as a default")
     func unknownCodecInTheIndex() throws {
         let fixture = CompactionFixture(label: "compression-unknown")
         try fixture.append(Self.window(0))
@@ -110,6 +110,22 @@ struct CompressionSettingsTests {
         #expect(!compacted.succeeded && compacted.stderr.contains(
             "the index's window_settings row of local/orders from the first window has compression 'brotli', which this Sediment does not read"), "\(compacted.summary)")
         #expect(try fixture.files().count == 1)
+
+        // Every other named value of a row likewise: a format, a split, never a default.
+        try database.write { db in
+            try db.execute(sql: "UPDATE window_settings SET compression = 'gzip'")
+            try db.execute(sql: "UPDATE window_files SET format = 'csv'")
+        }
+        let query = try CLIProcess.run(["verify", "--archive", fixture.path], scratch: fixture.directory)
+        #expect(!query.succeeded && query.stderr.contains(
+            "the index's window_files row \(file.id) (\(file.path)) has format 'csv', which this Sediment does not read (jsonl or text)"), "\(query.summary)")
+        try database.write { db in
+            try db.execute(sql: "UPDATE window_files SET format = 'jsonl'")
+            try db.execute(sql: "UPDATE window_settings SET split = 'hourly'")
+        }
+        let split = try CLIProcess.run(["compact", "--archive", fixture.path, "--close-all"], scratch: fixture.directory)
+        #expect(!split.succeeded && split.stderr.contains(
+            "the index's window_settings row of local/orders from the first window has split 'hourly', which this Sediment does not read (none or partition)"), "\(split.summary)")
     }
 
     @Test("a new codec applies to windows after the last one written, at its default level; status shows it; query reads both")

@@ -20,7 +20,7 @@ struct KeyTemplateTests {
         file.windowStart = start
         file.windowEnd = start + minutes(5)
         file.part = part
-        file.format = format.rawValue
+        file.format = format
         return file
     }
 

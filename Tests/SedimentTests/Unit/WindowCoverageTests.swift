@@ -150,7 +150,7 @@ struct WindowCoverageTests {
     func textFiles() throws {
         let fixture = try Self.compactedArchive(label: "coverage-text", format: .text)
         let reading = try Reading(fixture)
-        #expect(try fixture.files().allSatisfy { $0.format == "text" })
+        #expect(try fixture.files().allSatisfy { $0.format == .text })
         #expect(!reading.blocks.contains { reading.coverage.isServedByWindows($0) })
         for message in Self.messages() {
             #expect(try reading.isInFile(message) == (message.timestamp < Self.closedBefore))
