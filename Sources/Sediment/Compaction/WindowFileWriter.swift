@@ -26,11 +26,14 @@ final class WindowFileWriter {
     /// Per series (its split partition; nil for the series holding every partition), the
     /// highest part the index holds already.
     private let recordedParts: [Int32?: Int]
-    private var series: [Int32?: Series] = [:]
-    /// Series in the order they started, so that `finish` goes through them the same way each run.
-    private var started: [Int32?] = []
-    /// The series and stats of every chunk submitted and not yet placed, oldest first.
-    private var queued: [(series: Int32?, stats: Stats)] = []
+    /// The series in the order they started, so that `finish` goes through them the same
+    /// way each run. An array, reached by index: a dictionary lookup per record (hashing,
+    /// retaining) took half again the CPU of a whole compaction.
+    private var series: [Series] = []
+    /// Where each split partition's series is in `series`.
+    private var seriesOfPartition: [Int32: Int] = [:]
+    /// The series (its index) and stats of every chunk submitted and not yet placed, oldest first.
+    private var queued: [(series: Int, stats: Stats)] = []
     private var closed: [(part: OpenPart, record: WindowFileRecord)] = []
     /// Counted in `UnrecordedWindowBytes` until this writer goes, after its caller recorded
     /// the files (or left them).
@@ -38,6 +41,8 @@ final class WindowFileWriter {
 
     /// One file series being written: its chunk filling up, and its part open.
     private struct Series {
+        /// Its split partition; nil for the series holding every partition.
+        let key: Int32?
         var nextPart: Int
         var chunk: [UInt8] = []
         var chunkStats = Stats()
@@ -65,28 +70,39 @@ final class WindowFileWriter {
     deinit { UnrecordedWindowBytes.add(-unrecorded, archive: layout.root) }
 
     func append(_ record: Record) throws {
-        let key: Int32? = splitsByPartition ? record.position.partition : nil
-        if series[key] == nil {
-            var new = Series(nextPart: (recordedParts[key] ?? 0) + 1)
-            new.chunk.reserveCapacity(Self.memberInputSize + 64 << 10)
-            series[key] = new
-            started.append(key)
-        }
-        if try encoder.append(record, to: &series[key]!.chunk) {
-            series[key]!.chunkStats.add(record.position)
+        let index: Int
+        if !splitsByPartition {
+            if series.isEmpty { startSeries(nil) }
+            index = 0
+        } else if let known = seriesOfPartition[record.position.partition] {
+            index = known
         } else {
-            series[key]!.chunkStats.skip(record.position)
+            index = startSeries(record.position.partition)
         }
-        if series[key]!.chunk.count >= Self.memberInputSize { try submitChunk(of: key) }
+        if try encoder.append(record, to: &series[index].chunk) {
+            series[index].chunkStats.add(record.position)
+        } else {
+            series[index].chunkStats.skip(record.position)
+        }
+        if series[index].chunk.count >= Self.memberInputSize { try submitChunk(of: index) }
+    }
+
+    @discardableResult
+    private func startSeries(_ key: Int32?) -> Int {
+        var new = Series(key: key, nextPart: (recordedParts[key] ?? 0) + 1)
+        new.chunk.reserveCapacity(Self.memberInputSize + 64 << 10)
+        series.append(new)
+        if let key { seriesOfPartition[key] = series.count - 1 }
+        return series.count - 1
     }
 
     /// Makes every part durable under its final name and returns them, in series then part order.
     func finish() throws -> [WindowFileRecord] {
         // A series whose messages were all left out still gets its (empty) file: it says
         // the partitions were seen.
-        for key in started where !series[key]!.chunk.isEmpty || series[key]!.submitted == 0 { try submitChunk(of: key) }
+        for index in series.indices where !series[index].chunk.isEmpty || series[index].submitted == 0 { try submitChunk(of: index) }
         for member in try compressor.finish() { try place(member) }
-        for key in started { try closePart(of: key) }
+        for index in series.indices { try closePart(of: index) }
         for (part, _) in closed { try FileSystem.rename(part.temporaryPath, to: part.finalPath) }
         if let first = closed.first { FileSystem.synchronizeDirectory(FileSystem.parentDirectory(first.part.finalPath)) }
         return closed.sorted { ($0.record.splitPartition ?? -1, $0.record.part) < ($1.record.splitPartition ?? -1, $1.record.part) }
@@ -96,36 +112,37 @@ final class WindowFileWriter {
     /// Removes what was written so far: the window is left as if never started.
     func abandon() {
         _ = try? compressor.finish()
-        for key in started { if let part = series[key]?.part { try? FileSystem.remove(part.temporaryPath) } }
+        for open in series { if let part = open.part { try? FileSystem.remove(part.temporaryPath) } }
         for (part, _) in closed { try? FileSystem.remove(part.temporaryPath) }
     }
 
-    private func submitChunk(of key: Int32?) throws {
-        queued.append((key, series[key]!.chunkStats))
-        series[key]!.chunkStats = Stats()
-        series[key]!.submitted += 1
-        for member in try compressor.submit(&series[key]!.chunk) { try place(member) }
+    private func submitChunk(of index: Int) throws {
+        queued.append((index, series[index].chunkStats))
+        series[index].chunkStats = Stats()
+        series[index].submitted += 1
+        for member in try compressor.submit(&series[index].chunk) { try place(member) }
     }
 
     private func place(_ member: ParallelCompressor.Member) throws {
-        let (key, stats) = queued.removeFirst()
-        let trailer = Int64(window.settings.compression.trailerSize(members: (series[key]!.part?.members.count ?? 0) + 1))
-        if let current = series[key]!.part, current.size > 0,
+        let (index, stats) = queued.removeFirst()
+        let trailer = Int64(window.settings.compression.trailerSize(members: (series[index].part?.members.count ?? 0) + 1))
+        if let current = series[index].part, current.size > 0,
            current.size + Int64(member.bytes.count) + trailer > window.settings.maxFileSize {
-            try closePart(of: key)
+            try closePart(of: index)
         }
-        if series[key]!.part == nil { series[key]!.part = try openPart(of: key) }
-        try series[key]!.part!.append(member, stats: stats)
+        if series[index].part == nil { series[index].part = try openPart(of: index) }
+        try series[index].part!.append(member, stats: stats)
         unrecorded += Int64(member.bytes.count)
         UnrecordedWindowBytes.add(Int64(member.bytes.count), archive: layout.root)
     }
 
-    private func openPart(of key: Int32?) throws -> OpenPart {
-        let number = series[key]!.nextPart
+    private func openPart(of index: Int) throws -> OpenPart {
+        let key = series[index].key
+        let number = series[index].nextPart
         let relative = ArchiveLayout.windowFilePath(
             instance: instance, topic: topic, windowStart: window.start, splitPartition: key, part: number,
             format: window.settings.format, compression: window.settings.compression)
-        series[key]!.nextPart += 1
+        series[index].nextPart += 1
         let finalPath = layout.root + "/" + relative
         let directory = FileSystem.parentDirectory(finalPath)
         try FileSystem.createDirectories(directory)
@@ -136,9 +153,9 @@ final class WindowFileWriter {
             file: try SystemFile.openForAppending(temporaryPath, create: true))
     }
 
-    private func closePart(of key: Int32?) throws {
-        guard var current = series[key]?.part else { return }
-        series[key]!.part = nil
+    private func closePart(of index: Int) throws {
+        guard var current = series[index].part else { return }
+        series[index].part = nil
         try current.appendTrailer(window.settings.compression)
         try current.file.synchronize()
         closed.append((current, current.record(
