@@ -206,7 +206,14 @@ struct JSONLineCodecTests {
                 Bool.random(using: &rng) ? UInt8.random(in: 0x80...0xF5, using: &rng) : UInt8.random(in: 0...0x7F, using: &rng)
             }
         }
-        for bytes in samples {
+        // Long ASCII runs around a near-miss, so that it falls in, across and after the
+        // 32- and 8-byte steps over ASCII.
+        let long = (0..<5_000).map { _ in
+            let around = { (0..<Int.random(in: 0...80, using: &rng)).map { _ in UInt8.random(in: 0x20...0x7E, using: &rng) } }
+            let middle = (0..<Int.random(in: 0...6, using: &rng)).map { _ in UInt8.random(in: 0x80...0xF5, using: &rng) }
+            return around() + middle + around()
+        }
+        for bytes in samples + long {
             #expect(UTF8Validation.isValidUTF8(bytes) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
         }
     }

@@ -14,7 +14,15 @@ enum UTF8Validation {
         let count = bytes.count
         var i = 0
         while i < count {
-            // Most keys and values are ASCII: skip them a word at a time.
+            // Most keys and values are ASCII: skip them four words at a time, then one.
+            while i + 32 <= count {
+                let raw = UnsafeRawPointer(p + i)
+                let any = raw.loadUnaligned(as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                    | raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                guard any & highBits == 0 else { break }
+                i += 32
+            }
+            if i == count { break }
             if i + 8 <= count {
                 let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
                 if word & highBits == 0 {
