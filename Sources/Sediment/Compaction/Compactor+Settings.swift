@@ -76,17 +76,6 @@ public enum WindowSettingsOutcome: Sendable, Hashable {
 }
 
 extension Compactor {
-    /// Refuses `change` if it does not fit one of `topics` (a level given alone against a
-    /// topic's codec), before any topic's settings are recorded or any window written.
-    public func validate(_ change: WindowSettingsChange, for topics: [(instance: String, topic: String)]) throws {
-        try index.read { db in
-            for (instance, topic) in topics {
-                let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
-                try change.validate(change.applied(to: entries.last?.settings ?? WindowSettings()), topic: topic, recorded: !entries.isEmpty)
-            }
-        }
-    }
-
     /// Records the topic's settings: its current ones (the defaults for a topic never
     /// compacted) with `change` applied. Windows already written keep theirs.
     @discardableResult
@@ -125,6 +114,18 @@ extension Compactor {
 }
 
 extension Archive {
+    /// Refuses `change` if it does not fit one of `topics` (a level given alone against a
+    /// topic's codec), before any topic's settings are recorded or any window written. It
+    /// only reads, so that a caller can refuse before opening the archive for writing.
+    public func validate(_ change: WindowSettingsChange, for topics: [(instance: String, topic: String)]) throws {
+        try index.read { db in
+            for (instance, topic) in topics {
+                let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
+                try change.validate(change.applied(to: entries.last?.settings ?? WindowSettings()), topic: topic, recorded: !entries.isEmpty)
+            }
+        }
+    }
+
     /// A topic's window settings over time, oldest first: each applies to windows from
     /// its `since` on (nil for the first).
     public func windowSettings(instance: String, topic: String) throws -> [(since: Int64?, settings: WindowSettings)] {

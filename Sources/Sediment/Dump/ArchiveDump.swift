@@ -89,7 +89,7 @@ public final class ArchiveDump {
         for target in settings.targets { _ = try writer.archive.index.registerTarget(target, at: compactor.now()) }
         compactor.retention = settings.retention
         let topics = options.topics.map { (instance: options.instance, topic: $0) }
-        try compactor.validate(settings.change, for: topics)
+        try writer.archive.validate(settings.change, for: topics)
         for (instance, topic) in topics { try compactor.configure(instance: instance, topic: topic, settings.change) }
         var onWindowsWritten: (@Sendable () -> Void)?
         if let changed = onArchiveChanged {

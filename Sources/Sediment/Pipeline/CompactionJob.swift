@@ -76,6 +76,8 @@ public struct CompactionJob: Sendable {
     ) async throws -> Report {
         let reader = try Archive.open(at: archive, logger: logger)
         let topics = try selectedTopics(in: reader)
+        // Before the archive is opened for writing: a refused change leaves it as it was.
+        try reader.validate(change, for: topics)
         if retention.localWindowRetention != nil, upload == nil, try !reader.hasContinuousTarget() {
             throw SedimentError(
                 .invalidArgument,
@@ -94,7 +96,6 @@ public struct CompactionJob: Sendable {
         }
         compactor.progress = compacted
         var report = Report()
-        try compactor.validate(change, for: topics)
         for (instance, topic) in topics {
             let settings = try compactor.configure(instance: instance, topic: topic, change)
             let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
