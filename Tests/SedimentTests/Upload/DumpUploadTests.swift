@@ -7,22 +7,31 @@ import Testing
 /// all of them and nothing else.
 @Suite("sediment dump --target")
 struct DumpUploadTests {
+    /// A mock cluster holding `windows` 5-minute windows of `perWindow` messages over
+    /// `partitions` (2025-11-24T16:00Z on, long past: the wall clock has closed them), a
+    /// bucket, and `dump --until-caught-up --granularity 5m --target` of them with `options`;
+    /// returns the dump's output and what the checks need.
+    static func dumped(
+        _ label: String, partitions: Int32, windows: Int, perWindow: Int, options: [String] = []
+    ) async throws -> (output: Data, fixture: UploadFixture, kafka: KafkaFixture, bucket: String, target: [String]) {
+        let fixture = try await UploadFixture(label: label)
+        let kafka = try KafkaFixture(topics: ["orders": partitions])
+        for window in 0..<windows {
+            try kafka.produce(topic: "orders", partitions: partitions, count: perWindow, startTimestamp: 1_764_000_000_000 + minutes(5) * Int64(window))
+        }
+        let bucket = try await fixture.server.makeBucket(label)
+        let target = ["--target", fixture.targetURI(bucket: bucket)]
+        let output = try CLIProcess.succeed(
+            ["dump", "--brokers", kafka.bootstrap, "--topic", "orders", "--archive", fixture.path, "--until-caught-up",
+             "--linger", "50ms", "--granularity", "5m"] + options + target,
+            scratch: fixture.scratch, environment: UploadFixture.credentials(), timeout: .seconds(120))
+        return (output, fixture, kafka, bucket, target)
+    }
+
     @Test("dump --until-caught-up --granularity 5m --target, then compact --close-all --target: one object per window file")
     func dumpThenCompact() async throws {
-        let fixture = try await UploadFixture(label: "dump-upload")
-        let kafka = try KafkaFixture(topics: ["orders": 2])
-        // Three 5-minute windows (2025-11-24T16:00Z on), long past: the wall clock has closed them.
-        for window in 0..<3 {
-            try kafka.produce(topic: "orders", partitions: 2, count: 200, startTimestamp: 1_764_000_000_000 + minutes(5) * Int64(window))
-        }
-        let bucket = try await fixture.server.makeBucket("dump")
-        let target = ["--target", fixture.targetURI(bucket: bucket)]
+        let (dumped, fixture, kafka, bucket, target) = try await Self.dumped("dump-upload", partitions: 2, windows: 3, perWindow: 200)
         let environment = UploadFixture.credentials()
-
-        let dumped = try CLIProcess.succeed(
-            ["dump", "--brokers", kafka.bootstrap, "--topic", "orders", "--archive", fixture.path, "--until-caught-up",
-             "--linger", "50ms", "--granularity", "5m"] + target,
-            scratch: fixture.scratch, environment: environment, timeout: .seconds(120))
         try kafka.expectArchive(fixture.path, topic: "orders")
         let afterDump = try fixture.archive.files()
         #expect(!afterDump.isEmpty, "the dump wrote windows: \(String(decoding: dumped, as: UTF8.self))")
@@ -38,18 +47,9 @@ struct DumpUploadTests {
 
     @Test("dump --split partition --target: each window goes up as one object per partition, keyed .p<partition>, holding that partition only")
     func dumpSplitByPartition() async throws {
-        let fixture = try await UploadFixture(label: "dump-upload-split")
-        let kafka = try KafkaFixture(topics: ["orders": 3])
-        for window in 0..<2 {
-            try kafka.produce(topic: "orders", partitions: 3, count: 300, startTimestamp: 1_764_000_000_000 + minutes(5) * Int64(window))
-        }
-        let bucket = try await fixture.server.makeBucket("dump-split")
-        let target = ["--target", fixture.targetURI(bucket: bucket)]
+        let (_, fixture, kafka, bucket, target) = try await Self.dumped(
+            "dump-upload-split", partitions: 3, windows: 2, perWindow: 300, options: ["--split", "partition"])
         let environment = UploadFixture.credentials()
-        _ = try CLIProcess.succeed(
-            ["dump", "--brokers", kafka.bootstrap, "--topic", "orders", "--archive", fixture.path, "--until-caught-up",
-             "--linger", "50ms", "--granularity", "5m", "--split", "partition"] + target,
-            scratch: fixture.scratch, environment: environment, timeout: .seconds(120))
         _ = try CLIProcess.succeed(
             ["compact", "--archive", fixture.path, "--close-all"] + target, scratch: fixture.scratch, environment: environment)
         try kafka.expectArchive(fixture.path, topic: "orders")
