@@ -3,7 +3,8 @@ import Foundation
 
 /// Concatenated gzip members inflated by libdeflate into a buffer that is exactly the
 /// size of their content, which the index knows for every member a query reads: about
-/// twice zlib's speed, each member's CRC-32 and size checked as zlib checks them.
+/// four times zlib's speed (`libdeflate-gunzip` 0.08 s of user CPU against `zcat`'s
+/// 0.36 s for 100 MB of log lines), each member's CRC-32 and size checked as zlib does.
 /// libdeflate says only that it failed, never why: a caller that gets `false` asks zlib,
 /// which names the reason.
 public enum GzipMembersInflate {

@@ -49,6 +49,15 @@ public struct WindowSettingsChange: Sendable, Hashable {
         }
     }
 
+    /// The topic's current settings (the defaults when it records none) and those with
+    /// this change applied, refused if they do not fit.
+    func checked(against entries: [WindowSchedule.Entry], topic: String) throws -> (current: WindowSettings, changed: WindowSettings) {
+        let current = entries.last?.settings ?? WindowSettings()
+        let changed = applied(to: current)
+        try validate(changed, topic: topic, recorded: !entries.isEmpty)
+        return (current, changed)
+    }
+
     func applied(to base: WindowSettings) -> WindowSettings {
         var settings = base
         if let granularity { settings.granularity = granularity }
@@ -83,9 +92,7 @@ extension Compactor {
         let time = now()
         return try index.write { db in
             let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
-            let current = entries.last?.settings ?? WindowSettings()
-            let settings = change.applied(to: current)
-            try change.validate(settings, topic: topic, recorded: !entries.isEmpty)
+            let (current, settings) = try change.checked(against: entries, topic: topic)
             if !entries.isEmpty && settings == current { return .unchanged(settings) }
             let lastEnd = try index.lastWindowEnd(instance: instance, topic: topic, in: db)
             if let lastEnd, settings.windowTime != current.windowTime {
@@ -120,8 +127,7 @@ extension Archive {
     public func validate(_ change: WindowSettingsChange, for topics: [(instance: String, topic: String)]) throws {
         try index.read { db in
             for (instance, topic) in topics {
-                let entries = try index.scheduleEntries(instance: instance, topic: topic, in: db)
-                try change.validate(change.applied(to: entries.last?.settings ?? WindowSettings()), topic: topic, recorded: !entries.isEmpty)
+                _ = try change.checked(against: index.scheduleEntries(instance: instance, topic: topic, in: db), topic: topic)
             }
         }
     }

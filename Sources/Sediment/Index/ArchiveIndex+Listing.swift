@@ -7,7 +7,7 @@ extension ArchiveIndex {
             let files = try Row.fetchAll(db, sql: """
                 SELECT \(WindowFile.columns) FROM window_files
                 WHERE instance = ? AND topic = ? AND window_end > ? AND window_start < ?
-                ORDER BY window_start, split_partition, part
+                ORDER BY window_start, IFNULL(split_partition, -1), part
                 """, arguments: [instance, topic, range.lowerBound, range.upperBound]
             ).map(WindowFile.init(row:))
             guard let first = files.first, let last = files.last else { return [] }

@@ -107,7 +107,7 @@ extension ArchiveIndex {
             for file in try Row.fetchAll(db, sql: """
                 SELECT id, path, window_start, window_end FROM window_files
                 WHERE instance = ? AND topic = ? AND window_start = ? AND local_deleted_at IS NOT NULL AND id <= ?
-                ORDER BY split_partition, part
+                ORDER BY IFNULL(split_partition, -1), part
                 """, arguments: [instance, topic, start, maxFileID]) {
                 let copies = try Row.fetchAll(db, sql: """
                     SELECT t.uri, u.key FROM window_uploads u JOIN upload_targets t ON t.id = u.target_id

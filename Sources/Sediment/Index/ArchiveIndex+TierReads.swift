@@ -42,7 +42,7 @@ extension ArchiveIndex {
                     """, arguments: [instance, topic, start, maxFileID])!
                 for file in try Row.fetchAll(db, sql: """
                     SELECT id, path, compression, sha256, local_deleted_at FROM window_files
-                    WHERE instance = ? AND topic = ? AND window_start = ? AND id <= ? AND format = 'jsonl' ORDER BY split_partition, part
+                    WHERE instance = ? AND topic = ? AND window_start = ? AND id <= ? AND format = 'jsonl' ORDER BY IFNULL(split_partition, -1), part
                     """, arguments: [instance, topic, start, maxFileID]) {
                     let id: Int64 = file["id"]
                     let copies = try Row.fetchAll(db, sql: """
@@ -61,7 +61,7 @@ extension ArchiveIndex {
                             position: $0["position"], length: $0["length"], inputSize: $0["input_size"], count: $0["message_count"])
                     }
                     rows.append(TierFileRow(
-                        id: id, path: file["path"], compression: try WindowCompression.column(of: file, in: "window_files", row: "\(id) (\(file["path"] as String))"), sha256: file["sha256"], windowStart: start, locallyDeleted: (file["local_deleted_at"] as Int64?) != nil,
+                        id: id, path: file["path"], compression: try file.named("compression", in: "window_files", row: "\(id) (\(file["path"] as String))"), sha256: file["sha256"], windowStart: start, locallyDeleted: (file["local_deleted_at"] as Int64?) != nil,
                         copies: copies, members: members, exclusive: exclusive))
                 }
             }

@@ -9,16 +9,17 @@ extension ArchiveIndex {
             """, arguments: [instance, topic]
         ).map { row in
             var settings = WindowSettings()
-            let name = "of \(instance)/\(topic) from " + ((row["since"] as Int64) == .min ? "the first window" : Timestamp.iso8601(milliseconds: row["since"]))
+            // Named only for an error: not formatted for every row read.
+            let name = { "of \(instance)/\(topic) from " + ((row["since"] as Int64) == .min ? "the first window" : Timestamp.iso8601(milliseconds: row["since"])) }
             settings.granularity = row["granularity"]
-            settings.format = try row.named("format", in: "window_settings", row: name)
-            settings.compression = try row.named("compression", in: "window_settings", row: name)
+            settings.format = try row.named("format", in: "window_settings", row: name())
+            settings.compression = try row.named("compression", in: "window_settings", row: name())
             settings.compressionLevel = row["compression_level"]
             settings.maxFileSize = row["max_file_size"]
             settings.grace = row["grace"]
-            settings.windowTime = try row.named("window_time", in: "window_settings", row: name)
-            settings.invalidUTF8 = try row.named("invalid_utf8", in: "window_settings", row: name)
-            settings.split = try row.named("split", in: "window_settings", row: name)
+            settings.windowTime = try row.named("window_time", in: "window_settings", row: name())
+            settings.invalidUTF8 = try row.named("invalid_utf8", in: "window_settings", row: name())
+            settings.split = try row.named("split", in: "window_settings", row: name())
             return WindowSchedule.Entry(since: row["since"], settings: settings)
         }
     }
@@ -191,7 +192,7 @@ extension ArchiveIndex {
                         maxTimestamp: row["max_timestamp"], position: row["position"], length: row["length"],
                         inputSize: row["input_size"], count: row["message_count"]),
                     path: row["path"],
-                    compression: try WindowCompression.column(of: row, in: "window_files", row: "\(row["file_id"] as Int64) (\(row["path"] as String))"))
+                    compression: try row.named("compression", in: "window_files", row: "\(row["file_id"] as Int64) (\(row["path"] as String))"))
             }
         }
     }
@@ -216,7 +217,7 @@ extension ArchiveIndex {
             try Row.fetchAll(db, sql: """
                 SELECT \(WindowFile.columns) FROM window_files
                 WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR topic = ?2)
-                ORDER BY instance, topic, window_start, split_partition, part
+                ORDER BY instance, topic, window_start, IFNULL(split_partition, -1), part
                 """, arguments: [instance, topic]
             ).map(WindowFile.init(row:))
         }

@@ -99,9 +99,10 @@ public struct WindowFile: Sendable, Hashable, Codable {
         windowEnd = row["window_end"]
         part = row["part"]
         path = row["path"]
-        let name = "\(row["id"] as Int64) (\(row["path"] as String))"
-        format = try row.named("format", in: "window_files", row: name)
-        compression = try row.named("compression", in: "window_files", row: name)
+        // Named only for an error: not formatted for every row read.
+        let name = { "\(row["id"] as Int64) (\(row["path"] as String))" }
+        format = try row.named("format", in: "window_files", row: name())
+        compression = try row.named("compression", in: "window_files", row: name())
         count = row["message_count"]
         skipped = row["skipped_count"]
         minTimestamp = row["min_timestamp"]

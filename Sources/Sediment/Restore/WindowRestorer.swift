@@ -110,7 +110,8 @@ public final class WindowRestorer: Sendable {
         var nextPart = Dictionary(held.map { ($0.splitPartition, $0.part) }, uniquingKeysWith: max).mapValues { $0 + 1 }
         var fetched: [FetchedWindow] = []
         var failed = false
-        for object in objects.sorted(by: { ($0.splitPartition ?? -1, $0.part, $0.key) < ($1.splitPartition ?? -1, $1.part, $1.key) }) {
+        // In the catalog's order, which grouping kept: series, then part.
+        for object in objects {
             var file = held.first { $0.sha256 == object.manifest?.sha256 }
             if let file, !file.locallyDeleted {
                 outcome.skipped += 1

@@ -52,12 +52,13 @@ extension KeyTemplate {
             rest = rest[..<dot]
         }
         var splitPartition: Int32?
+        var matched: [String: Substring]?
         if !namesPartition, let dot = rest.lastIndex(of: "."), rest[rest.index(after: dot)...].hasPrefix("p"),
-           let number = Int32(rest[rest.index(dot, offsetBy: 2)...]), number >= 0, Self.match(pieces[...], rest[..<dot], [:]) != nil {
+           let number = Int32(rest[rest.index(dot, offsetBy: 2)...]), number >= 0, let values = Self.match(pieces[...], rest[..<dot], [:]) {
             splitPartition = number
-            rest = rest[..<dot]
+            matched = values
         }
-        guard let values = Self.match(pieces[...], rest, [:]) else { return nil }
+        guard let values = matched ?? Self.match(pieces[...], rest, [:]) else { return nil }
         guard let seconds = values["timestamp"].flatMap({ Int64($0) }) else { return nil }
         let part = values["part"].map { Int($0) } ?? suffixPart ?? 1
         guard let part, part >= 1, !(namesPart && suffixPart != nil) else { return nil }
