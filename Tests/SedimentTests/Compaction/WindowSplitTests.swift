@@ -14,13 +14,6 @@ struct WindowSplitTests {
         try WindowCompressionTests.compacted(label, .jsonl, compression, split: split)
     }
 
-    /// The messages of a jsonl file's content, in the file's order.
-    static func decoded(_ content: Data) throws -> [Message] {
-        try content.split(separator: 0x0A).map { line in
-            try Data(line).withUnsafeBytes { try JSONLineDecoder.decode($0).message }
-        }
-    }
-
     static func window(of message: Message) -> Int64 { windowBase + (message.timestamp - windowBase) / minutes(5) * minutes(5) }
 
     @Test("in each codec, a window becomes one file per partition holding exactly that partition's messages in time order; query answers byte for byte as from the combined layout; verify finds nothing")
@@ -38,7 +31,7 @@ struct WindowSplitTests {
                 let partition = try #require(file.splitPartition, "\(file.path)")
                 let seconds = file.windowStart / 1000
                 #expect(file.path.hasSuffix("/\(seconds).p\(partition).\(WindowSettings.Format.jsonl.fileExtension(compression))"), "\(file.path)")
-                let got = try Self.decoded(WindowCompressionTests.decompressedWithTools(fixture.path + "/" + file.path, compression))
+                let got = try decodeLines(WindowCompressionTests.decompressedWithTools(fixture.path + "/" + file.path, compression))
                 let want = Self.messages.filter { $0.partition == partition && Self.window(of: $0) == file.windowStart }
                     .sorted { ($0.timestamp, $0.offset) < ($1.timestamp, $1.offset) }
                 #expect(got.map(\.offset) == want.map(\.offset) && got.map(\.value) == want.map(\.value), "\(file.path): that partition's messages, in order")
@@ -167,6 +160,7 @@ struct WindowSplitTests {
             ["compact", "--archive", fixture.path, "--close-all", "--granularity", "5m", "--split", "partition",
              "--target", "file://" + scratch.file("bucket"), "--on-window", hook.path], scratch: scratch)
         let files = try fixture.files()
+        try #require(files.count == 6, "\(files.map(\.path))")
         let lines = hook.lines().sorted { $0.joined() < $1.joined() }
         let expected = files.map { ["\($0.windowStart)", "\($0.splitPartition!)", "1", WindowCompressionTests.key($0)] }
         #expect(lines == expected.sorted { $0.joined() < $1.joined() }, "\(lines)")

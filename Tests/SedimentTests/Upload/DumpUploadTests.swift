@@ -64,10 +64,7 @@ struct DumpUploadTests {
         // Each object holds its own partition's messages only, all of them for its window.
         let archive = try Archive.open(at: fixture.path)
         for file in files {
-            let lines = try CompactionFixture.run("zcat", [fixture.path + "/" + file.path])
-            let partitions = try Set(String(decoding: lines, as: UTF8.self).split(separator: "\n").map { line in
-                try Array(line.utf8).withUnsafeBytes { try JSONLineDecoder.decode($0).message.partition }
-            })
+            let partitions = Set(try decodeLines(WindowCompressionTests.decompressedWithTools(fixture.path + "/" + file.path, .gzip)).map(\.partition))
             #expect(partitions == [file.splitPartition!], "\(file.path)")
         }
         #expect(try archive.windowFiles().reduce(0) { $0 + $1.count } == kafka.count(topic: "orders"))
