@@ -80,12 +80,12 @@ final class RecordStorage: @unchecked Sendable {
     static func filling<R>(
         _ kind: Kind, count: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> R
     ) throws -> (RecordStorage, R) {
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 8)
+        let bytes = RunBufferPool.shared.take(atLeast: count)
         do {
             let result = try fill(UnsafeMutableRawBufferPointer(rebasing: bytes[0..<count]))
             return (RecordStorage(kind: kind, bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<count]), base: bytes), result)
         } catch {
-            bytes.deallocate()
+            RunBufferPool.shared.give(bytes)
             throw error
         }
     }
@@ -98,10 +98,10 @@ final class RecordStorage: @unchecked Sendable {
         self.base = base
     }
 
-    deinit { base?.deallocate() }
+    deinit { if let base { RunBufferPool.shared.give(base) } }
 
     private static func copy(_ array: [UInt8]) -> (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) {
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, array.count), alignment: 8)
+        let bytes = RunBufferPool.shared.take(atLeast: array.count)
         array.withUnsafeBytes { bytes.copyMemory(from: $0) }
         return (UnsafeRawBufferPointer(rebasing: bytes[0..<array.count]), bytes)
     }
