@@ -41,7 +41,9 @@ final class ParallelCompressor: @unchecked Sendable {
         submitted += 1
         let compress = compress
         var next = condition.withLock { spare.popLast() } ?? []
-        next.reserveCapacity(chunk.capacity)
+        // Only when short: asking a spare for the chunk's exact capacity reallocated it
+        // (malloc rounds each size up a little), so every chunk was fresh memory again.
+        if next.capacity < chunk.count { next.reserveCapacity(chunk.capacity) }
         swap(&next, &chunk)
         let job = Job(next)
         CompressionWorkers.shared.run { [self] in
