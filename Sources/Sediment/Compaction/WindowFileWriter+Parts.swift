@@ -13,7 +13,8 @@ extension WindowFileWriter {
         var maxTimestamp = Int64.min
         var count = 0
         var skipped = 0
-        /// In the order first seen; `slots` finds a partition's entry with one lookup per message.
+        /// In the order first seen; past a few, `slots` finds a partition's entry with one
+        /// lookup per message.
         private var entries: [(partition: Int32, range: Range)] = []
         private var slots: [Int32: Int] = [:]
 
@@ -33,7 +34,7 @@ extension WindowFileWriter {
         }
 
         private mutating func note(_ partition: Int32, _ range: Range) {
-            if let slot = slots[partition] {
+            if let slot = slot(of: partition) {
                 entries[slot].range.first = min(entries[slot].range.first, range.first)
                 entries[slot].range.last = max(entries[slot].range.last, range.last)
                 entries[slot].range.count += range.count
@@ -41,6 +42,12 @@ extension WindowFileWriter {
                 slots[partition] = entries.count
                 entries.append((partition, range))
             }
+        }
+
+        /// A few partitions are found by looking through them, without hashing.
+        private func slot(of partition: Int32) -> Int? {
+            guard entries.count > 8 else { return entries.firstIndex { $0.partition == partition } }
+            return slots[partition]
         }
 
         mutating func merge(_ other: Stats) {
@@ -65,16 +72,21 @@ extension WindowFileWriter {
         var stats = Stats()
         /// Every member, empty ones too (a trailer lists them all; `record` leaves them out).
         var members: [MemberRow] = []
-        var md5 = Insecure.MD5()
-        var sha256 = SHA256()
+        private let sink: Sink
+        private let lane: SerialLane
 
-        init(number: Int, splitPartition: Int32?, relativePath: String, finalPath: String, temporaryPath: String, file: SystemFile) {
+        init(
+            number: Int, splitPartition: Int32?, relativePath: String, finalPath: String, temporaryPath: String, file: SystemFile,
+            lane: SerialLane
+        ) {
             self.number = number
             self.splitPartition = splitPartition
             self.relativePath = relativePath
             self.finalPath = finalPath
             self.temporaryPath = temporaryPath
             self.file = file
+            self.sink = Sink(file: file)
+            self.lane = lane
         }
 
         mutating func append(_ member: ParallelCompressor.Member, stats memberStats: Stats) throws {
@@ -96,16 +108,18 @@ extension WindowFileWriter {
             try write(trailer)
         }
 
+        /// Queues the bytes on the writer's lane: writing them and feeding the digests left the
+        /// merging thread, which had spent a fifth of its time there.
         private mutating func write(_ bytes: [UInt8]) throws {
-            try bytes.withUnsafeBytes { bytes in
-                try file.write(bytes, at: size)
-                // Written back while the next members compress: the fsync that closes the
-                // part then has little left to wait for.
-                file.startWriteback(at: size, count: bytes.count)
-                md5.update(bufferPointer: bytes)
-                sha256.update(bufferPointer: bytes)
-            }
+            let (sink, position) = (sink, size)
+            lane.submit { try sink.write(bytes, at: position) }
             size += Int64(bytes.count)
+        }
+
+        /// Waits for what the lane holds of this part, then makes the part durable.
+        func synchronize() throws {
+            try lane.drain()
+            try file.synchronize()
         }
 
         func record(
@@ -116,7 +130,7 @@ extension WindowFileWriter {
                 path: relativePath, format: window.settings.format, compression: window.settings.compression, count: stats.count, skipped: stats.skipped,
                 minTimestamp: stats.count > 0 ? stats.minTimestamp : window.start,
                 maxTimestamp: stats.count > 0 ? stats.maxTimestamp : window.start,
-                inputSize: inputSize, size: size, md5: md5.finalize().hexString, sha256: sha256.finalize().hexString,
+                inputSize: inputSize, size: size, md5: sink.md5.finalize().hexString, sha256: sink.sha256.finalize().hexString,
                 writtenAt: writtenAt, splitPartition: splitPartition,
                 partitions: stats.partitions.map { partition, range in
                     WindowPartitionRow(
@@ -124,6 +138,29 @@ extension WindowFileWriter {
                         coveredEnd: coveredEnd[partition] ?? range.last + 1)
                 },
                 members: members.filter { $0.count > 0 })
+        }
+    }
+}
+
+extension WindowFileWriter.OpenPart {
+    /// A part's file and digests, written on the lane one member after the other.
+    final class Sink: @unchecked Sendable {
+        // @unchecked: only lane jobs touch it, one at a time, until `drain` returns.
+        private let file: SystemFile
+        private(set) var md5 = Insecure.MD5()
+        private(set) var sha256 = SHA256()
+
+        init(file: SystemFile) { self.file = file }
+
+        func write(_ bytes: [UInt8], at position: Int64) throws {
+            try bytes.withUnsafeBytes { bytes in
+                try file.write(bytes, at: position)
+                // Written back while the next members compress: the fsync that closes the
+                // part then has little left to wait for.
+                file.startWriteback(at: position, count: bytes.count)
+                md5.update(bufferPointer: bytes)
+                sha256.update(bufferPointer: bytes)
+            }
         }
     }
 }

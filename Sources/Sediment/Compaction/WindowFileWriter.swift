@@ -21,6 +21,8 @@ final class WindowFileWriter {
     private let encoder: WindowEncoder
     private let coveredEnd: [Int32: Int64]
     private let compressor: ParallelCompressor
+    /// Writes and digests members in order, off the thread that merges.
+    private let lane = SerialLane()
     private let writtenAt: Int64
     private let splitsByPartition: Bool
     /// Per series (its split partition; nil for the series holding every partition), the
@@ -112,6 +114,7 @@ final class WindowFileWriter {
     /// Removes what was written so far: the window is left as if never started.
     func abandon() {
         _ = try? compressor.finish()
+        try? lane.drain()
         for open in series { if let part = open.part { try? FileSystem.remove(part.temporaryPath) } }
         for (part, _) in closed { try? FileSystem.remove(part.temporaryPath) }
     }
@@ -150,14 +153,14 @@ final class WindowFileWriter {
         try FileSystem.remove(temporaryPath)
         return OpenPart(
             number: number, splitPartition: key, relativePath: relative, finalPath: finalPath, temporaryPath: temporaryPath,
-            file: try SystemFile.openForAppending(temporaryPath, create: true))
+            file: try SystemFile.openForAppending(temporaryPath, create: true), lane: lane)
     }
 
     private func closePart(of index: Int) throws {
         guard var current = series[index].part else { return }
         series[index].part = nil
         try current.appendTrailer(window.settings.compression)
-        try current.file.synchronize()
+        try current.synchronize()
         closed.append((current, current.record(
             instance: instance, topic: topic, window: window, coveredEnd: coveredEnd, writtenAt: writtenAt)))
     }

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Runs jobs one at a time, in the order they were submitted, on the compression workers:
+/// work that must stay in order (writing a file, feeding its digests) leaves the thread
+/// that submits it without a thread of its own.
+///
+/// At most `limit` jobs wait: `submit` blocks beyond that, so the submitter cannot run
+/// ahead of the lane by more than `limit` jobs' memory. After a job throws, the rest are
+/// skipped and `drain` throws that first error.
+final class SerialLane: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let limit: Int
+    /// Taken jobs are set to nil, so that what they hold goes as soon as they ran.
+    private var jobs: [(@Sendable () throws -> Void)?] = []
+    private var head = 0
+    private var running = false
+    private var failure: (any Error)?
+
+    init(limit: Int = 8) { self.limit = max(1, limit) }
+
+    func submit(_ job: @escaping @Sendable () throws -> Void) {
+        condition.lock()
+        while jobs.count - head >= limit { condition.wait() }
+        jobs.append(job)
+        let starts = !running
+        running = true
+        condition.unlock()
+        if starts { CompressionWorkers.shared.run { [self] in runJobs() } }
+    }
+
+    /// Waits for every job submitted so far; throws the first error one of them threw.
+    func drain() throws {
+        condition.lock()
+        while running { condition.wait() }
+        let failure = failure
+        condition.unlock()
+        if let failure { throw failure }
+    }
+
+    private func runJobs() {
+        while true {
+            condition.lock()
+            guard head < jobs.count else {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+                running = false
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let job = jobs[head]!
+            jobs[head] = nil
+            head += 1
+            if head >= 64 && head * 2 >= jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            let skip = failure != nil
+            condition.broadcast()
+            condition.unlock()
+            guard !skip else { continue }
+            do {
+                try job()
+            } catch {
+                condition.withLock { failure = failure ?? error }
+            }
+        }
+    }
+}
