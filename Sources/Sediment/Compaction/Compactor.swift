@@ -106,7 +106,9 @@ public final class Compactor {
         let feed = IndexBlockFeed(
             index: index, instance: snapshot.instance, topic: snapshot.topic, range: lowest..<closedBefore,
             maxBlockSpan: snapshot.maxBlockSpan)
-        var merge = SortedRunMerge(sources: [SegmentBlockSource(feed: feed, reader: segmentReader(snapshot), filter: filter)])
+        var merge = SortedRunMerge(sources: [
+            SegmentBlockSource(feed: feed, reader: segmentReader(snapshot), filter: filter, readingAhead: true)
+        ])
         // Messages already in a file are left out here rather than in the source's filter:
         // one window lookup per message instead of two.
         let schedule = coverage.schedule

@@ -2,6 +2,8 @@
 protocol BlockFeed {
     mutating func peek() throws -> BlockRow?
     mutating func advance()
+    /// Up to `count` blocks from the one `peek` returns on, of those known without a read.
+    func known(_ count: Int) -> ArraySlice<BlockRow>
 }
 
 /// The blocks of a topic that may hold timestamps in a range, read from the index a
@@ -43,6 +45,8 @@ struct IndexBlockFeed: BlockFeed {
     }
 
     mutating func advance() { pageIndex += 1 }
+
+    func known(_ count: Int) -> ArraySlice<BlockRow> { page[min(pageIndex, page.count)..<min(page.count, pageIndex + count)] }
 }
 
 /// A list of blocks known in advance, sorted here by lowest timestamp.
@@ -56,4 +60,6 @@ struct ListBlockFeed: BlockFeed {
 
     mutating func peek() throws -> BlockRow? { position < blocks.count ? blocks[position] : nil }
     mutating func advance() { position += 1 }
+
+    func known(_ count: Int) -> ArraySlice<BlockRow> { blocks[min(position, blocks.count)..<min(blocks.count, position + count)] }
 }

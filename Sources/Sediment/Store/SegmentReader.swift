@@ -1,5 +1,7 @@
 /// Reads index blocks out of segment files, keeping the files of one query open.
 final class SegmentReader {
+    /// Whether `run(of:in:keeping:)` may run on another thread: nothing to tally.
+    var readsAnywhere: Bool { skipCorrupt == nil }
     private let layout: ArchiveLayout
     private let instance: String
     private let topic: String
@@ -27,7 +29,17 @@ final class SegmentReader {
     /// rest of the block is left when it is not, and the messages missing from the block's
     /// count are tallied.
     func run(of block: BlockRow, keeping keep: (RunBound) throws -> Bool = { _ in true }) throws -> RecordRun {
-        let file = try file(partition: block.partition, baseOffset: block.segmentBase)
+        try run(of: block, in: try file(of: block), keeping: keep)
+    }
+
+    /// The segment file holding `block`, kept open for the blocks after it.
+    func file(of block: BlockRow) throws -> SystemFile {
+        try file(partition: block.partition, baseOffset: block.segmentBase)
+    }
+
+    /// `run(of:keeping:)` in a file already open. It touches no state of the reader but the
+    /// tally, so without one it may run on any thread (`BlockReadAhead`).
+    func run(of block: BlockRow, in file: SystemFile, keeping keep: (RunBound) throws -> Bool) throws -> RecordRun {
         let (storage, got) = try RecordStorage.filling(.frames(partition: block.partition), count: block.length) {
             try file.read(into: $0, at: block.position)
         }

@@ -1,0 +1,59 @@
+/// Reads segment blocks before the merge asks for them, on the compression workers: the
+/// reading, the CRC of every record and the check of its layout were a quarter of a
+/// compaction's merging thread, which every other step of the window waits on.
+///
+/// The source asks for its blocks in feed order and names the ones after it; at most
+/// `depth` are read ahead (each a block's bytes, about 256 KiB). An error reading one is
+/// thrown when that block is asked for, as it would have been without reading ahead.
+final class BlockReadAhead {
+    static let depth = 8
+
+    private let reader: SegmentReader
+    /// Reads started and not yet asked for, oldest first (at most `depth`).
+    private var pending: [(block: BlockRow, run: PendingResult<SendableRun>)] = []
+
+    init(reader: SegmentReader) { self.reader = reader }
+
+    /// The run of `block`, read ahead or now, after starting reads of `upcoming` (the blocks
+    /// that will be asked for next, in order) that are not started yet.
+    func run(
+        of block: BlockRow, then upcoming: [BlockRow], keeping keep: (BlockRow) -> @Sendable (RunBound) -> Bool
+    ) throws -> RecordRun {
+        let ahead = take(block)
+        for next in upcoming.dropFirst(pending.count) { try start(next, keeping: keep(next)) }
+        if let ahead { return try ahead.wait().run }
+        return try reader.run(of: block, keeping: keep(block))
+    }
+
+    /// The read started for `block`, dropping any started for blocks that were passed over.
+    private func take(_ block: BlockRow) -> PendingResult<SendableRun>? {
+        while !pending.isEmpty {
+            let next = pending.removeFirst()
+            if next.block.partition == block.partition && next.block.firstOffset == block.firstOffset { return next.run }
+        }
+        return nil
+    }
+
+    private func start(_ block: BlockRow, keeping keep: @escaping @Sendable (RunBound) -> Bool) throws {
+        let result = PendingResult<SendableRun>()
+        let job = ReadJob(reader: reader, file: try reader.file(of: block), block: block)
+        pending.append((block, result))
+        CompressionWorkers.shared.run {
+            result.finish(Result { SendableRun(run: try job.reader.run(of: job.block, in: job.file, keeping: keep)) })
+        }
+    }
+
+    /// What a worker needs to read one block. @unchecked: the reader's read touches no
+    /// state of its own (`SegmentReader.readsAnywhere`), and a file's reads are positional.
+    private struct ReadJob: @unchecked Sendable {
+        let reader: SegmentReader
+        let file: SystemFile
+        let block: BlockRow
+    }
+}
+
+/// A run handed from the worker that read it to the merge. @unchecked: its storage is
+/// written before it is handed over and only read after.
+struct SendableRun: @unchecked Sendable {
+    let run: RecordRun
+}
