@@ -19,7 +19,9 @@ public enum CRC32 {
             pointer += folded
             remaining -= folded
         }
-        return zlibChecksum(pointer, remaining, continuing: value)
+        // zlib for long runs when there is no folding; the table inline for a short tail.
+        guard remaining < 64 else { return zlibChecksum(pointer, remaining, continuing: value) }
+        return ~sediment_crc32_bytes(~value, pointer, remaining)
     }
 
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
