@@ -175,23 +175,15 @@ final class WindowFileWriter {
         let seconds = "\(UTCDate.floorDivide(window.start, 1000))"
         for name in FileSystem.contents(of: directory) {
             let visible = name.hasPrefix(".") ? String(name.dropFirst().dropLast(4)) : name
-            guard visible.hasPrefix(seconds + "."), let (series, part) = Self.seriesAndPart(ofFileName: visible, seconds: seconds) else { continue }
-            if part > recordedParts[series] ?? 0 || name.hasPrefix(".") { try FileSystem.remove(directory + "/" + name) }
+            guard let suffix = Self.suffix(ofFileName: visible, seconds: seconds) else { continue }
+            if suffix.part > recordedParts[suffix.splitPartition] ?? 0 || name.hasPrefix(".") { try FileSystem.remove(directory + "/" + name) }
         }
     }
 
-    /// (nil, 1) for `<seconds>.<ext>`, (nil, N) for `<seconds>.partN.<ext>`, (P, …) for
-    /// `<seconds>.pP[.partN].<ext>`.
-    static func seriesAndPart(ofFileName name: String, seconds: String) -> (Int32?, Int)? {
-        var rest = name.dropFirst(seconds.count + 1)
-        var series: Int32?
-        let digits = rest.hasPrefix("p") ? rest.dropFirst().prefix { $0.isNumber } : ""
-        if !digits.isEmpty, rest.dropFirst(1 + digits.count).hasPrefix(".") {
-            guard let partition = Int32(digits) else { return nil }
-            series = partition
-            rest = rest.dropFirst(2 + digits.count)
-        }
-        guard rest.hasPrefix("part") else { return (series, 1) }
-        return Int(rest.dropFirst(4).prefix { $0.isNumber }).map { (series, $0) }
+    /// The suffix of a window file of the window starting at `seconds` (Unix seconds), or
+    /// nil for any other name: `<seconds><suffix>.<extension>`.
+    static func suffix(ofFileName name: String, seconds: String) -> WindowFileSuffix? {
+        guard name.hasPrefix(seconds), let (_, _, stem) = WindowSettings.Format.ending(Substring(name)) else { return nil }
+        return WindowFileSuffix(parsing: stem.dropFirst(seconds.count))
     }
 }
