@@ -35,8 +35,9 @@ final class WindowFileWriter {
     /// The series (its index) and stats of every chunk submitted and not yet placed, oldest first.
     private var queued: [(series: Int, stats: Stats)] = []
     private var closed: [(part: OpenPart, record: WindowFileRecord)] = []
-    /// Counted in `UnrecordedWindowBytes` until this writer goes, after its caller recorded
-    /// the files (or left them).
+    /// The archive's count of bytes not yet in the index, which holds this writer's
+    /// `unrecorded` until it goes, after its caller recorded the files (or left them).
+    private let unrecordedBytes: UnrecordedWindowBytes
     private var unrecorded: Int64 = 0
 
     /// One file series being written: its chunk filling up, and its part open.
@@ -52,7 +53,7 @@ final class WindowFileWriter {
 
     init(
         layout: ArchiveLayout, instance: String, topic: String, window: WindowSchedule.Window, recordedParts: [Int32?: Int],
-        coveredEnd: [Int32: Int64], writtenAt: Int64
+        coveredEnd: [Int32: Int64], writtenAt: Int64, unrecordedBytes: UnrecordedWindowBytes
     ) throws {
         self.layout = layout
         self.instance = instance
@@ -64,10 +65,11 @@ final class WindowFileWriter {
         self.writtenAt = writtenAt
         self.splitsByPartition = window.settings.split == .partition
         self.recordedParts = recordedParts
+        self.unrecordedBytes = unrecordedBytes
         try Self.removeUnrecorded(layout: layout, instance: instance, topic: topic, window: window, recordedParts: recordedParts)
     }
 
-    deinit { UnrecordedWindowBytes.add(-unrecorded, archive: layout.root) }
+    deinit { unrecordedBytes.add(-unrecorded) }
 
     func append(_ record: Record) throws {
         let index: Int
@@ -133,7 +135,7 @@ final class WindowFileWriter {
         if series[index].part == nil { series[index].part = try openPart(of: index) }
         try series[index].part!.append(member, stats: stats)
         unrecorded += Int64(member.bytes.count)
-        UnrecordedWindowBytes.add(Int64(member.bytes.count), archive: layout.root)
+        unrecordedBytes.add(Int64(member.bytes.count))
     }
 
     private func openPart(of index: Int) throws -> OpenPart {
