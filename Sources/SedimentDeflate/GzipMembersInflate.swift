@@ -28,27 +28,18 @@ public enum GzipMembersInflate {
     }
 }
 
-/// A decompressor kept between members (libdeflate allocates its tables with it); used
-/// by one thread at a time.
+/// A decompressor kept between members (libdeflate allocates its tables with it).
 private final class Decompressor: @unchecked Sendable {
     let pointer: OpaquePointer
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var idle: [Decompressor] = []
+    /// As many as threads inflate at once: the read-ahead threads and a query's own.
+    private static let idle = ContextPool<Decompressor>(keep: 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     private init(_ pointer: OpaquePointer) { self.pointer = pointer }
     deinit { libdeflate_free_decompressor(pointer) }
 
     static func take() -> Decompressor? {
-        if let reused = lock.withLock({ idle.popLast() }) { return reused }
-        return libdeflate_alloc_decompressor().map(Decompressor.init)
+        idle.take() ?? libdeflate_alloc_decompressor().map(Decompressor.init)
     }
 
-    /// As many as threads inflate at once: the read-ahead threads and a query's own.
-    private static let keep = 2 * ProcessInfo.processInfo.activeProcessorCount
-
-    static func give(_ decompressor: Decompressor) {
-        lock.withLock {
-            if idle.count < keep { idle.append(decompressor) }
-        }
-    }
+    static func give(_ decompressor: Decompressor) { idle.give(decompressor) }
 }

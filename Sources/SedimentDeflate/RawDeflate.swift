@@ -36,14 +36,14 @@ public struct DeflateError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = "deflate: " + description }
 }
 
-/// A compressor kept between members: allocating one sets up its tables (hundreds of
-/// KiB at level 6) and a compaction makes one member per MiB. A compressor is used by
-/// one thread at a time and gives the same bytes whatever it compressed before.
+/// A compressor kept between members (its tables take hundreds of KiB at level 6); it
+/// gives the same bytes whatever it compressed before.
 private final class Compressor: @unchecked Sendable {
     let pointer: OpaquePointer
     let level: Int32
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var idle: [Compressor] = []
+    /// Two per compression thread: a process compacts at one or two levels at a time, and
+    /// the oldest idle one goes first, so compressors of a level no longer used do not stay.
+    private static let idle = ContextPool<Compressor>(keep: 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     private init(_ pointer: OpaquePointer, level: Int32) {
         self.pointer = pointer
@@ -53,23 +53,10 @@ private final class Compressor: @unchecked Sendable {
     deinit { libdeflate_free_compressor(pointer) }
 
     static func take(level: Int32) throws -> Compressor {
-        let reused = lock.withLock { () -> Compressor? in
-            guard let index = idle.lastIndex(where: { $0.level == level }) else { return nil }
-            return idle.remove(at: index)
-        }
-        if let reused { return reused }
+        if let reused = idle.take(where: { $0.level == level }) { return reused }
         guard let pointer = libdeflate_alloc_compressor(level) else { throw DeflateError("libdeflate_alloc_compressor(\(level)) failed: out of memory") }
         return Compressor(pointer, level: level)
     }
 
-    /// Two per compression thread: a process compacts at one or two levels at a time, and
-    /// the oldest idle one goes first, so compressors of a level no longer used do not stay.
-    private static let keep = 2 * ProcessInfo.processInfo.activeProcessorCount
-
-    static func give(_ compressor: Compressor) {
-        lock.withLock {
-            idle.append(compressor)
-            if idle.count > keep { idle.removeFirst() }
-        }
-    }
+    static func give(_ compressor: Compressor) { idle.give(compressor) }
 }

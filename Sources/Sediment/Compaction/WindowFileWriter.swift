@@ -37,8 +37,9 @@ final class WindowFileWriter {
     /// The series (its index) and stats of every chunk submitted and not yet placed, oldest first.
     private var queued: [(series: Int, stats: Stats)] = []
     private var closed: [(part: OpenPart, record: WindowFileRecord)] = []
-    /// Counted in `UnrecordedWindowBytes` until this writer goes, after its caller recorded
-    /// the files (or left them).
+    /// The archive's count of bytes not yet in the index, which holds this writer's
+    /// `unrecorded` until it goes, after its caller recorded the files (or left them).
+    private let unrecordedBytes: UnrecordedWindowBytes
     private var unrecorded: Int64 = 0
 
     /// One file series being written: its chunk filling up, and its part open.
@@ -54,7 +55,7 @@ final class WindowFileWriter {
 
     init(
         layout: ArchiveLayout, instance: String, topic: String, window: WindowSchedule.Window, recordedParts: [Int32?: Int],
-        coveredEnd: [Int32: Int64], writtenAt: Int64
+        coveredEnd: [Int32: Int64], writtenAt: Int64, unrecordedBytes: UnrecordedWindowBytes
     ) throws {
         self.layout = layout
         self.instance = instance
@@ -66,10 +67,11 @@ final class WindowFileWriter {
         self.writtenAt = writtenAt
         self.splitsByPartition = window.settings.split == .partition
         self.recordedParts = recordedParts
+        self.unrecordedBytes = unrecordedBytes
         try Self.removeUnrecorded(layout: layout, instance: instance, topic: topic, window: window, recordedParts: recordedParts)
     }
 
-    deinit { UnrecordedWindowBytes.add(-unrecorded, archive: layout.root) }
+    deinit { unrecordedBytes.add(-unrecorded) }
 
     func append(_ record: Record) throws {
         let index: Int
@@ -136,7 +138,7 @@ final class WindowFileWriter {
         if series[index].part == nil { series[index].part = try openPart(of: index) }
         try series[index].part!.append(member, stats: stats)
         unrecorded += Int64(member.bytes.count)
-        UnrecordedWindowBytes.add(Int64(member.bytes.count), archive: layout.root)
+        unrecordedBytes.add(Int64(member.bytes.count))
     }
 
     private func openPart(of index: Int) throws -> OpenPart {
@@ -178,23 +180,15 @@ final class WindowFileWriter {
         let seconds = "\(UTCDate.floorDivide(window.start, 1000))"
         for name in FileSystem.contents(of: directory) {
             let visible = name.hasPrefix(".") ? String(name.dropFirst().dropLast(4)) : name
-            guard visible.hasPrefix(seconds + "."), let (series, part) = Self.seriesAndPart(ofFileName: visible, seconds: seconds) else { continue }
-            if part > recordedParts[series] ?? 0 || name.hasPrefix(".") { try FileSystem.remove(directory + "/" + name) }
+            guard let suffix = Self.suffix(ofFileName: visible, seconds: seconds) else { continue }
+            if suffix.part > recordedParts[suffix.splitPartition] ?? 0 || name.hasPrefix(".") { try FileSystem.remove(directory + "/" + name) }
         }
     }
 
-    /// (nil, 1) for `<seconds>.<ext>`, (nil, N) for `<seconds>.partN.<ext>`, (P, …) for
-    /// `<seconds>.pP[.partN].<ext>`.
-    static func seriesAndPart(ofFileName name: String, seconds: String) -> (Int32?, Int)? {
-        var rest = name.dropFirst(seconds.count + 1)
-        var series: Int32?
-        let digits = rest.hasPrefix("p") ? rest.dropFirst().prefix { $0.isNumber } : ""
-        if !digits.isEmpty, rest.dropFirst(1 + digits.count).hasPrefix(".") {
-            guard let partition = Int32(digits) else { return nil }
-            series = partition
-            rest = rest.dropFirst(2 + digits.count)
-        }
-        guard rest.hasPrefix("part") else { return (series, 1) }
-        return Int(rest.dropFirst(4).prefix { $0.isNumber }).map { (series, $0) }
+    /// The suffix of a window file of the window starting at `seconds` (Unix seconds), or
+    /// nil for any other name: `<seconds><suffix>.<extension>`.
+    static func suffix(ofFileName name: String, seconds: String) -> WindowFileSuffix? {
+        guard name.hasPrefix(seconds), let (_, _, stem) = WindowSettings.Format.ending(Substring(name)) else { return nil }
+        return WindowFileSuffix(parsing: stem.dropFirst(seconds.count))
     }
 }

@@ -37,7 +37,7 @@ struct WindowRun {
             writer = try WindowFileWriter(
                 layout: archive.layout, instance: instance, topic: topic, window: next,
                 recordedParts: try archive.index.highestParts(instance: instance, topic: topic, windowStart: next.start),
-                coveredEnd: positions, writtenAt: now)
+                coveredEnd: positions, writtenAt: now, unrecordedBytes: archive.unrecordedWindowBytes)
             window = next
         }
         guard let current = writer else { return }

@@ -15,6 +15,17 @@ public struct WindowSettings: Sendable, Hashable, Codable {
             case .text: "txt" + compression.fileSuffix
             }
         }
+
+        /// The format and compression whose extension ends a window file's name or key,
+        /// and the name before that extension's dot.
+        static func ending(_ name: Substring) -> (format: Format, compression: WindowCompression, stem: Substring)? {
+            for format in allCases {
+                for compression in WindowCompression.allCases where name.hasSuffix("." + format.fileExtension(compression)) {
+                    return (format, compression, name.dropLast(format.fileExtension(compression).count + 1))
+                }
+            }
+            return nil
+        }
     }
 
     /// Which clock places a message in a window.

@@ -8,15 +8,16 @@ import SedimentKafka
 ///
 /// The size is measured at most once a second, from the sizes the index records (segments
 /// to their durable end, window files), the window files being written (not yet in the
-/// index: `UnrecordedWindowBytes`) and the index's own files, without a walk of the
+/// index: the archive's `UnrecordedWindowBytes`) and the index's own files, without a walk of the
 /// directory; in between, the record bytes the appender took since are added to the last
 /// measure, so that a fast dump overshoots the limit by a poll's worth at most. Batches
 /// handed to the append thread but not yet in the index at a measure (three at most) are
 /// counted from the next one.
 struct ArchiveSizeLimit {
     let maxBytes: Int64
-    let index: ArchiveIndex
-    let layout: ArchiveLayout
+    let archive: Archive
+    private var index: ArchiveIndex { archive.index }
+    private var layout: ArchiveLayout { archive.layout }
     private(set) var isPaused = false
     private var measured: ContinuousClock.Instant?
     private var lastSize: Int64 = 0
@@ -34,10 +35,11 @@ struct ArchiveSizeLimit {
         return options
     }
 
-    init(maxBytes: Int64, index: ArchiveIndex, layout: ArchiveLayout) {
+    /// `archive`: the one the dump's compaction writes windows through, so that its
+    /// unrecorded window bytes are the ones measured.
+    init(maxBytes: Int64, archive: Archive) {
         self.maxBytes = maxBytes
-        self.index = index
-        self.layout = layout
+        self.archive = archive
     }
 
     /// Pauses or resumes `partitions` as the archive's size says; while paused, pauses
@@ -56,7 +58,7 @@ struct ArchiveSizeLimit {
             // The index's own files: the database, its WAL and shared memory.
             let database = [layout.databasePath, layout.databasePath + "-wal", layout.databasePath + "-shm"].reduce(0) { $0 + FileSystem.diskUsage($1) }
             do {
-                size = try index.recordedFileBytes() + database + UnrecordedWindowBytes.of(archive: layout.root)
+                size = try index.recordedFileBytes() + database + archive.unrecordedWindowBytes.value
             } catch {
                 // A measure is not worth the dump: keep the last one and try again next second.
                 logger.warning("could not measure the archive for max-archive-size: \(error)", metadata: ["archive": "\(layout.root)"])

@@ -34,7 +34,7 @@ final class DumpSession {
         self.fatal = fatal
         appender = BatchAppender(writer: writer, instance: options.instance, summary: DumpSummary())
         machine = DumpStateMachine(group: options.group != nil, untilCaughtUp: options.untilCaughtUp)
-        sizeLimit = options.maxArchiveBytes.map { ArchiveSizeLimit(maxBytes: $0, index: writer.archive.index, layout: writer.archive.layout) }
+        sizeLimit = options.maxArchiveBytes.map { ArchiveSizeLimit(maxBytes: $0, archive: writer.archive) }
     }
 
     /// Consumes until `stop` is requested (or, with `untilCaughtUp`, until caught up), then

@@ -7,6 +7,8 @@ public final class Archive: Sendable {
     public let layout: ArchiveLayout
     let index: ArchiveIndex
     let logger: Logger
+    /// What this archive's window writers hold under temporary names, for `ArchiveSizeLimit`.
+    let unrecordedWindowBytes = UnrecordedWindowBytes()
 
     init(layout: ArchiveLayout, index: ArchiveIndex, logger: Logger) {
         self.layout = layout

@@ -6,7 +6,7 @@
 /// <archive>/sediment.compact.lock                          held by the one compactor
 /// <archive>/sediment.hooks.lock                            held by the one hook runner
 /// <archive>/segments/<instance>/<topic>/<partition>/<base-offset, 20 digits>.seg
-/// <archive>/windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.partN].<ext>
+/// <archive>/windows/<instance>/<topic>/<yyyy-MM-dd>/<start, Unix seconds>[.pP][.partN].<ext>
 /// ```
 /// A window file's path under `windows/` is its object key under the default template.
 public struct ArchiveLayout: Sendable, Hashable {
@@ -32,7 +32,7 @@ public struct ArchiveLayout: Sendable, Hashable {
         format: WindowSettings.Format, compression: WindowCompression
     ) -> String {
         let seconds = UTCDate.floorDivide(windowStart, 1000)
-        let suffix = (splitPartition.map { ".p\($0)" } ?? "") + (part == 1 ? "" : ".part\(part)")
+        let suffix = WindowFileSuffix(splitPartition: splitPartition, part: part).text
         return "\(windowsDirectory)/\(instance)/\(topic)/\(UTCDate.day(ofMilliseconds: windowStart))/\(seconds)\(suffix).\(format.fileExtension(compression))"
     }
 

@@ -35,26 +35,16 @@ extension KeyTemplate {
     /// The fields of an object key this template gives, or nil for a key it cannot give
     /// (a manifest, another template's object, anything else in the bucket).
     public func match(_ key: String) -> KeyFields? {
-        var rest = Substring(key)
-        var kind: (format: WindowSettings.Format, compression: WindowCompression)?
-        search: for format in WindowSettings.Format.allCases {
-            for compression in WindowCompression.allCases where rest.hasSuffix("." + format.fileExtension(compression)) {
-                kind = (format, compression)
-                rest = rest.dropLast(format.fileExtension(compression).count + 1)
-                break search
-            }
-        }
-        guard let (format, compression) = kind else { return nil }
+        guard let (format, compression, stem) = WindowSettings.Format.ending(Substring(key)) else { return nil }
+        var rest = stem
         var suffixPart: Int?
-        if !namesPart, let dot = rest.lastIndex(of: "."), rest[dot...].hasPrefix(".part"),
-           let number = Int(rest[rest.index(dot, offsetBy: 5)...]), number > 1 {
+        if !namesPart, let (number, before) = WindowFileSuffix.part(endingAt: rest) {
             suffixPart = number
-            rest = rest[..<dot]
+            rest = before
         }
         var splitPartition: Int32?
         var matched: [String: Substring]?
-        if !namesPartition, let dot = rest.lastIndex(of: "."), rest[rest.index(after: dot)...].hasPrefix("p"),
-           let number = Int32(rest[rest.index(dot, offsetBy: 2)...]), number >= 0, let values = Self.match(pieces[...], rest[..<dot], [:]) {
+        if !namesPartition, let (number, before) = WindowFileSuffix.splitPartition(endingAt: rest), let values = Self.match(pieces[...], before, [:]) {
             splitPartition = number
             matched = values
         }
@@ -75,7 +65,7 @@ extension KeyTemplate {
             windowStart: start, part: part, splitPartition: splitPartition, format: format, compression: compression)
     }
 
-    private var namesPart: Bool { pieces.contains(.token("part")) }
+    var namesPart: Bool { pieces.contains(.token("part")) }
     var namesPartition: Bool { pieces.contains(.token("partition")) }
 
     /// Matches `pieces` against the whole of `rest`, trying every length a token may take

@@ -79,7 +79,6 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
     func key(for file: WindowFile, partitions: [Int32], worker: String) -> String {
         let seconds = UTCDate.floorDivide(file.windowStart, 1000)
         var key = ""
-        var namesPart = false
         for piece in pieces {
             switch piece {
             case .text(let text): key += text
@@ -91,15 +90,12 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
                 key += hour < 10 ? "0\(hour)" : "\(hour)"
             case .token("timestamp"): key += "\(seconds)"
             case .token("partition"): key += partitions.map(String.init).joined(separator: "-")
-            case .token("part"):
-                key += "\(file.part)"
-                namesPart = true
+            case .token("part"): key += "\(file.part)"
             case .token("worker"): key += worker
             case .token: break
             }
         }
-        if let partition = file.splitPartition, !namesPartition { key += ".p\(partition)" }
-        if !namesPart && file.part > 1 { key += ".part\(file.part)" }
+        key += WindowFileSuffix(splitPartition: namesPartition ? nil : file.splitPartition, part: namesPart ? 1 : file.part).text
         return key + "." + file.format.fileExtension(file.compression)
     }
 

@@ -28,11 +28,10 @@ extension WindowManifest {
         let objectKey = key.hasSuffix(keySuffix) ? String(key.dropLast(keySuffix.count)) : key
         let expected = format.fileExtension(compression)
         guard objectKey.hasSuffix("." + expected) else {
-            let named = WindowSettings.Format.allCases.lazy.flatMap { format in WindowCompression.allCases.map { (format, $0) } }
-                .first { objectKey.hasSuffix("." + $0.0.fileExtension($0.1)) }
+            let named = WindowSettings.Format.ending(Substring(objectKey))
             throw invalid(
                 key, "it says \(format.rawValue) with compression '\(compression.rawValue)' (objects ending in .\(expected)), and its object's key "
-                    + (named.map { "ends in .\($0.0.fileExtension($0.1)) (\($0.1.rawValue))" } ?? "ends in no window extension"))
+                    + (named.map { "ends in .\($0.format.fileExtension($0.compression)) (\($0.compression.rawValue))" } ?? "ends in no window extension"))
         }
         guard manifest.sha256.count == 64, manifest.size >= 0 else {
             throw invalid(key, "its size \(manifest.size) or SHA-256 '\(manifest.sha256)' is malformed")

@@ -312,4 +312,20 @@ struct CompactorTests {
         expectSame(try fixture.query(), expected)
         expectSame(try fixture.readWithGzipTools(try fixture.files()).flatMap(decodeLines), expected)
     }
+
+    @Test("writing a window removes its unrecorded leftover parts, and leaves alone the names in its directory that are no window file")
+    func unrecordedLeftovers() throws {
+        let fixture = CompactionFixture(label: "leftovers")
+        try fixture.append([Message(offset: 0, timestamp: windowBase + 1_000, value: Array("m".utf8))])
+        let directory = fixture.path + "/windows/local/orders/2023-11-14"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let leftover = "1699999200.part2.jsonl.gz"
+        let foreign = ["1699999200.notes.txt", "1699999200.p.part2.jsonl.gz", "1699999200.px.jsonl.gz", "1699999200.part01.jsonl.gz"]
+        for name in [leftover] + foreign { #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("x".utf8))) }
+        try fixture.compact(granularity(5), closeAll: true)
+        #expect(try fixture.files().map(\.path) == ["windows/local/orders/2023-11-14/1699999200.jsonl.gz"])
+        #expect(!FileManager.default.fileExists(atPath: directory + "/" + leftover), "a part the index does not hold is a crash's leftover")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(kept == (["1699999200.jsonl.gz"] + foreign).sorted())
+    }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Window bytes not yet in the index")
 struct UnrecordedWindowBytesTests {
-    @Test("a window being written counts its members' bytes for its archive (and no other) until its writer goes")
+    @Test("a window being written counts its members' bytes in its archive's count until its writer goes")
     func countedWhileWritten() throws {
         let root = TemporaryDirectory(label: "unrecorded").path
         let window = WindowSchedule.Window(start: 1_699_999_200_000, end: 1_700_003_800_000, settings: WindowSettings())
@@ -12,18 +12,18 @@ struct UnrecordedWindowBytesTests {
         // compressor keeps in flight (two a core), so that some are placed before `finish`.
         let count = (2 * ProcessInfo.processInfo.activeProcessorCount + 4) * 250
         var factory = MessageFactory(seed: 11)
+        let unrecorded = UnrecordedWindowBytes()
         let writer = try WindowFileWriter(
             layout: ArchiveLayout(root: root), instance: "local", topic: "orders", window: window, recordedParts: [:],
-            coveredEnd: [0: Int64(count)], writtenAt: 0)
+            coveredEnd: [0: Int64(count)], writtenAt: 0, unrecordedBytes: unrecorded)
         try withExtendedLifetime(writer) {
             for offset in 0..<count {
                 let message = Message(partition: 0, offset: Int64(offset), timestamp: window.start + Int64(offset), value: factory.bytes(4000))
                 try writer.append(Record(message: message))
             }
-            #expect(UnrecordedWindowBytes.of(archive: root) > 1 << 20)
-            #expect(UnrecordedWindowBytes.of(archive: root + "-other") == 0)
+            #expect(unrecorded.value > 1 << 20)
             let written = try writer.finish()
-            #expect(UnrecordedWindowBytes.of(archive: root) == written.reduce(0) { $0 + $1.size })
+            #expect(unrecorded.value == written.reduce(0) { $0 + $1.size })
         }
     }
 
@@ -31,16 +31,17 @@ struct UnrecordedWindowBytesTests {
     func releasedWithTheWriter() throws {
         let root = TemporaryDirectory(label: "unrecorded-released").path
         let window = WindowSchedule.Window(start: 1_699_999_200_000, end: 1_700_003_800_000, settings: WindowSettings())
+        let unrecorded = UnrecordedWindowBytes()
         do {
             let writer = try WindowFileWriter(
                 layout: ArchiveLayout(root: root), instance: "local", topic: "orders", window: window, recordedParts: [:],
-                coveredEnd: [0: 1], writtenAt: 0)
+                coveredEnd: [0: 1], writtenAt: 0, unrecordedBytes: unrecorded)
             try withExtendedLifetime(writer) {
                 try writer.append(Record(message: Message(partition: 0, offset: 0, timestamp: window.start, value: Array("one".utf8))))
                 #expect(try writer.finish().count == 1)
-                #expect(UnrecordedWindowBytes.of(archive: root) > 0)
+                #expect(unrecorded.value > 0)
             }
         }
-        #expect(UnrecordedWindowBytes.of(archive: root) == 0)
+        #expect(unrecorded.value == 0)
     }
 }

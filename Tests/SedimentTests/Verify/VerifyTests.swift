@@ -317,16 +317,6 @@ private func verify(_ fixture: UploadFixture, _ arguments: [String]) throws -> C
     try CLIProcess.run(["verify", "--archive", fixture.path] + arguments, scratch: fixture.scratch, environment: UploadFixture.credentials())
 }
 
-/// Flips bits of one byte in place, as a bad sector or a stray write would.
-func flipByte(at position: Int64, of path: String) throws {
-    let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-    defer { try? handle.close() }
-    try handle.seek(toOffset: UInt64(position))
-    let byte = try #require(try handle.read(upToCount: 1)?.first)
-    try handle.seek(toOffset: UInt64(position))
-    try handle.write(contentsOf: [byte ^ 0x5A])
-}
-
 private func readBytes(_ path: String, at position: Int64, count: Int) throws -> [UInt8] {
     let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
     defer { try? handle.close() }
