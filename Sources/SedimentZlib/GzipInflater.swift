@@ -13,6 +13,13 @@ public enum GzipInflater {
         return try GzipMember.withStream(end: { inflateEnd($0) }) { stream in try inflateAll(input, sizeHint: sizeHint, stream) }
     }
 
+    /// Inflates `input` into `output` when it holds exactly `output.count` bytes, as the
+    /// index records a member's size; false when it does not, or libdeflate refuses it
+    /// (`decompress` then names what is wrong).
+    public static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        output.count > 0 && GzipMembersInflate.inflate(input, into: output)
+    }
+
     private static func exactly(_ input: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
         struct Refused: Error {}
         // Uninitialized: on success libdeflate has written every byte.

@@ -47,6 +47,14 @@ public enum ZstdFrame {
         }
     }
 
+    /// Inflates the frames of `input` into `output` when they hold exactly `output.count`
+    /// bytes; false otherwise (`decompress` then names what is wrong).
+    public static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        guard input.count > 0, output.count > 0 else { return false }
+        let written = ZSTD_decompress(output.baseAddress, output.count, input.baseAddress, input.count)
+        return ZSTD_isError(written) == 0 && written == output.count
+    }
+
     /// The content size `frame`'s header records; nil when it records none, or `frame`
     /// does not start with a frame header.
     public static func contentSize(_ frame: UnsafeRawBufferPointer) -> UInt64? {

@@ -57,6 +57,20 @@ public enum WindowCompression: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Inflates one member's bytes (or several consecutive members') straight into
+    /// `output` when they hold exactly `output.count` bytes; false when they do not or the
+    /// codec refuses them, for `inflate(_:sizeHint:)` to say why or take them as they are.
+    func inflate(_ bytes: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        switch self {
+        case .gzip: return GzipInflater.decompress(bytes, into: output)
+        case .zstd: return ZstdFrame.decompress(bytes, into: output)
+        case .none:
+            guard bytes.count == output.count else { return false }
+            output.copyMemory(from: bytes)
+            return true
+        }
+    }
+
     /// What ends a file after its members, given each member's (stored, input) sizes:
     /// zstd's seek table; nothing for the others.
     func trailer(members: [(stored: Int, input: Int)]) -> [UInt8] {

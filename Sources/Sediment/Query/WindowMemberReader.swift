@@ -104,37 +104,48 @@ final class WindowMemberReader {
     static func decode(
         _ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String
     ) throws -> DecodedMember {
-        let lines: [UInt8]
-        do {
-            lines = try compression.inflate(bytes, sizeHint: member.inputSize)
-        } catch {
-            throw corrupt(source, member, "\(error)")
-        }
+        let storage = try inflated(bytes, of: member, compression: compression, in: source)
         var entries: [RecordEntry] = []
         entries.reserveCapacity(member.count)
-        try lines.withUnsafeBytes { raw in
-            var start = 0
-            while start < raw.count {
-                let end = lineEnd(raw, from: start)
-                let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-                let position: RunBound
-                if compression != .none, let known = JSONLinePrefix.position(line) {
-                    position = known
-                } else {
-                    do {
-                        position = RunBound(try JSONLineDecoder.decode(line).message)
-                    } catch {
-                        throw corrupt(source, member, "line \(entries.count + 1) of the member: \(error)")
-                    }
+        let raw = storage.bytes
+        var start = 0
+        while start < raw.count {
+            let end = lineEnd(raw, from: start)
+            let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+            let position: RunBound
+            if compression != .none, let known = JSONLinePrefix.position(line) {
+                position = known
+            } else {
+                do {
+                    position = RunBound(try JSONLineDecoder.decode(line).message)
+                } catch {
+                    throw corrupt(source, member, "line \(entries.count + 1) of the member: \(error)")
                 }
-                entries.append(RecordEntry(position: position, start: start, length: end - start))
-                start = end + 1
             }
+            entries.append(RecordEntry(position: position, start: start, length: end - start))
+            start = end + 1
         }
         guard entries.count == member.count else {
             throw corrupt(source, member, "expected \(member.count) messages, found \(entries.count)")
         }
-        return DecodedMember(run: RecordRun(.jsonLines(lines), entries: entries), inflatedBytes: lines.count)
+        return DecodedMember(run: RecordRun(storage: storage, entries: entries), inflatedBytes: storage.bytes.count)
+    }
+
+    /// The member inflated into the storage its run keeps: straight into it when it holds
+    /// the size the index records (as it should), which spared copying every member once
+    /// more; otherwise by the codec's own way, which says what is wrong or takes it as is.
+    private static func inflated(
+        _ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String
+    ) throws -> RecordStorage {
+        if member.inputSize > 0 {
+            let (storage, exact) = try RecordStorage.filling(.jsonLines, count: member.inputSize) { compression.inflate(bytes, into: $0) }
+            if exact { return storage }
+        }
+        do {
+            return RecordStorage(.jsonLines(try compression.inflate(bytes, sizeHint: member.inputSize)))
+        } catch {
+            throw corrupt(source, member, "\(error)")
+        }
     }
 
     private static func lineEnd(_ raw: UnsafeRawBufferPointer, from start: Int) -> Int {

@@ -7,14 +7,16 @@ import Testing
 @Suite("Window members read ahead")
 struct MemberReadAheadTests {
     /// A jsonl window of several members (about 6 MB of JSON lines against 1 MiB members).
-    static func window(label: String) throws -> (CompactionFixture, [Message]) {
+    static func window(label: String, compression: WindowCompression = .gzip) throws -> (CompactionFixture, [Message]) {
         let fixture = CompactionFixture(label: label)
         var factory = MessageFactory(seed: 5)
         let messages = (Int64(0)..<24_000).map {
             factory.message(partition: Int32($0 % 3), offset: $0 / 3, timestamp: windowBase + $0 * 100)
         }
         try fixture.append(messages)
-        try fixture.compact(closeAll: true)
+        var change = WindowSettingsChange()
+        change.compression = compression
+        try fixture.compact(change, closeAll: true)
         return (fixture, messages)
     }
 
@@ -44,6 +46,27 @@ struct MemberReadAheadTests {
         // Every member but the first came from a read ahead, none when nothing was read ahead.
         #expect(ahead.membersReadAhead == members.count - 1 && alone.membersReadAhead == 0)
         expectSame(try fixture.query(), byTime(messages))
+    }
+
+    @Test("a member whose recorded input size is not its own is read by the codec's own way into the same run; zstd refuses a size below its frames' (it allocates no more than the index says)", arguments: WindowCompression.allCases)
+    func inexactSize(compression: WindowCompression) throws {
+        let (fixture, _) = try Self.window(label: "inexact-\(compression)", compression: compression)
+        let reader = WindowMemberReader(layout: ArchiveLayout(root: fixture.path), ahead: 1)
+        for located in try Self.members(fixture).prefix(2) {
+            let exact = try reader.run(of: located)
+            #expect(exact.entries.count == located.member.count)
+            for size in [0, located.member.inputSize - 1, located.member.inputSize + 1] {
+                var off = located
+                off.member.inputSize = size
+                if compression == .zstd && size < located.member.inputSize {
+                    #expect(throws: SedimentError.self) { try reader.run(of: off) }
+                    continue
+                }
+                let run = try reader.run(of: off)
+                #expect(run.entries.map(\.position) == exact.entries.map(\.position), "size \(size)")
+                #expect(try run.entries.indices.map { try run.record(at: $0).message() } == exact.entries.indices.map { try exact.record(at: $0).message() })
+            }
+        }
     }
 
     @Test("a reader dropped with members in flight, and a member read again after, are harmless; a damaged member is an error naming it when it is asked for")
