@@ -72,14 +72,19 @@ public final class Compactor {
             backlog: progress == nil ? 0 : try index.uncompactedRecords(instance: instance, topic: topic, compactedBelow: snapshot.compactedBelow),
             progress: progress)
         let pending: [Int32: Int64]
-        switch schedule.current.windowTime {
-        case .message:
-            try compactByMessageTime(snapshot, coverage: coverage, closedBefore: closedBefore, into: &run)
-            pending = try index.read { db in try snapshot.pendingByMessageTime(from: closedBefore, in: db) }
-        case .ingest:
-            pending = try compactByIngestTime(snapshot, coverage: coverage, closedBefore: closedBefore, into: &run)
+        do {
+            switch schedule.current.windowTime {
+            case .message:
+                try compactByMessageTime(snapshot, coverage: coverage, closedBefore: closedBefore, into: &run)
+                pending = try index.read { db in try snapshot.pendingByMessageTime(from: closedBefore, in: db) }
+            case .ingest:
+                pending = try compactByIngestTime(snapshot, coverage: coverage, closedBefore: closedBefore, into: &run)
+            }
+            try run.finishWindow()
+        } catch {
+            run.abandon()
+            throw error
         }
-        try run.finishWindow()
         try index.setCompactedBelow(pending, instance: instance, topic: topic)
         let deleted = try applyRetention(retention, snapshot: snapshot, schedule: schedule, now: time)
         run.summary.segmentsDeleted = deleted.segments

@@ -160,9 +160,11 @@ final class WindowFileWriter {
 
     private func closePart(of index: Int) throws {
         guard var current = series[index].part else { return }
-        series[index].part = nil
         try current.appendTrailer(window.settings.compression)
+        // A write that failed on the lane surfaces here: the part stays in its series until
+        // it is durable, so that `abandon` still finds its temporary file to remove.
         try current.synchronize()
+        series[index].part = nil
         closed.append((current, current.record(
             instance: instance, topic: topic, window: window, coveredEnd: coveredEnd, writtenAt: writtenAt)))
     }

@@ -53,6 +53,14 @@ struct WindowRun {
         }
     }
 
+    /// Leaves the window being written as if never started: what a run that failed
+    /// outside `append` (reading a segment, say) does, so no temporary file stays behind.
+    mutating func abandon() {
+        writer?.abandon()
+        writer = nil
+        window = nil
+    }
+
     mutating func finishWindow() throws {
         guard let current = writer else { return }
         writer = nil

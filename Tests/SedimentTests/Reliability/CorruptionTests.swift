@@ -53,6 +53,35 @@ struct CorruptionTests {
         #expect(skipped.stderr.contains("1 messages lost"), "\(skipped.stderr)")
     }
 
+    @Test("compaction that meets a record whose CRC fails, in a block read ahead, stops naming its file and byte, and leaves no window file")
+    func corruptSegmentRecordCompacted() throws {
+        let fixture = CompactionFixture(label: "corrupt-compacted")
+        // About 3.4 MB: a dozen blocks, so the corrupt one is read ahead while the merge
+        // is still in the blocks before it.
+        try fixture.append(Self.messages(20_000, spacing: 10, valueBytes: 120))
+        let directory = fixture.path + "/segments/local/orders/0/"
+        let marker = Data("message-015000-".utf8)
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).map { directory + $0 }.first {
+            try Data(contentsOf: URL(fileURLWithPath: $0)).range(of: marker) != nil
+        })
+        let position = try #require(try Data(contentsOf: URL(fileURLWithPath: segment)).range(of: marker)).lowerBound + 20
+        try flipByte(at: Int64(position), of: segment)
+
+        #expect {
+            try fixture.compact(granularity(60), closeAll: true)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("corrupt segment \(segment) at byte") && message.contains("CRC mismatch")
+        }
+        #expect(try fixture.files().isEmpty)
+        let windows = fixture.path + "/windows"
+        let left = (FileManager.default.enumerator(atPath: windows)?.allObjects.compactMap { $0 as? String } ?? []).filter { entry in
+            var directory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: windows + "/" + entry, isDirectory: &directory) && !directory.boolValue
+        }
+        #expect(left.isEmpty, "no window file, temporary or not, is left")
+    }
+
     @Test("a segment record whose CRC matches but whose body does not match its layout stops the query at its file and byte; --skip-corrupt leaves it out")
     func malformedSegmentRecord() throws {
         let fixture = CompactionFixture(label: "malformed-segment")
