@@ -38,6 +38,9 @@ final class RunBufferPool: @unchecked Sendable {
         if !keep { buffer.deallocate() }
     }
 
+    /// Bytes of buffers waiting here.
+    var keptBytes: Int { lock.withLock { kept } }
+
     static func size(for count: Int) -> Int {
         let minimum = 64 << 10
         guard count > minimum else { return minimum }

@@ -23,6 +23,8 @@ final class ParallelCompressor: @unchecked Sendable {
     /// Emptied input buffers, handed back by `submit`: filling memory used before touches
     /// no new pages, which fresh 1 MiB buffers did for every member.
     private var spare: [[UInt8]] = []
+    /// Input buffers made (or enlarged) rather than reused, for the tests.
+    private(set) var buffersAllocated = 0
 
     init(
         depth: Int = 2 * ProcessInfo.processInfo.activeProcessorCount,
@@ -43,7 +45,10 @@ final class ParallelCompressor: @unchecked Sendable {
         var next = condition.withLock { spare.popLast() } ?? []
         // Only when short: asking a spare for the chunk's exact capacity reallocated it
         // (malloc rounds each size up a little), so every chunk was fresh memory again.
-        if next.capacity < chunk.count { next.reserveCapacity(chunk.capacity) }
+        if next.capacity < chunk.count {
+            next.reserveCapacity(chunk.capacity)
+            buffersAllocated += 1
+        }
         swap(&next, &chunk)
         let job = Job(next)
         CompressionWorkers.shared.run { [self] in

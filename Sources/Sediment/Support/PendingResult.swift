@@ -12,6 +12,8 @@ final class PendingResult<Value: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 
+    var isFinished: Bool { condition.withLock { result != nil } }
+
     func wait() throws -> Value {
         condition.lock()
         while result == nil { condition.wait() }

@@ -28,4 +28,18 @@ struct ParallelCompressorTests {
             #expect(members.map(\.bytes) == (try chunks.map { chunk in try chunk.withUnsafeBytes { try make($0) } }), "depth \(depth)")
         }
     }
+
+    @Test("reuses the input buffers compressed chunks leave, whatever their sizes: it makes about one per chunk in flight, not one per chunk")
+    func reusesInputBuffers() throws {
+        let compressor = ParallelCompressor(depth: 2) { Array($0.prefix(16)) }
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity((1 << 20) + (64 << 10))
+        for number in 0..<60 {
+            // Each chunk a little over 1 MiB by a different amount, as records end where they do.
+            chunk.append(contentsOf: repeatElement(UInt8(number), count: (1 << 20) + number * 37))
+            _ = try compressor.submit(&chunk)
+        }
+        _ = try compressor.finish()
+        #expect(compressor.buffersAllocated <= 4, "\(compressor.buffersAllocated) buffers made for 60 chunks")
+    }
 }
