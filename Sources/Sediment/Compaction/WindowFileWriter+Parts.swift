@@ -72,7 +72,7 @@ extension WindowFileWriter {
         var stats = Stats()
         /// Every member, empty ones too (a trailer lists them all; `record` leaves them out).
         var members: [MemberRow] = []
-        private let sink: Sink
+        private let sink: DigestingWriter
         private let lane: SerialLane
 
         init(
@@ -85,7 +85,7 @@ extension WindowFileWriter {
             self.finalPath = finalPath
             self.temporaryPath = temporaryPath
             self.file = file
-            self.sink = Sink(file: file)
+            self.sink = DigestingWriter(file: file)
             self.lane = lane
         }
 
@@ -112,7 +112,7 @@ extension WindowFileWriter {
         /// merging thread, which had spent a fifth of its time there.
         private mutating func write(_ bytes: [UInt8]) throws {
             let (sink, position) = (sink, size)
-            lane.submit { try sink.write(bytes, at: position) }
+            try lane.submit { try sink.write(bytes, at: position) }
             size += Int64(bytes.count)
         }
 
@@ -144,7 +144,7 @@ extension WindowFileWriter {
 
 extension WindowFileWriter.OpenPart {
     /// A part's file and digests, written on the lane one member after the other.
-    final class Sink: @unchecked Sendable {
+    final class DigestingWriter: @unchecked Sendable {
         // @unchecked: only lane jobs touch it, one at a time, until `drain` returns.
         private let file: SystemFile
         private(set) var md5 = Insecure.MD5()

@@ -141,8 +141,11 @@ final class WindowMemberReader {
             let (storage, exact) = try RecordStorage.filling(.jsonLines, count: member.inputSize) { compression.inflate(bytes, into: $0) }
             if exact { return storage }
         }
+        // gzip's inflate would try libdeflate at the same size again: no hint sends it to
+        // zlib. zstd's hint is the most it allocates, so it keeps the index's.
+        let hint = compression == .gzip ? 0 : member.inputSize
         do {
-            return RecordStorage(.jsonLines(try compression.inflate(bytes, sizeHint: member.inputSize)))
+            return RecordStorage(.jsonLines(try compression.inflate(bytes, sizeHint: hint)))
         } catch {
             throw corrupt(source, member, "\(error)")
         }

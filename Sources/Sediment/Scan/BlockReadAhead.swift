@@ -11,36 +11,49 @@ final class BlockReadAhead {
 
     private let reader: SegmentReader
     /// Reads started and not yet asked for, oldest first (at most `depth`).
-    private var pending: [(block: BlockRow, run: PendingResult<SendableRun>)] = []
+    private var pending: [(block: BlockRow, run: PendingResult<RunFromWorker>)] = []
 
     init(reader: SegmentReader) { self.reader = reader }
 
     /// The run of `block`, read ahead or now, after starting reads of `upcoming` (the blocks
-    /// that will be asked for next, in order) that are not started yet.
+    /// that will be asked for next, in order) that are not started yet, up to `depth`.
     func run(
         of block: BlockRow, then upcoming: [BlockRow], keeping keep: (BlockRow) -> @Sendable (RunBound) -> Bool
     ) throws -> RecordRun {
         let ahead = take(block)
-        for next in upcoming.dropFirst(pending.count) { try start(next, keeping: keep(next)) }
+        for next in upcoming where pending.count < Self.depth && !pending.contains(where: { Self.same($0.block, next) }) {
+            start(next, keeping: keep(next))
+        }
         if let ahead { return try ahead.wait().run }
         return try reader.run(of: block, keeping: keep(block))
     }
 
+    private static func same(_ a: BlockRow, _ b: BlockRow) -> Bool { a.partition == b.partition && a.firstOffset == b.firstOffset }
+
     /// The read started for `block`, dropping any started for blocks that were passed over.
-    private func take(_ block: BlockRow) -> PendingResult<SendableRun>? {
+    private func take(_ block: BlockRow) -> PendingResult<RunFromWorker>? {
         while !pending.isEmpty {
             let next = pending.removeFirst()
-            if next.block.partition == block.partition && next.block.firstOffset == block.firstOffset { return next.run }
+            if Self.same(next.block, block) { return next.run }
         }
         return nil
     }
 
-    private func start(_ block: BlockRow, keeping keep: @escaping @Sendable (RunBound) -> Bool) throws {
-        let result = PendingResult<SendableRun>()
-        let job = ReadJob(reader: reader, file: try reader.file(of: block), block: block)
+    /// Starts reading `block` on a worker; an error, opening its file included, is kept for
+    /// when the block is asked for.
+    private func start(_ block: BlockRow, keeping keep: @escaping @Sendable (RunBound) -> Bool) {
+        let result = PendingResult<RunFromWorker>()
         pending.append((block, result))
+        let file: SystemFile
+        do {
+            file = try reader.file(of: block)
+        } catch {
+            result.finish(.failure(error))
+            return
+        }
+        let job = ReadJob(reader: reader, file: file, block: block)
         CompressionWorkers.shared.run {
-            result.finish(Result { SendableRun(run: try job.reader.run(of: job.block, in: job.file, keeping: keep)) })
+            result.finish(Result { RunFromWorker(run: try job.reader.run(of: job.block, in: job.file, keeping: keep)) })
         }
     }
 
@@ -55,6 +68,6 @@ final class BlockReadAhead {
 
 /// A run handed from the worker that read it to the merge. @unchecked: its storage is
 /// written before it is handed over and only read after.
-struct SendableRun: @unchecked Sendable {
+struct RunFromWorker: @unchecked Sendable {
     let run: RecordRun
 }

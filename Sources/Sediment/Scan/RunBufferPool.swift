@@ -4,8 +4,9 @@ import Foundation
 ///
 /// A compaction reads a segment block of about 256 KiB per run: allocated fresh, each one
 /// came from `mmap` and went back with `munmap`, and faulting its pages in and out again
-/// took a tenth of the merging thread's time. Buffers come in power-of-two sizes from
-/// 64 KiB, and at most `limit` bytes of them wait here; the rest are freed.
+/// took a tenth of the merging thread's time. Buffers come in steps of 64 KiB (a block is
+/// 256 KiB and one record, a window member 1 MiB and one line), and at most `limit` bytes
+/// of them wait here, for the life of the process; the rest are freed.
 final class RunBufferPool: @unchecked Sendable {
     static let shared = RunBufferPool(limit: 32 << 20)
 
@@ -42,8 +43,7 @@ final class RunBufferPool: @unchecked Sendable {
     var keptBytes: Int { lock.withLock { kept } }
 
     static func size(for count: Int) -> Int {
-        let minimum = 64 << 10
-        guard count > minimum else { return minimum }
-        return 1 << (Int.bitWidth - (count - 1).leadingZeroBitCount)
+        let step = 64 << 10
+        return max(1, (count + step - 1) / step) * step
     }
 }

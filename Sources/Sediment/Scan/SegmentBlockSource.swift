@@ -52,11 +52,9 @@ struct SegmentBlockFilter {
     /// The records of `block` this filter keeps. Here rather than in the generic source: a
     /// closure built there fetched the source's type metadata once a message.
     func read(_ block: BlockRow, with reader: SegmentReader) throws -> RecordRun {
-        let limit = snapshot[block.partition] ?? 0
-        guard let keeps else { return try reader.run(of: block, keeping: positionKeep(for: block)) }
-        return try reader.run(of: block) { position in
-            try range.contains(position.timestamp) && position.offset < limit && keeps(position, block)
-        }
+        let inRange = positionKeep(for: block)
+        guard let keeps else { return try reader.run(of: block, keeping: inRange) }
+        return try reader.run(of: block) { position in try inRange(position) && keeps(position, block) }
     }
 
     /// What the range and snapshot keep of `block`, for any thread.

@@ -1,7 +1,9 @@
 import Foundation
 
-/// A fixed set of threads, one per core, that run compression jobs (and the inflating of
-/// window members a query reads ahead) first in, first out.
+/// A fixed set of threads, one per core, that run compression jobs first in, first out;
+/// also the inflating of window members a query reads ahead, the segment blocks a
+/// compaction reads ahead (`BlockReadAhead`) and a window's writes and digests
+/// (`SerialLane`), so that a slow disk holds a worker from compressing meanwhile.
 ///
 /// Dispatch's pool on Linux grows by watching for idle cores, and with the producer
 /// thread busy on one of two cores it ran a single compressor for the first seconds of

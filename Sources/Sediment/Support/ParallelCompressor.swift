@@ -23,7 +23,7 @@ final class ParallelCompressor: @unchecked Sendable {
     /// Emptied input buffers, handed back by `submit`: filling memory used before touches
     /// no new pages, which fresh 1 MiB buffers did for every member.
     private var spare: [[UInt8]] = []
-    /// Input buffers made (or enlarged) rather than reused, for the tests.
+    /// Input buffers made (or moved by enlarging) rather than reused, for the tests.
     private(set) var buffersAllocated = 0
 
     init(
@@ -45,10 +45,9 @@ final class ParallelCompressor: @unchecked Sendable {
         var next = condition.withLock { spare.popLast() } ?? []
         // Only when short: asking a spare for the chunk's exact capacity reallocated it
         // (malloc rounds each size up a little), so every chunk was fresh memory again.
-        if next.capacity < chunk.count {
-            next.reserveCapacity(chunk.capacity)
-            buffersAllocated += 1
-        }
+        let storage = next.withUnsafeBytes { $0.baseAddress }
+        if next.capacity < chunk.count { next.reserveCapacity(chunk.capacity) }
+        if next.withUnsafeBytes({ $0.baseAddress }) != storage { buffersAllocated += 1 }
         swap(&next, &chunk)
         let job = Job(next)
         CompressionWorkers.shared.run { [self] in

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// At most `limit` jobs wait: `submit` blocks beyond that, so the submitter cannot run
 /// ahead of the lane by more than `limit` jobs' memory. After a job throws, the rest are
-/// skipped and `drain` throws that first error.
+/// skipped, and `submit` and `drain` throw that first error: the submitter stops at the
+/// next job instead of working on for a lane that no longer writes.
 final class SerialLane: @unchecked Sendable {
     private let condition = NSCondition()
     private let limit: Int
@@ -18,9 +19,13 @@ final class SerialLane: @unchecked Sendable {
 
     init(limit: Int = 8) { self.limit = max(1, limit) }
 
-    func submit(_ job: @escaping @Sendable () throws -> Void) {
+    func submit(_ job: @escaping @Sendable () throws -> Void) throws {
         condition.lock()
-        while jobs.count - head >= limit { condition.wait() }
+        while jobs.count - head >= limit && failure == nil { condition.wait() }
+        if let failure {
+            condition.unlock()
+            throw failure
+        }
         jobs.append(job)
         let starts = !running
         running = true
@@ -62,7 +67,10 @@ final class SerialLane: @unchecked Sendable {
             do {
                 try job()
             } catch {
-                condition.withLock { failure = failure ?? error }
+                condition.withLock {
+                    failure = failure ?? error
+                    condition.broadcast()
+                }
             }
         }
     }

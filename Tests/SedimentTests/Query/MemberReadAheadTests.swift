@@ -53,6 +53,15 @@ struct MemberReadAheadTests {
         let (fixture, _) = try Self.window(label: "inexact-\(compression)", compression: compression)
         let reader = WindowMemberReader(layout: ArchiveLayout(root: fixture.path), ahead: 1)
         for located in try Self.members(fixture).prefix(2) {
+            // At the size the index records, the member goes straight into its storage.
+            let file = try SystemFile.openForReading(fixture.path + "/" + located.path)
+            var stored = [UInt8](repeating: 0, count: located.member.length)
+            _ = try stored.withUnsafeMutableBytes { try file.read(into: $0, at: located.member.position) }
+            for (size, fits) in [(located.member.inputSize, true), (located.member.inputSize + 1, false)] {
+                let output = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
+                defer { output.deallocate() }
+                #expect(stored.withUnsafeBytes { compression.inflate($0, into: output) } == fits, "size \(size)")
+            }
             let exact = try reader.run(of: located)
             #expect(exact.entries.count == located.member.count)
             for size in [0, located.member.inputSize - 1, located.member.inputSize + 1] {

@@ -56,11 +56,14 @@ struct CorruptionTests {
     @Test("compaction that meets a record whose CRC fails, in a block read ahead, stops naming its file and byte, and leaves no window file")
     func corruptSegmentRecordCompacted() throws {
         let fixture = CompactionFixture(label: "corrupt-compacted")
-        // About 3.4 MB: a dozen blocks, so the corrupt one is read ahead while the merge
-        // is still in the blocks before it.
-        try fixture.append(Self.messages(20_000, spacing: 10, valueBytes: 120))
+        // Before the corrupt record, more members than the compressor keeps in flight (two
+        // a core) and a few: some are written by then, so the window's temporary file is
+        // there to be left behind; its block is read ahead while the merge is still in the
+        // blocks before it.
+        let before = (2 * ProcessInfo.processInfo.activeProcessorCount + 3) * 5_000
+        try fixture.append(Self.messages(before + 5_000, spacing: 10, valueBytes: 120))
         let directory = fixture.path + "/segments/local/orders/0/"
-        let marker = Data("message-015000-".utf8)
+        let marker = Data("message-\(String(format: "%06d", before))-".utf8)
         let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).map { directory + $0 }.first {
             try Data(contentsOf: URL(fileURLWithPath: $0)).range(of: marker) != nil
         })

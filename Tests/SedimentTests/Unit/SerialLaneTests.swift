@@ -31,7 +31,7 @@ struct SerialLaneTests {
         let journal = Journal()
         for number in 0..<2_000 {
             if number % 100 == 0 { CompressionWorkers.shared.run { _ = (0..<10_000).reduce(0, &+) } }
-            lane.submit {
+            try lane.submit {
                 journal.enter(number)
                 journal.leave()
             }
@@ -41,18 +41,23 @@ struct SerialLaneTests {
         #expect(!journal.overlapped)
     }
 
-    @Test("after a job throws, the rest are skipped and drain throws the first error")
-    func failure() {
+    @Test("after a job throws, the rest are skipped, and drain and any later submit throw the first error")
+    func failure() throws {
         let lane = SerialLane()
         let journal = Journal()
-        for number in 0..<10 {
-            lane.submit {
+        let gate = DispatchSemaphore(value: 0)
+        try lane.submit { gate.wait() }
+        for number in 0..<6 {
+            try lane.submit {
                 journal.enter(number)
                 journal.leave()
                 if number == 3 || number == 5 { throw Failed(number: number) }
             }
         }
+        gate.signal()
         #expect(throws: Failed(number: 3)) { try lane.drain() }
+        #expect(journal.order == [0, 1, 2, 3])
+        #expect(throws: Failed(number: 3)) { try lane.submit { journal.enter(99) } }
         #expect(journal.order == [0, 1, 2, 3])
     }
 
@@ -60,15 +65,17 @@ struct SerialLaneTests {
     func bounded() throws {
         let lane = SerialLane(limit: 2)
         let gate = DispatchSemaphore(value: 0)
-        lane.submit { gate.wait() }
+        try lane.submit { gate.wait() }
         // The first job runs (or is about to); two more fill the lane.
-        lane.submit {}
-        lane.submit {}
+        try lane.submit {}
+        try lane.submit {}
+        let submitting = DispatchSemaphore(value: 0)
         let returned = PendingResult<Bool>()
         Thread.detachNewThread {
-            lane.submit {}
-            returned.finish(.success(true))
+            submitting.signal()
+            returned.finish(Result { try lane.submit {}; return true })
         }
+        submitting.wait()
         Thread.sleep(forTimeInterval: 0.3)
         #expect(!returned.isFinished, "a fourth job was taken while the lane was full")
         gate.signal()
