@@ -145,7 +145,7 @@ final class WindowMemberReader {
         // zlib. zstd's hint is the most it allocates, so it keeps the index's.
         let hint = compression == .gzip ? 0 : member.inputSize
         do {
-            return RecordStorage(.jsonLines(try compression.inflate(bytes, sizeHint: hint)))
+            return .copying(try compression.inflate(bytes, sizeHint: hint), as: .jsonLines)
         } catch {
             throw corrupt(source, member, "\(error)")
         }

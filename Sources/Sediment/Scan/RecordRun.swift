@@ -13,17 +13,13 @@ struct RecordRun {
     let storage: RecordStorage
     var entries: [RecordEntry]
 
-    init(_ storage: RecordStorage.Layout, entries: [RecordEntry]) {
-        self.init(storage: RecordStorage(storage), entries: entries)
-    }
-
     init(storage: RecordStorage, entries: [RecordEntry]) {
         self.storage = storage
         self.entries = entries
     }
 
     init(messages: [Message]) {
-        self.init(.messages(messages), entries: messages.indices.map { RecordEntry(position: RunBound(messages[$0]), start: $0, length: 0) })
+        self.init(storage: RecordStorage(messages: messages), entries: messages.indices.map { RecordEntry(position: RunBound(messages[$0]), start: $0, length: 0) })
     }
 
     var isEmpty: Bool { entries.isEmpty }
@@ -43,43 +39,24 @@ struct RecordRun {
 /// then retains and releases no array, which a tenth of an answer's time went to.
 final class RecordStorage: @unchecked Sendable {
     // @unchecked: `bytes` is written once, before the storage is shared, and freed in deinit.
-    enum Layout {
+    enum Kind {
         /// Segment frames of one partition; an entry spans a frame's body.
-        case frames([UInt8], partition: Int32)
+        case frames(partition: Int32)
         /// Sediment `jsonl` lines of one topic, as window files hold them; an entry spans
         /// a line without its newline.
-        case jsonLines([UInt8])
-        /// Messages already decoded; entry `start` is the message's index.
-        case messages([Message])
-    }
-
-    enum Kind {
-        case frames(partition: Int32)
         case jsonLines
+        /// Messages already decoded; entry `start` is the message's index.
         case messages([Message])
     }
 
     let kind: Kind
     let bytes: UnsafeRawBufferPointer
-
-    init(_ layout: Layout) {
-        switch layout {
-        case .frames(let bytes, let partition):
-            kind = .frames(partition: partition)
-            (self.bytes, base) = Self.copy(bytes)
-        case .jsonLines(let bytes):
-            kind = .jsonLines
-            (self.bytes, base) = Self.copy(bytes)
-        case .messages(let messages):
-            kind = .messages(messages)
-            (bytes, base) = (UnsafeRawBufferPointer(start: nil, count: 0), nil)
-        }
-    }
+    private let base: UnsafeMutableRawBufferPointer?
 
     /// Storage of `count` bytes that `fill` writes; returns it with what `fill` returned.
     static func filling<R>(
         _ kind: Kind, count: Int, _ fill: (UnsafeMutableRawBufferPointer) throws -> R
-    ) throws -> (RecordStorage, R) {
+    ) rethrows -> (RecordStorage, R) {
         let bytes = RunBufferPool.shared.take(atLeast: count)
         do {
             let result = try fill(UnsafeMutableRawBufferPointer(rebasing: bytes[0..<count]))
@@ -90,21 +67,23 @@ final class RecordStorage: @unchecked Sendable {
         }
     }
 
-    private let base: UnsafeMutableRawBufferPointer?
+    /// A copy of `bytes`, holding frames or lines as `kind` says.
+    static func copying(_ bytes: [UInt8], as kind: Kind) -> RecordStorage {
+        filling(kind, count: bytes.count) { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }.0
+    }
 
-    private init(kind: Kind, bytes: UnsafeRawBufferPointer, base: UnsafeMutableRawBufferPointer) {
+    /// Messages already decoded, without bytes.
+    convenience init(messages: [Message]) {
+        self.init(kind: .messages(messages), bytes: UnsafeRawBufferPointer(start: nil, count: 0), base: nil)
+    }
+
+    private init(kind: Kind, bytes: UnsafeRawBufferPointer, base: UnsafeMutableRawBufferPointer?) {
         self.kind = kind
         self.bytes = bytes
         self.base = base
     }
 
     deinit { if let base { RunBufferPool.shared.give(base) } }
-
-    private static func copy(_ array: [UInt8]) -> (UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer) {
-        let bytes = RunBufferPool.shared.take(atLeast: array.count)
-        array.withUnsafeBytes { bytes.copyMemory(from: $0) }
-        return (UnsafeRawBufferPointer(rebasing: bytes[0..<array.count]), bytes)
-    }
 }
 
 /// One record the merge released: where its bytes lie, and its place in the order.
@@ -116,7 +95,7 @@ struct Record {
 
     /// A record of its own, for a message decoded already.
     init(message: Message) {
-        self.init(storage: RecordStorage(.messages([message])), entry: RecordEntry(position: RunBound(message), start: 0, length: 0))
+        self.init(storage: RecordStorage(messages: [message]), entry: RecordEntry(position: RunBound(message), start: 0, length: 0))
     }
 
     init(storage: RecordStorage, entry: RecordEntry) {

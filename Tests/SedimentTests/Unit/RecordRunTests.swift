@@ -17,7 +17,7 @@ struct RecordRunTests {
                 return body
             }
             return RecordRun(
-                .frames(bytes, partition: message.partition),
+                storage: .copying(bytes, as: .frames(partition: message.partition)),
                 entries: [RecordEntry(position: RunBound(message), start: body.lowerBound, length: body.count)])
         }
     }
@@ -74,7 +74,7 @@ struct RecordRunTests {
         bytes[8 + 8 + 8 + 1 + 4] = 9
         bytes.withUnsafeMutableBytes { RecordFormat.seal($0) }
         let run = RecordRun(
-            .frames(bytes, partition: 2),
+            storage: .copying(bytes, as: .frames(partition: 2)),
             entries: [RecordEntry(position: RunBound(timestamp: 7, partition: 2, offset: 41), start: 8, length: bytes.count - 8)])
         let record = run.record(at: 0)
         var out: [UInt8] = []
