@@ -4,13 +4,11 @@ import SedimentDeflate
 /// Inflates gzip data held in memory: one member or several concatenated, as gzip(1)
 /// reads them. A window query hands it exactly the members its range needs.
 public enum GzipInflater {
-    /// The decompressed bytes of every member in `input`. `sizeHint` sizes the first
-    /// allocation (the index knows each member's input size); when it is the exact size,
-    /// libdeflate inflates. zlib inflates otherwise: when there is no hint or another one,
-    /// and when libdeflate refuses, to name what is wrong.
+    /// The decompressed bytes of every member in `input`, by zlib, whatever their size:
+    /// `sizeHint` only sizes the first allocation. zlib names what is wrong where
+    /// libdeflate (`decompress(_:into:)`) only refuses.
     public static func decompress(_ input: UnsafeRawBufferPointer, sizeHint: Int = 0) throws -> [UInt8] {
-        if sizeHint > 0, let whole = exactly(input, size: sizeHint) { return whole }
-        return try GzipMember.withStream(end: { inflateEnd($0) }) { stream in try inflateAll(input, sizeHint: sizeHint, stream) }
+        try GzipMember.withStream(end: { inflateEnd($0) }) { stream in try inflateAll(input, sizeHint: sizeHint, stream) }
     }
 
     /// Inflates `input` into `output` when it holds exactly `output.count` bytes, as the
@@ -18,15 +16,6 @@ public enum GzipInflater {
     /// (`decompress` then names what is wrong).
     public static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
         output.count > 0 && GzipMembersInflate.inflate(input, into: output)
-    }
-
-    private static func exactly(_ input: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
-        struct Refused: Error {}
-        // Uninitialized: on success libdeflate has written every byte.
-        return try? [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            guard GzipMembersInflate.inflate(input, into: UnsafeMutableRawBufferPointer(buffer)) else { throw Refused() }
-            initialized = size
-        }
     }
 
     private static func inflateAll(_ input: UnsafeRawBufferPointer, sizeHint: Int, _ stream: UnsafeMutablePointer<z_stream>) throws -> [UInt8] {

@@ -138,14 +138,11 @@ final class WindowMemberReader {
         _ bytes: UnsafeRawBufferPointer, of member: MemberRow, compression: WindowCompression, in source: String
     ) throws -> RecordStorage {
         if member.inputSize > 0 {
-            let (storage, exact) = try RecordStorage.filling(.jsonLines, count: member.inputSize) { compression.inflate(bytes, into: $0) }
+            let (storage, exact) = RecordStorage.filling(.jsonLines, count: member.inputSize) { compression.inflate(bytes, into: $0) }
             if exact { return storage }
         }
-        // gzip's inflate would try libdeflate at the same size again: no hint sends it to
-        // zlib. zstd's hint is the most it allocates, so it keeps the index's.
-        let hint = compression == .gzip ? 0 : member.inputSize
         do {
-            return .copying(try compression.inflate(bytes, sizeHint: hint), as: .jsonLines)
+            return .copying(try compression.inflateAnySize(bytes, sizeHint: member.inputSize), as: .jsonLines)
         } catch {
             throw corrupt(source, member, "\(error)")
         }
