@@ -28,7 +28,8 @@ public enum CRC32 {
         bytes.withUnsafeBytes { checksum($0) }
     }
 
-    /// zlib's own CRC: the short tails, and the reference the tests compare with.
+    /// zlib's own CRC: long buffers where the CPU cannot fold, and the reference the
+    /// tests compare with.
     static func zlibChecksum(_ pointer: UnsafePointer<UInt8>, _ count: Int, continuing crc: UInt32) -> UInt32 {
         var value = UInt(crc)
         var pointer = pointer

@@ -24,7 +24,7 @@ final class WindowFileWriter {
     /// Writes and digests members in order, off the thread that merges.
     private let lane = SerialLane()
     private let writtenAt: Int64
-    private let splitsByPartition: Bool
+    private var splitsByPartition: Bool { window.settings.split == .partition }
     /// Per series (its split partition; nil for the series holding every partition), the
     /// highest part the index holds already.
     private let recordedParts: [Int32?: Int]
@@ -50,7 +50,7 @@ final class WindowFileWriter {
         var chunk: [UInt8] = []
         var chunkStats = Stats()
         var part: OpenPart?
-        var submitted = 0
+        var submittedAny = false
     }
 
     init(
@@ -65,7 +65,6 @@ final class WindowFileWriter {
         self.coveredEnd = coveredEnd
         self.compressor = ParallelCompressor(compress: window.settings.compression.memberMaker(level: window.settings.compressionLevel))
         self.writtenAt = writtenAt
-        self.splitsByPartition = window.settings.split == .partition
         self.recordedParts = recordedParts
         self.unrecordedBytes = unrecordedBytes
         try Self.removeUnrecorded(layout: layout, instance: instance, topic: topic, window: window, recordedParts: recordedParts)
@@ -104,7 +103,7 @@ final class WindowFileWriter {
     func finish() throws -> [WindowFileRecord] {
         // A series whose messages were all left out still gets its (empty) file: it says
         // the partitions were seen.
-        for index in series.indices where !series[index].chunk.isEmpty || series[index].submitted == 0 { try submitChunk(of: index) }
+        for index in series.indices where !series[index].chunk.isEmpty || !series[index].submittedAny { try submitChunk(of: index) }
         for member in try compressor.finish() { try place(member) }
         for index in series.indices { try closePart(of: index) }
         for (part, _) in closed { try FileSystem.rename(part.temporaryPath, to: part.finalPath) }
@@ -124,7 +123,7 @@ final class WindowFileWriter {
     private func submitChunk(of index: Int) throws {
         queued.append((index, series[index].chunkStats))
         series[index].chunkStats = Stats()
-        series[index].submitted += 1
+        series[index].submittedAny = true
         for member in try compressor.submit(&series[index].chunk) { try place(member) }
     }
 

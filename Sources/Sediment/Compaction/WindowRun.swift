@@ -43,18 +43,12 @@ struct WindowRun {
         guard let current = writer else { return }
         appended += 1
         if appended % 100_000 == 0 { progress?(CompactionProgress(topic: topic, messages: appended, backlog: backlog)) }
-        do {
-            try current.append(record)
-        } catch {
-            current.abandon()
-            writer = nil
-            window = nil
-            throw error
-        }
+        try current.append(record)
     }
 
-    /// Leaves the window being written as if never started: what a run that failed
-    /// outside `append` (reading a segment, say) does, so no temporary file stays behind.
+    /// Leaves the window being written as if never started, so that no temporary file
+    /// stays behind: what the compactor does with a run that failed anywhere (reading a
+    /// segment, writing or finishing a window).
     mutating func abandon() {
         writer?.abandon()
         writer = nil
@@ -63,15 +57,10 @@ struct WindowRun {
 
     mutating func finishWindow() throws {
         guard let current = writer else { return }
+        // A failure leaves the writer here for `abandon`.
+        let records = try current.finish()
         writer = nil
         window = nil
-        let records: [WindowFileRecord]
-        do {
-            records = try current.finish()
-        } catch {
-            current.abandon()
-            throw error
-        }
         try archive.index.record(records)
         summary.windows += 1
         for record in records {

@@ -11,7 +11,7 @@ final class BlockReadAhead {
 
     private let reader: SegmentReader
     /// Reads started and not yet asked for, oldest first (at most `depth`).
-    private var pending: [(block: BlockRow, run: PendingResult<RunFromWorker>)] = []
+    private var pending: [(block: BlockRow, run: PendingResult<RecordRun>)] = []
 
     init(reader: SegmentReader) { self.reader = reader }
 
@@ -24,14 +24,14 @@ final class BlockReadAhead {
         for next in upcoming where pending.count < Self.depth && !pending.contains(where: { Self.same($0.block, next) }) {
             start(next, keeping: keep(next))
         }
-        if let ahead { return try ahead.wait().run }
+        if let ahead { return try ahead.wait() }
         return try reader.run(of: block, keeping: keep(block))
     }
 
     private static func same(_ a: BlockRow, _ b: BlockRow) -> Bool { a.partition == b.partition && a.firstOffset == b.firstOffset }
 
     /// The read started for `block`, dropping any started for blocks that were passed over.
-    private func take(_ block: BlockRow) -> PendingResult<RunFromWorker>? {
+    private func take(_ block: BlockRow) -> PendingResult<RecordRun>? {
         while !pending.isEmpty {
             let next = pending.removeFirst()
             if Self.same(next.block, block) { return next.run }
@@ -42,7 +42,7 @@ final class BlockReadAhead {
     /// Starts reading `block` on a worker; an error, opening its file included, is kept for
     /// when the block is asked for.
     private func start(_ block: BlockRow, keeping keep: @escaping @Sendable (RunBound) -> Bool) {
-        let result = PendingResult<RunFromWorker>()
+        let result = PendingResult<RecordRun>()
         pending.append((block, result))
         let file: SystemFile
         do {
@@ -53,7 +53,7 @@ final class BlockReadAhead {
         }
         let job = ReadJob(reader: reader, file: file, block: block)
         CompressionWorkers.shared.run {
-            result.finish(Result { RunFromWorker(run: try job.reader.run(of: job.block, in: job.file, keeping: keep)) })
+            result.finish(Result { try job.reader.run(of: job.block, in: job.file, keeping: keep) })
         }
     }
 
@@ -64,10 +64,4 @@ final class BlockReadAhead {
         let file: SystemFile
         let block: BlockRow
     }
-}
-
-/// A run handed from the worker that read it to the merge. @unchecked: its storage is
-/// written before it is handed over and only read after.
-struct RunFromWorker: @unchecked Sendable {
-    let run: RecordRun
 }

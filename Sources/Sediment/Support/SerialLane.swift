@@ -11,9 +11,8 @@ import Foundation
 final class SerialLane: @unchecked Sendable {
     private let condition = NSCondition()
     private let limit: Int
-    /// Taken jobs are set to nil, so that what they hold goes as soon as they ran.
-    private var jobs: [(@Sendable () throws -> Void)?] = []
-    private var head = 0
+    /// Waiting, oldest first; at most `limit`, so taking the first costs nothing.
+    private var jobs: [@Sendable () throws -> Void] = []
     private var running = false
     private var failure: (any Error)?
 
@@ -21,7 +20,7 @@ final class SerialLane: @unchecked Sendable {
 
     func submit(_ job: @escaping @Sendable () throws -> Void) throws {
         condition.lock()
-        while jobs.count - head >= limit && failure == nil { condition.wait() }
+        while jobs.count >= limit && failure == nil { condition.wait() }
         if let failure {
             condition.unlock()
             throw failure
@@ -45,21 +44,13 @@ final class SerialLane: @unchecked Sendable {
     private func runJobs() {
         while true {
             condition.lock()
-            guard head < jobs.count else {
-                jobs.removeAll(keepingCapacity: true)
-                head = 0
+            guard !jobs.isEmpty else {
                 running = false
                 condition.broadcast()
                 condition.unlock()
                 return
             }
-            let job = jobs[head]!
-            jobs[head] = nil
-            head += 1
-            if head >= 64 && head * 2 >= jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
+            let job = jobs.removeFirst()
             let skip = failure != nil
             condition.broadcast()
             condition.unlock()
