@@ -44,7 +44,10 @@ struct DeflateTests {
         var output = [UInt8](repeating: 0, count: RawDeflate.bound(Self.content.count))
         try Self.content.withUnsafeBytes { input in
             try output.withUnsafeMutableBytes { out in
-                #expect(throws: DeflateError.self) { try RawDeflate.compress(input, level: 10, into: out) }
+                for level: Int32 in [-1, 10] {
+                    let error = try #require(throws: DeflateError.self) { try RawDeflate.compress(input, level: level, into: out) }
+                    #expect(error.description.contains("level \(level) is outside 0...9"))
+                }
                 let small = UnsafeMutableRawBufferPointer(rebasing: out[..<(out.count - 1)])
                 let error = try #require(throws: DeflateError.self) { try RawDeflate.compress(input, level: 6, into: small) }
                 #expect(error.description.contains("an output of \(out.count - 1) bytes for \(Self.content.count) bytes of input"))

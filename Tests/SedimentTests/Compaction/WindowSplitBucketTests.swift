@@ -8,12 +8,11 @@ import Testing
 /// Windows split by partition through a bucket (SeaweedFS) and back, and into Kafka.
 @Suite("Window split by partition, through a bucket and a replay")
 struct WindowSplitBucketTests {
-    @Test("reupload puts each split file under its path's key with the partition; verify --deep passes and finds a flipped byte; restore into an empty archive, with and without manifests, answers queries as the original")
+    @Test("reupload puts each split file under its path's key with the partition; verify --deep passes, and verify finds a byte flipped in a local split file; restore into an empty archive, with and without manifests, answers queries as the original")
     func bucketRoundTrip() async throws {
         let fixture = try await UploadFixture(label: "split-bucket")
         try fixture.archive.append(WindowSplitTests.messages)
-        var change = WindowSettingsChange()
-        change.granularity = minutes(5)
+        var change = granularity(5)
         change.split = .partition
         try fixture.archive.compact(change, closeAll: true)
         let files = try fixture.archive.files()
@@ -76,8 +75,7 @@ struct WindowSplitBucketTests {
     @Test("replay of a split archive into another cluster sends every message once, per partition and in order")
     func replay() throws {
         let (fixture, source) = try ReplayTests.archive(count: 20_000, partitions: 4, label: "split-replay")
-        var change = WindowSettingsChange()
-        change.granularity = minutes(5)
+        var change = granularity(5)
         change.split = .partition
         try fixture.compact(change, closeAll: true)
         let files = try fixture.files()

@@ -57,9 +57,9 @@ struct CorruptionTests {
     func corruptSegmentRecordCompacted() throws {
         let fixture = CompactionFixture(label: "corrupt-compacted")
         // Before the corrupt record, more members than the compressor keeps in flight (two
-        // a core) and a few: some are written by then, so the window's temporary file is
-        // there to be left behind; its block is read ahead while the merge is still in the
-        // blocks before it.
+        // a core) and a few: a submit beyond that many waits for the oldest member and
+        // writes it, so the window's temporary file exists before the merge reaches the
+        // corrupt block (whose error waits for it there, read ahead or not).
         let before = (2 * ProcessInfo.processInfo.activeProcessorCount + 3) * 5_000
         try fixture.append(Self.messages(before + 5_000, spacing: 10, valueBytes: 120))
         let directory = fixture.path + "/segments/local/orders/0/"
@@ -77,12 +77,8 @@ struct CorruptionTests {
             return message.contains("corrupt segment \(segment) at byte") && message.contains("CRC mismatch")
         }
         #expect(try fixture.files().isEmpty)
-        let windows = fixture.path + "/windows"
-        let left = (FileManager.default.enumerator(atPath: windows)?.allObjects.compactMap { $0 as? String } ?? []).filter { entry in
-            var directory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: windows + "/" + entry, isDirectory: &directory) && !directory.boolValue
-        }
-        #expect(left.isEmpty, "no window file, temporary or not, is left")
+        #expect(fixture.visibleWindowFiles().isEmpty)
+        #expect(FullDiskTests.leftovers(fixture.path).isEmpty, "no temporary window file is left")
     }
 
     @Test("a segment record whose CRC matches but whose body does not match its layout stops the query at its file and byte; --skip-corrupt leaves it out")

@@ -104,7 +104,8 @@ final class UploadFixture {
     static func defaultKey(_ file: WindowFile) -> String {
         let seconds = file.windowStart / 1000
         let day = UTCDate.day(ofMilliseconds: file.windowStart)
-        return "\(file.instance)/\(file.topic)/\(day)/\(seconds)" + (file.part > 1 ? ".part\(file.part)" : "") + ".jsonl.gz"
+        return "\(file.instance)/\(file.topic)/\(day)/\(seconds)" + (file.splitPartition.map { ".p\($0)" } ?? "")
+            + (file.part > 1 ? ".part\(file.part)" : "") + ".jsonl.gz"
     }
 
     /// One row of `window_uploads`, with its target's URI.

@@ -57,10 +57,7 @@ struct DumpUploadTests {
         let files = try fixture.archive.files()
         #expect(files.count == 6 && Set(files.map(\.windowStart)).count == 2, "\(files.map(\.path))")
         #expect(Set(files.compactMap(\.splitPartition)) == [0, 1, 2] && files.allSatisfy { $0.splitPartition != nil })
-        let keys = files.map { file in
-            UploadFixture.defaultKey(file).replacingOccurrences(of: ".jsonl.gz", with: ".p\(file.splitPartition!).jsonl.gz")
-        }
-        try await fixture.expectBucket(bucket, holds: Array(zip(files, keys)))
+        try await fixture.expectBucket(bucket, holds: files.map { ($0, UploadFixture.defaultKey($0)) })
         // Each object holds its own partition's messages only, all of them for its window.
         let archive = try Archive.open(at: fixture.path)
         for file in files {
