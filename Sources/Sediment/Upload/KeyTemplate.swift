@@ -65,14 +65,16 @@ public struct KeyTemplate: Sendable, Hashable, CustomStringConvertible {
         if splitByPartition { try requireSplitKeys() }
     }
 
-    /// Throws unless the template keys the files of a window split by partition apart:
-    /// it names `{partition}`, or is the default (which adds `.p<partition>` itself).
+    /// Throws unless the template says where a split file's partition goes: it names
+    /// `{partition}`, or is the default (which adds `.p<partition>`, as the local path
+    /// does). `key` would key the files apart either way; a template of the user's own
+    /// should not get a suffix its author did not write.
     func requireSplitKeys() throws {
         guard !namesPartition && template != Self.defaultTemplate else { return }
         throw Self.invalid(
             template,
             "windows are split by partition (`split` partition), one file per partition: add {partition} "
-                + "so that the files of one window cannot share a key (the default template adds .p<partition> itself)")
+                + "to say where a file's partition goes in its key (the default template adds .p<partition> itself)")
     }
 
     /// The key of one window file, relative to the target's prefix.

@@ -158,7 +158,8 @@ public final class WindowUploader: Sendable {
     private func upload(_ candidate: UploadCandidate, checkFirst: Bool, dryRun: Bool) async -> Outcome {
         let file = candidate.file
         if file.splitPartition != nil {
-            // A target recorded before its topic was split: its keys would collide.
+            // A target recorded before its topic was split, with a template that does not
+            // say where the partition goes (the open-time check's last guard).
             do { try options.template.requireSplitKeys() } catch { return .failed(error) }
         }
         let manifestOnly = !dryRun && candidate.state == .uploaded && !candidate.hasManifest
