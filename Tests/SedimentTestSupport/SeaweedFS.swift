@@ -76,6 +76,8 @@ public final class SeaweedFS: Sendable {
         let ports = try FreePorts.pairs(count: 5)
         let (s3, master, volume, filer, admin) = (ports[0], ports[1], ports[2], ports[3], ports[4])
         let arguments = [
+            // glog's files would otherwise pile up in /tmp, a few per run.
+            "-logdir=\(data)",
             "mini", "-dir=\(data)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             "-s3.port=\(s3)", "-s3.port.grpc=\(s3 + 10000)", "-master.port=\(master)", "-master.port.grpc=\(master + 10000)",
             "-volume.port=\(volume)", "-volume.port.grpc=\(volume + 10000)", "-filer.port=\(filer)",

@@ -3,11 +3,26 @@ import Foundation
 
 /// Temporary files of pseudo-random bytes (fast to make, incompressible) and their digests.
 public enum TestFiles {
+    /// A fresh directory in this process's own folder under /tmp, which goes with
+    /// everything in it when the test process exits (the files run to tens of megabytes
+    /// a run, and tests hand these paths to stores that outlive any one scope).
     public static func directory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sediment-store-\(UUID().uuidString.prefix(8))").path
+        _ = removedAtExit
+        let path = processFolder + "/" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    private static var processFolder: String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sediment-store-\(getpid())").path
+    }
+
+    /// Clears a folder a crashed process of the same id left, once, and removes the
+    /// folder at exit (`atexit` takes a C function: it captures nothing).
+    private static let removedAtExit: Void = {
+        try? FileManager.default.removeItem(atPath: processFolder)
+        atexit { try? FileManager.default.removeItem(atPath: TestFiles.processFolder) }
+    }()
 
     /// A file of `size` bytes drawn from `seed`.
     public static func make(size: Int, seed: UInt64 = 42, in directory: String? = nil) throws -> String {
