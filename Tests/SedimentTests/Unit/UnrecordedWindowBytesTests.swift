@@ -6,7 +6,8 @@ import Testing
 struct UnrecordedWindowBytesTests {
     @Test("a window being written counts its members' bytes in its archive's count until its writer goes")
     func countedWhileWritten() throws {
-        let root = TemporaryDirectory(label: "unrecorded").path
+        let directory = TemporaryDirectory(label: "unrecorded")
+        let root = directory.path
         let window = WindowSchedule.Window(start: 1_699_999_200_000, end: 1_700_003_800_000, settings: WindowSettings())
         // Incompressible values, about 200 lines a 1 MiB member: more members than the
         // compressor keeps in flight (two a core), so that some are placed before `finish`.
@@ -25,11 +26,13 @@ struct UnrecordedWindowBytesTests {
             let written = try writer.finish()
             #expect(unrecorded.value == written.reduce(0) { $0 + $1.size })
         }
+        withExtendedLifetime(directory) {}
     }
 
     @Test("once its writer is gone, a window counts nothing more")
     func releasedWithTheWriter() throws {
-        let root = TemporaryDirectory(label: "unrecorded-released").path
+        let directory = TemporaryDirectory(label: "unrecorded-released")
+        let root = directory.path
         let window = WindowSchedule.Window(start: 1_699_999_200_000, end: 1_700_003_800_000, settings: WindowSettings())
         let unrecorded = UnrecordedWindowBytes()
         do {
@@ -43,5 +46,6 @@ struct UnrecordedWindowBytesTests {
             }
         }
         #expect(unrecorded.value == 0)
+        withExtendedLifetime(directory) {}
     }
 }
