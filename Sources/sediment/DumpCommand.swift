@@ -108,6 +108,9 @@ struct DumpCommand: AsyncParsableCommand {
     @Flag(help: "Do not write windows while dumping (run `sediment compact` separately).")
     var noCompact = false
 
+    @Flag(help: "With --until-caught-up: once caught up, close every window that holds messages, however recent, and write it (as `sediment compact --close-all`), so that a one-shot export leaves nothing open.")
+    var closeAll = false
+
     @Flag(help: "Print the closing summary as JSON.")
     var json = false
 
@@ -150,7 +153,13 @@ struct DumpCommand: AsyncParsableCommand {
         options.linger = try DurationExpression.parse(linger, option: "--linger")
         options.batchBytes = writing.batchBytes
         options.maxArchiveBytes = try maxArchiveSize.map { try ByteSizeExpression.parse($0, option: "--max-archive-size") }
+        if closeAll && !untilCaughtUp {
+            throw SedimentError(.invalidArgument, "--close-all needs --until-caught-up: " + DumpOptions.closeAllReason)
+        }
         if noCompact {
+            if closeAll {
+                throw SedimentError(.invalidArgument, "--close-all closes the windows dump writes: it cannot go with --no-compact")
+            }
             if upload.target != nil {
                 throw SedimentError(.invalidArgument, "--target uploads the windows dump writes: it cannot go with --no-compact")
             }
@@ -164,6 +173,7 @@ struct DumpCommand: AsyncParsableCommand {
             options.compaction?.change = change
             options.compaction?.interval = try DurationExpression.parse(compactInterval, option: "--compact-interval")
             options.compaction?.retention = try retention.policy()
+            options.compaction?.closeAllWhenCaughtUp = closeAll
             if options.compaction?.retention.localWindowRetention != nil && upload.target == nil {
                 throw SedimentError(
                     .invalidArgument,

@@ -23,6 +23,11 @@ struct CLIErrorTests {
         try fails(
             ["dump", "--brokers", "127.0.0.1:1", "--topic", "t", "--archive", scratch.file("none"), "--group", "g", "--start", "offset:5"],
             exit: ExitStatus.usage, saying: "--start offset:5 cannot be used with --group")
+        let dump = ["dump", "--brokers", "127.0.0.1:1", "--topic", "t", "--archive", scratch.file("none")]
+        try fails(dump + ["--close-all"], exit: ExitStatus.usage, saying: "--close-all needs --until-caught-up: a dump that runs until stopped")
+        try fails(
+            dump + ["--until-caught-up", "--close-all", "--no-compact"], exit: ExitStatus.usage,
+            saying: "--close-all closes the windows dump writes: it cannot go with --no-compact")
         try fails(["ingest", "--archive", scratch.file("none"), "--input-format", "lines", "--input", "/dev/null"],
                   exit: ExitStatus.usage, saying: "--topic is required with --input-format lines")
         #expect(!FileManager.default.fileExists(atPath: scratch.file("none")))

@@ -54,11 +54,12 @@ public final class BackgroundCompaction: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the thread, then compacts once more on the caller's thread. Returns what all
-    /// passes wrote, or the error of the first topic whose last pass failed.
-    public func finish() throws -> CompactionSummary {
+    /// Stops the thread, then compacts once more on the caller's thread, closing every
+    /// window that holds messages with `closingAll`. Returns what all passes wrote, or the
+    /// error of the first topic whose last pass failed.
+    public func finish(closingAll: Bool = false) throws -> CompactionSummary {
         stop()
-        pass()
+        pass(closeAll: closingAll)
         return try condition.withLock {
             if let first = errors.keys.min(), let error = errors[first] { throw error }
             return totals
@@ -83,12 +84,12 @@ public final class BackgroundCompaction: @unchecked Sendable {
         return !stopping
     }
 
-    private func pass() {
+    private func pass(closeAll: Bool = false) {
         var wrote = false
         defer { if wrote { onWindowsWritten?() } }
         for (position, (instance, topic)) in topics.enumerated() {
             do {
-                let summary = try compactor.compact(instance: instance, topic: topic)
+                let summary = try compactor.compact(instance: instance, topic: topic, closeAll: closeAll)
                 wrote = wrote || summary.files > 0
                 condition.withLock {
                     totals.add(summary)

@@ -21,6 +21,7 @@ enum TaskKey: String, CaseIterable {
     case maxArchiveSize = "max-archive-size"
     case compact
     case compactInterval = "compact-interval"
+    case closeAll = "close-all"
     case granularity
     case windowTime = "window-time"
     case grace

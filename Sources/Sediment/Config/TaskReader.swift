@@ -203,6 +203,14 @@ struct TaskReader {
             value(.localRetention)?.problem(
                 "local-retention deletes window files only once an upload target has confirmed them: give 'target' too")
         }
+        if bool(.closeAll) == true {
+            if bool(.untilCaughtUp) != true {
+                value(.closeAll)?.problem("close-all needs until-caught-up: true: " + DumpOptions.closeAllReason)
+            } else if bool(.compact) == false {
+                value(.closeAll)?.problem("close-all closes the windows compaction writes, and compact: false writes none")
+            }
+            compaction.closeAllWhenCaughtUp = true
+        }
         return bool(.compact) == false ? nil : compaction
     }
 }

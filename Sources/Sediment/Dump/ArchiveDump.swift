@@ -76,7 +76,10 @@ public final class ArchiveDump {
             compaction?.stop()
             throw error
         }
-        if let compaction { summary.compaction = try compaction.finish() }
+        if let compaction {
+            let closingAll = options.compaction?.closeAllWhenCaughtUp == true && session.caughtUp
+            summary.compaction = try compaction.finish(closingAll: closingAll)
+        }
         return summary
     }
 

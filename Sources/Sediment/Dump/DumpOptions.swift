@@ -28,10 +28,14 @@ public struct DumpOptions: Sendable {
     /// Fetching pauses while the archive takes more than this on disk, and resumes once
     /// retention (uploads confirmed, then local deletion) brings it a 16th under (see
     /// `ArchiveSizeLimit`). Default nil: no limit.
+    public var maxArchiveBytes: Int64?
+
+    /// Why closing every window needs `untilCaughtUp`; the command line and `run --config`
+    /// say it in their own words for the two settings.
+    public static let closeAllReason = "a dump that runs until stopped would close windows still receiving messages, and each message arriving for them later would make a further part"
+
     /// Why a group takes no `start` offset or timestamp; `run --config` says it at the line.
     static let groupStartReason = "a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest"
-
-    public var maxArchiveBytes: Int64?
 
     /// Windows written while the dump runs (and once more when it stops). Default: every
     /// 30 s with the topics' recorded settings; nil: no compaction.
@@ -46,6 +50,11 @@ public struct DumpOptions: Sendable {
         /// Upload targets to record before the first pass, so that retention waits for
         /// them from the start. Default none.
         public var targets: [UploadTargetRecord] = []
+        /// With `untilCaughtUp`, once caught up the last pass closes every window that
+        /// holds messages, however recent (`compact --close-all`): a one-shot export
+        /// leaves nothing for a later run. Messages of those windows that arrive later go
+        /// to a further part. Default false: open windows wait for a later pass.
+        public var closeAllWhenCaughtUp = false
 
         public init() {}
     }
@@ -73,6 +82,9 @@ public struct DumpOptions: Sendable {
             throw SedimentError(.invalidArgument, "`startFallback` is earliest or latest, not \(fallback)")
         case (.some, _):
             throw SedimentError(.invalidArgument, "`startFallback` applies to `start` offset:N only, not \(start)")
+        }
+        if compaction?.closeAllWhenCaughtUp == true && !untilCaughtUp {
+            throw SedimentError(.invalidArgument, "`closeAllWhenCaughtUp` needs `untilCaughtUp`: " + Self.closeAllReason)
         }
         if batchBytes <= 0 { throw SedimentError(.invalidArgument, "`batchBytes` must be positive, got \(batchBytes)") }
         if let maxArchiveBytes, maxArchiveBytes <= 0 {

@@ -306,6 +306,7 @@ struct RunConfigurationTests {
                 batch-bytes: 4MiB
                 linger: 50ms
                 compact-interval: 10s
+                close-all: true
                 window-time: ingest
                 grace: 2m
                 format: text
@@ -332,6 +333,7 @@ struct RunConfigurationTests {
         #expect(tasks.map(\.name) == ["full", "plain"])
 
         let full = tasks[0]
+        let plainCloses = tasks[1].pipeline.dump.compaction?.closeAllWhenCaughtUp
         #expect(full.location == ConfigLocation(line: 7, column: 5))
         #expect(full.pipeline.archive == scratch.file("data/full"))
         let dump = full.pipeline.dump
@@ -353,6 +355,7 @@ struct RunConfigurationTests {
         change.maxFileSize = 64_000_000
         #expect(compaction.change == change)
         #expect(compaction.interval == .seconds(10) && full.pipeline.uploadRetryDelay == .seconds(10))
+        #expect(compaction.closeAllWhenCaughtUp && plainCloses == false)
         #expect(!compaction.retention.deleteCompactedSegments && compaction.retention.localWindowRetention == 30 * 86_400_000)
         var upload = UploadSettings(uri: "s3://archive/kafka?endpoint=http://127.0.0.1:9000&region=us-east-1&path-style=true")
         upload.keyTemplate = "{instance}/{topic}/{date}/{hour}/{timestamp}-{worker}"
@@ -375,6 +378,32 @@ struct RunConfigurationTests {
         #expect(plain.upload == nil && plain.onWindowHook == nil)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/sediment-config-plain-never-created"))
         #expect(!FileManager.default.fileExists(atPath: scratch.file("data")))
+    }
+
+    @Test("close-all is refused at its line without until-caught-up, and with compact: false")
+    func closeAllNeedsCaughtUp() throws {
+        let file = try ConfigFile("""
+            defaults:
+              brokers: 127.0.0.1:9092
+              topics: [orders]
+            tasks:
+              - name: a
+                archive: a
+                close-all: true
+              - name: b
+                archive: b
+                until-caught-up: true
+                compact: false
+                close-all: true
+              - name: c
+                archive: c
+                until-caught-up: true
+                close-all: true
+            """)
+        #expect(file.problems() == [
+            file.at(7, 16) + "tasks[0].close-all: close-all needs until-caught-up: true: " + DumpOptions.closeAllReason,
+            file.at(12, 16) + "tasks[1].close-all: close-all closes the windows compaction writes, and compact: false writes none",
+        ])
     }
 
     @Test("the example file in examples/ reads without a problem, as its comments describe it")

@@ -41,6 +41,40 @@ struct PipelineTests {
         #expect(try archive.hasContinuousTarget())
     }
 
+    @Test("with closeAllWhenCaughtUp, the window still open when the dump caught up is written and uploaded too")
+    func closeAllOnceCaughtUp() async throws {
+        let fixture = try KafkaFixture(topics: ["recent": 2])
+        // Twelve minutes up to now in 5-minute windows: the newest window is still open.
+        let start = WallClock.nowMilliseconds() - 12 * 60_000
+        try fixture.produce(topic: "recent", partitions: 2, count: 720, startTimestamp: start, spacing: 1000)
+        func exported(closingAll: Bool) async throws -> (summary: DumpSummary, bucket: [OutputLine]) {
+            var dump = DumpOptions(brokers: fixture.bootstrap, topics: ["recent"])
+            dump.untilCaughtUp = true
+            dump.linger = .milliseconds(20)
+            dump.compaction?.change = granularity(5)
+            dump.compaction?.closeAllWhenCaughtUp = closingAll
+            let name = closingAll ? "closing" : "leaving"
+            var configuration = PipelineConfiguration(archive: scratch.file("archive-" + name), dump: dump)
+            let bucket = scratch.file("bucket-" + name)
+            configuration.upload = try UploadTarget(
+                uri: "file://" + bucket, store: try FileObjectStore(directory: bucket),
+                options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
+            let pipeline = try Pipeline(configuration: configuration, logger: Logger(label: "test.pipeline"))
+            try await pipeline.run()
+            return (try #require(pipeline.summary), try BucketMessages.inDirectory(bucket))
+        }
+
+        let closing = try await exported(closingAll: true)
+        #expect(closing.summary.stored == 720 && closing.summary.compaction?.messages == 720, "\(closing.summary)")
+        #expect(closing.summary.upload?.objects == closing.summary.compaction?.files && closing.summary.upload?.failed == 0)
+        let keys = closing.bucket.map { "\($0.partition)/\($0.offset)" }
+        #expect(keys.count == 720 && Set(keys).count == 720, "every message once in the bucket")
+        // Without it, the newest window waits for a later run: what makes the option needed.
+        let leaving = try await exported(closingAll: false)
+        #expect(leaving.summary.stored == 720 && (leaving.summary.compaction?.messages ?? 0) < 720, "\(leaving.summary)")
+        #expect(leaving.bucket.count == leaving.summary.compaction?.messages)
+    }
+
     @Test("settings that cannot work together are refused before anything opens")
     func refusesBadSettings() throws {
         var dump = DumpOptions(brokers: "127.0.0.1:1", topics: ["t"])
@@ -50,6 +84,14 @@ struct PipelineTests {
             try Pipeline(configuration: PipelineConfiguration(archive: archive, dump: dump), logger: Logger(label: "test"))
         }
         #expect(error?.message.contains("localWindowRetention") == true)
+        #expect(!FileManager.default.fileExists(atPath: archive))
+
+        var closing = DumpOptions(brokers: "127.0.0.1:1", topics: ["t"])
+        closing.compaction?.closeAllWhenCaughtUp = true
+        let runsOn = #expect(throws: SedimentError.self) {
+            try Pipeline(configuration: PipelineConfiguration(archive: archive, dump: closing), logger: Logger(label: "test"))
+        }
+        #expect(runsOn?.message == "`closeAllWhenCaughtUp` needs `untilCaughtUp`: " + DumpOptions.closeAllReason)
         #expect(!FileManager.default.fileExists(atPath: archive))
 
         // A group feeds one bucket from several workers, whatever a fresh archive says yet.
