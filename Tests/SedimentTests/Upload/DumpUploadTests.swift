@@ -45,6 +45,24 @@ struct DumpUploadTests {
         #expect(rows.map(\.fileID) == files.map(\.id) && rows.allSatisfy { $0.state == "uploaded" }, "\(rows)")
     }
 
+    @Test("dump --until-caught-up --close-all --target: the window still open at the end is written and goes up in the same run")
+    func dumpClosingAll() async throws {
+        let fixture = try await UploadFixture(label: "dump-close-all")
+        let kafka = try KafkaFixture(topics: ["orders": 2])
+        // The last 20 seconds: a 5-minute window that closes only minutes from now.
+        try kafka.produce(topic: "orders", partitions: 2, count: 200, startTimestamp: WallClock.nowMilliseconds() - 20_000, spacing: 100)
+        let bucket = try await fixture.server.makeBucket("dump-close-all")
+        _ = try CLIProcess.succeed(
+            ["dump", "--brokers", kafka.bootstrap, "--topic", "orders", "--archive", fixture.path, "--until-caught-up", "--close-all",
+             "--linger", "50ms", "--granularity", "5m", "--target", fixture.targetURI(bucket: bucket)],
+            scratch: fixture.scratch, environment: UploadFixture.credentials(), timeout: .seconds(120))
+        try kafka.expectArchive(fixture.path, topic: "orders")
+        let files = try fixture.archive.files()
+        #expect(files.reduce(0) { $0 + $1.count } == 200, "every message in a window file: \(files.map(\.path))")
+        try await fixture.expectBucket(bucket, holds: files.map { ($0, UploadFixture.defaultKey($0)) })
+        #expect(try fixture.uploadRows().allSatisfy { $0.state == "uploaded" })
+    }
+
     @Test("dump --split partition --target: each window goes up as one object per partition, keyed .p<partition>, holding that partition only")
     func dumpSplitByPartition() async throws {
         let (_, fixture, kafka, bucket, target) = try await Self.dumped(
