@@ -1,8 +1,9 @@
 import Foundation
 import Logging
 
-/// Runs a compactor on a thread of its own every `interval`, for the topics a long-running
-/// command (`dump`) archives; `finish` stops it after one last pass.
+/// Runs a compactor on a thread of its own every `interval` (from one pass's start to the
+/// next), for the topics a long-running command (`dump`) archives; `finish` stops it after
+/// one last pass.
 ///
 /// A failed pass is logged and retried at the next interval: the store keeps archiving
 /// whatever compaction thinks of a message, and the error says what to change. Each
@@ -39,7 +40,16 @@ public final class BackgroundCompaction: @unchecked Sendable {
 
     public func start() {
         let thread = Thread { [self] in
-            while waitForNextPass() { pass() }
+            // Passes start every `interval`, counted from the last one's start: a pass
+            // that wrote windows for longer than that (a backlog closing as the dump reads
+            // it) is followed at once by the next, not an interval later. After a failed
+            // pass the whole interval goes by, so that a failure is not retried at once.
+            var next = Date().addingTimeInterval(intervalSeconds)
+            while waitForNextPass(at: next) {
+                let start = Date()
+                let succeeded = pass()
+                next = (succeeded ? start : Date()).addingTimeInterval(intervalSeconds)
+            }
             condition.lock()
             done = true
             // The thread holds this closure, which holds self: let go of it, or the
@@ -76,15 +86,21 @@ public final class BackgroundCompaction: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func waitForNextPass() -> Bool {
+    private var intervalSeconds: Double {
+        Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+    }
+
+    private func waitForNextPass(at deadline: Date) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
         while !stopping && Date() < deadline { _ = condition.wait(until: deadline) }
         return !stopping
     }
 
-    private func pass(closeAll: Bool = false) {
+    /// Returns false when a topic's pass failed.
+    @discardableResult
+    private func pass(closeAll: Bool = false) -> Bool {
+        var succeeded = true
         var wrote = false
         defer { if wrote { onWindowsWritten?() } }
         for (position, (instance, topic)) in topics.enumerated() {
@@ -98,7 +114,9 @@ public final class BackgroundCompaction: @unchecked Sendable {
             } catch {
                 logger.error("cannot compact topic '\(topic)': \(error)")
                 condition.withLock { errors[position] = error }
+                succeeded = false
             }
         }
+        return succeeded
     }
 }
