@@ -88,11 +88,14 @@ public final class SeaweedFS: Sendable {
             "-s3.autoCreateBucket=false",
         ]
         // `read` returns when this process's end of the pipe closes; then weed is stopped.
-        let script = #""$@" > "$DATA/weed.log" 2>&1 < /dev/null & pid=$!; read _; kill -TERM $pid; sleep 4; kill -KILL $pid 2>/dev/null; rm -rf "$DATA""#
+        // weed puts its gRPC sockets in /tmp whatever its flags say: they go with its data.
+        let sockets = [("s3", s3), ("master", master), ("volume", volume), ("filer", filer), ("admin", admin)]
+            .map { "/tmp/seaweedfs-\($0.0)-grpc-\($0.1 + 10000).sock" }.joined(separator: " ")
+        let script = #""$@" > "$DATA/weed.log" 2>&1 < /dev/null & pid=$!; read _; kill -TERM $pid; sleep 4; kill -KILL $pid 2>/dev/null; rm -rf "$DATA" $SOCKETS"#
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", script, "sh", weed] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["DATA": data]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["DATA": data, "SOCKETS": sockets]) { $1 }
         let pipe = Pipe()
         process.standardInput = pipe
         try process.run()
