@@ -28,7 +28,10 @@ struct DumpCommand: AsyncParsableCommand {
             While it runs, dump writes the closed time windows of its topics every \
             --compact-interval, and once more when it stops, as `sediment compact` does; the \
             window options are recorded for the topics (see `sediment compact --help`). \
-            --no-compact turns that off.
+            --no-compact turns that off. With --until-caught-up, --close-all makes that last \
+            pass close every window, however recent (in a group: this worker's partitions, in \
+            its own archive), so that a one-shot export writes and uploads all it read; a \
+            signal before it caught up skips that.
 
             --max-archive-size is backpressure instead of a full disk: once the archive takes \
             more than SIZE on disk (measured each second), fetching pauses (the group is still \
@@ -108,7 +111,7 @@ struct DumpCommand: AsyncParsableCommand {
     @Flag(help: "Do not write windows while dumping (run `sediment compact` separately).")
     var noCompact = false
 
-    @Flag(help: "With --until-caught-up: once caught up, close every window that holds messages, however recent, and write it (as `sediment compact --close-all`), so that a one-shot export leaves nothing open.")
+    @Flag(help: "With --until-caught-up: once caught up, close every window that holds messages, however recent, and write it (as `sediment compact --close-all`), so that a one-shot export leaves nothing open. Later messages of those windows go into further parts.")
     var closeAll = false
 
     @Flag(help: "Print the closing summary as JSON.")

@@ -40,15 +40,11 @@ public final class BackgroundCompaction: @unchecked Sendable {
 
     public func start() {
         let thread = Thread { [self] in
-            // Passes start every `interval`, counted from the last one's start: a pass
-            // that wrote windows for longer than that (a backlog closing as the dump reads
-            // it) is followed at once by the next, not an interval later. After a failed
-            // pass the whole interval goes by, so that a failure is not retried at once.
             var next = Date().addingTimeInterval(intervalSeconds)
             while waitForNextPass(at: next) {
                 let start = Date()
                 let succeeded = pass()
-                next = (succeeded ? start : Date()).addingTimeInterval(intervalSeconds)
+                next = Self.nextPass(started: start, ended: Date(), succeeded: succeeded, interval: intervalSeconds)
             }
             condition.lock()
             done = true
@@ -64,12 +60,12 @@ public final class BackgroundCompaction: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the thread, then compacts once more on the caller's thread, closing every
-    /// window that holds messages with `closingAll`. Returns what all passes wrote, or the
-    /// error of the first topic whose last pass failed.
-    public func finish(closingAll: Bool = false) throws -> CompactionSummary {
+    /// Stops the thread, then compacts once more on the caller's thread; with `closeAll`,
+    /// that pass closes every window that holds messages. Returns what all passes wrote,
+    /// or the error of the first topic whose last pass failed.
+    public func finish(closeAll: Bool = false) throws -> CompactionSummary {
         stop()
-        pass(closeAll: closingAll)
+        pass(closeAll: closeAll)
         return try condition.withLock {
             if let first = errors.keys.min(), let error = errors[first] { throw error }
             return totals
@@ -84,6 +80,15 @@ public final class BackgroundCompaction: @unchecked Sendable {
         condition.broadcast()
         while thread != nil && !done { condition.wait() }
         condition.unlock()
+    }
+
+    /// When the pass after one that ran from `started` to `ended` begins: `interval` after
+    /// its start, so that a pass that wrote windows for longer than that (a backlog closing
+    /// as the dump reads it) is followed at once rather than an interval later; after a
+    /// failed pass (any topic's), `interval` after its end, so that a failure is not
+    /// retried at once.
+    static func nextPass(started: Date, ended: Date, succeeded: Bool, interval: Double) -> Date {
+        (succeeded ? started : ended).addingTimeInterval(interval)
     }
 
     private var intervalSeconds: Double {

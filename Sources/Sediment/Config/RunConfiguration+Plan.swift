@@ -37,7 +37,7 @@ extension RunTask {
                 settings.compressionText + (settings.split == .partition ? ", one file per partition" : ""),
                 "parts above \(ByteSizeExpression.text(settings.maxFileSize))",
                 "written every \(DurationExpression.text(compaction.interval))"
-                    + (compaction.closeAllWhenCaughtUp ? ", every one closed once caught up" : ""),
+                    + (compaction.closeAllWhenCaughtUp ? ", all closed once caught up" : ""),
             ].joined(separator: ", ") + (settings.format == .text ? "; values not UTF-8: \(settings.invalidUTF8.rawValue)" : "")))
             rows.append(("retention", retentionText(compaction.retention)))
         } else {

@@ -205,7 +205,7 @@ struct TaskReader {
         }
         if bool(.closeAll) == true {
             if bool(.untilCaughtUp) != true {
-                value(.closeAll)?.problem("close-all needs until-caught-up: true: " + DumpOptions.closeAllReason)
+                value(.closeAll)?.problem("close-all needs 'until-caught-up: true': " + DumpOptions.closeAllReason)
             } else if bool(.compact) == false {
                 value(.closeAll)?.problem("close-all closes the windows compaction writes, and compact: false writes none")
             }

@@ -77,8 +77,11 @@ public final class ArchiveDump {
             throw error
         }
         if let compaction {
-            let closingAll = options.compaction?.closeAllWhenCaughtUp == true && session.caughtUp
-            summary.compaction = try compaction.finish(closingAll: closingAll)
+            // With `untilCaughtUp` (which closing all needs), consuming ends caught up or
+            // stopped. A stop requested, even as the dump caught up, asks to be quick, not
+            // for the whole of every open window to be written.
+            let closeAll = options.compaction?.closeAllWhenCaughtUp == true && !stop.isRequested
+            summary.compaction = try compaction.finish(closeAll: closeAll)
         }
         return summary
     }

@@ -32,7 +32,7 @@ public struct DumpOptions: Sendable {
 
     /// Why closing every window needs `untilCaughtUp`; the command line and `run --config`
     /// say it in their own words for the two settings.
-    public static let closeAllReason = "a dump that runs until stopped would close windows still receiving messages, and each message arriving for them later would make a further part"
+    public static let closeAllReason = "a dump that runs until stopped would close windows still receiving messages, and messages arriving for them later would go into further parts"
 
     /// Why a group takes no `start` offset or timestamp; `run --config` says it at the line.
     static let groupStartReason = "a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest"
@@ -52,8 +52,10 @@ public struct DumpOptions: Sendable {
         public var targets: [UploadTargetRecord] = []
         /// With `untilCaughtUp`, once caught up the last pass closes every window that
         /// holds messages, however recent (`compact --close-all`): a one-shot export
-        /// leaves nothing for a later run. Messages of those windows that arrive later go
-        /// to a further part. Default false: open windows wait for a later pass.
+        /// leaves nothing for a later run. In a group, caught up means this worker's
+        /// partitions, and the windows closed are its own archive's. Messages of those
+        /// windows that arrive later go into further parts. Not when a stop was requested
+        /// first. Default false: open windows wait for a later pass.
         public var closeAllWhenCaughtUp = false
 
         public init() {}

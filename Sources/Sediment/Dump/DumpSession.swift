@@ -19,8 +19,6 @@ final class DumpSession {
     var machine: DumpStateMachine
     var wakeup = FetchWakeup()
     var sizeLimit: ArchiveSizeLimit?
-    /// True once `consume` stopped because every partition caught up, not at a request.
-    private(set) var caughtUp = false
     private var lagReported = ContinuousClock.now - .seconds(1)
     /// When the group's committed offsets may be asked for again after a failed ask.
     var groupOffsetsRetry = ContinuousClock.now
@@ -60,7 +58,6 @@ final class DumpSession {
             }
             if machine.nextLoopAction(nextOffset: nextOffset) == .stopCaughtUp {
                 logger.info("caught up with the high watermarks", metadata: ["partitions": "\(machine.assignedPartitions.count)"])
-                caughtUp = true
                 break
             }
             if isFlushDue { try flush() }

@@ -28,4 +28,17 @@ struct BackgroundCompactionTests {
         // The topic after it was compacted all the same.
         #expect(try Archive.open(at: path).windowFiles(instance: "local", topic: "fine").count == 1)
     }
+
+    @Test("passes start an interval after the last one's start, at once after a longer pass, and an interval after a failed one's end")
+    func passSchedule() {
+        let start = Date(timeIntervalSince1970: 1_000)
+        let next = { (ran: Double, succeeded: Bool) in
+            BackgroundCompaction.nextPass(started: start, ended: start + ran, succeeded: succeeded, interval: 30)
+                .timeIntervalSince(start)
+        }
+        #expect(next(2, true) == 30)
+        // Already due when a pass took longer than the interval: the next starts at once.
+        #expect(next(45, true) == 30)
+        #expect(next(45, false) == 75 && next(2, false) == 32)
+    }
 }

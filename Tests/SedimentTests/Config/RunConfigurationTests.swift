@@ -401,7 +401,7 @@ struct RunConfigurationTests {
                 close-all: true
             """)
         #expect(file.problems() == [
-            file.at(7, 16) + "tasks[0].close-all: close-all needs until-caught-up: true: " + DumpOptions.closeAllReason,
+            file.at(7, 16) + "tasks[0].close-all: close-all needs 'until-caught-up: true': " + DumpOptions.closeAllReason,
             file.at(12, 16) + "tasks[1].close-all: close-all closes the windows compaction writes, and compact: false writes none",
         ])
     }
@@ -462,10 +462,16 @@ struct RunConfigurationTests {
                 topics: logs
                 until-caught-up: true
                 compact: false
+              - name: export
+                archive: /data/export
+                brokers: kafka1:9092
+                topics: exports
+                until-caught-up: true
+                close-all: true
             """)
         let plan = try file.load().plan
         #expect(plan == """
-            \(file.path): 2 tasks, checked; nothing was started
+            \(file.path): 3 tasks, checked; nothing was started
             task orders (line 2)
               archive        /data/orders
               brokers        kafka1:9092
@@ -488,6 +494,16 @@ struct RunConfigurationTests {
               windows   none (compact: false): run `sediment compact` separately
               target    none: windows stay local
               hook      none
+            task export (line 19)
+              archive    /data/export
+              brokers    kafka1:9092
+              topics     exports (instance local)
+              consumer   no group: every partition; start earliest; stops once caught up
+              writer     batches of 16MiB or 500ms, fsync batch
+              windows    1h of message time, grace 1m, jsonl, gzip level 6, parts above 500MB, written every 30s, all closed once caught up
+              retention  segments deleted once their messages are in jsonl windows every target confirmed; window files kept
+              target     none: windows stay local
+              hook       none
             Window settings a task leaves out are shown with their defaults, which a new topic gets; a topic its archive already holds keeps the settings recorded for it.
 
             """)

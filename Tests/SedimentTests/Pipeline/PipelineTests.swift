@@ -75,6 +75,31 @@ struct PipelineTests {
         #expect(leaving.bucket.count == leaving.summary.compaction?.messages)
     }
 
+    @Test("a dump stopped before it caught up leaves the open window open, closeAllWhenCaughtUp or not")
+    func stoppedDumpClosesNothing() throws {
+        let fixture = try KafkaFixture(topics: ["recent": 2])
+        try fixture.produce(topic: "recent", partitions: 2, count: 100, startTimestamp: WallClock.nowMilliseconds() - 20_000, spacing: 100)
+        var options = DumpOptions(brokers: fixture.bootstrap, topics: ["recent"])
+        options.untilCaughtUp = true
+        options.linger = .milliseconds(20)
+        options.compaction?.change = granularity(5)
+        let archive = scratch.file("stopped")
+        func dump(closingAll: Bool, stop: DumpStop) throws -> DumpSummary {
+            var run = options
+            run.compaction?.closeAllWhenCaughtUp = closingAll
+            return try ArchiveDump(archive: archive, options: run, archiveOptions: ArchiveOptions(), logger: Logger(label: "test.dump"))
+                .run(stop: stop)
+        }
+        // Stored, its window open.
+        #expect(try dump(closingAll: false, stop: DumpStop()).stored == 100)
+        let stopped = DumpStop()
+        stopped.request()
+        #expect(try dump(closingAll: true, stop: stopped).compaction?.messages == 0)
+        #expect(try Archive.open(at: archive).windowFiles(instance: "local", topic: "recent").isEmpty)
+        // The same archive, caught up this time: the window is written.
+        #expect(try dump(closingAll: true, stop: DumpStop()).compaction?.messages == 100)
+    }
+
     @Test("settings that cannot work together are refused before anything opens")
     func refusesBadSettings() throws {
         var dump = DumpOptions(brokers: "127.0.0.1:1", topics: ["t"])
