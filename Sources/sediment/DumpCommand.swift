@@ -156,9 +156,6 @@ struct DumpCommand: AsyncParsableCommand {
         options.linger = try DurationExpression.parse(linger, option: "--linger")
         options.batchBytes = writing.batchBytes
         options.maxArchiveBytes = try maxArchiveSize.map { try ByteSizeExpression.parse($0, option: "--max-archive-size") }
-        if closeAll && !untilCaughtUp {
-            throw SedimentError(.invalidArgument, "--close-all needs --until-caught-up: " + DumpOptions.closeAllReason)
-        }
         if noCompact {
             if closeAll {
                 throw SedimentError(.invalidArgument, "--close-all closes the windows dump writes: it cannot go with --no-compact")

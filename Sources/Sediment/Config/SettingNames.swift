@@ -7,6 +7,7 @@ public enum SettingNames {
     static let flags: [String: String] = [
         "batchBytes": "batch-bytes",
         "brokers": "brokers",
+        "closeAllWhenCaughtUp": "close-all",
         "compression": "compression",
         "connectTimeout": "connect-timeout",
         "createTopic": "create-topic",
@@ -33,6 +34,7 @@ public enum SettingNames {
         "startFallback": "start-fallback",
         "topic": "topic",
         "topics": "topic",
+        "untilCaughtUp": "until-caught-up",
         "upload": "target",
         "uploadConcurrency": "upload-concurrency",
         "windowTime": "window-time",

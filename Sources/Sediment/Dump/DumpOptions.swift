@@ -30,9 +30,8 @@ public struct DumpOptions: Sendable {
     /// `ArchiveSizeLimit`). Default nil: no limit.
     public var maxArchiveBytes: Int64?
 
-    /// Why closing every window needs `untilCaughtUp`; the command line and `run --config`
-    /// say it in their own words for the two settings.
-    public static let closeAllReason = "a dump that runs until stopped would close windows still receiving messages, and messages arriving for them later would go into further parts"
+    /// Why closing every window needs `untilCaughtUp`; `run --config` says it at the line.
+    static let closeAllReason = "a dump that runs until stopped would close windows still receiving messages, and messages arriving for them later would go into further parts"
 
     /// Why a group takes no `start` offset or timestamp; `run --config` says it at the line.
     static let groupStartReason = "a partition the archive holds nothing of resumes from the group's committed offset (set it with kafka-consumer-groups --reset-offsets); use earliest or latest"
