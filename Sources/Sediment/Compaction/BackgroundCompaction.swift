@@ -92,7 +92,7 @@ public final class BackgroundCompaction: @unchecked Sendable {
     }
 
     private var intervalSeconds: Double {
-        Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        Double(interval.milliseconds) / 1000
     }
 
     private func waitForNextPass(at deadline: Date) -> Bool {
