@@ -60,7 +60,8 @@ struct DumpUploadTests {
         let files = try fixture.archive.files()
         #expect(files.reduce(0) { $0 + $1.count } == 200, "every message in a window file: \(files.map(\.path))")
         try await fixture.expectBucket(bucket, holds: files.map { ($0, UploadFixture.defaultKey($0)) })
-        #expect(try fixture.uploadRows().allSatisfy { $0.state == "uploaded" })
+        let rows = try fixture.uploadRows()
+        #expect(rows.map(\.fileID) == files.map(\.id) && rows.allSatisfy { $0.state == "uploaded" }, "\(rows)")
     }
 
     @Test("dump --split partition --target: each window goes up as one object per partition, keyed .p<partition>, holding that partition only")
