@@ -143,12 +143,17 @@ public final class Compactor {
         }
         for start in byWindow.keys.sorted() {
             let (window, windowBlocks) = byWindow[start]!
-            var filter = SegmentBlockFilter(range: .min ..< .max, snapshot: snapshot.positions, partitions: nil)
-            filter.keeps = { message, _ in try !coverage.isInFile(message, window: window) }
+            let filter = SegmentBlockFilter(range: .min ..< .max, snapshot: snapshot.positions, partitions: nil)
             var merge = SortedRunMerge(sources: [
-                SegmentBlockSource(feed: ListBlockFeed(windowBlocks), reader: segmentReader(snapshot), filter: filter)
+                SegmentBlockSource(
+                    feed: ListBlockFeed(windowBlocks), reader: segmentReader(snapshot), filter: filter, readingAhead: true)
             ])
-            while let record = try merge.next() { try run.append(record, window: window) }
+            // As by message time: messages already in a file are left out here, so that the
+            // source's filter keeps by position only and its blocks can be read ahead.
+            while let record = try merge.next() {
+                if try coverage.isInFile(record.position, window: window) { continue }
+                try run.append(record, window: window)
+            }
             try run.finishWindow()
         }
         return pending

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import Sediment
 
@@ -248,6 +249,28 @@ struct CompactorTests {
         #expect(history.map(\.since) == [nil, windowBase + minutes(10)])
         #expect(history.map(\.settings.granularity) == [minutes(5), minutes(15)])
         expectSame(try fixture.query(), try fixture.readWithGzipTools(files).flatMap(decodeLines))
+    }
+
+    @Test(
+        "a pass that finds the positions behind the files (a crash after a window was recorded, before they moved on) writes nothing twice",
+        arguments: [WindowSettings.WindowTime.message, .ingest])
+    func positionsBehindFiles(windowTime: WindowSettings.WindowTime) throws {
+        let fixture = CompactionFixture(label: "positions-behind")
+        fixture.now = windowBase + minutes(7)
+        let messages = (0..<50).map {
+            Message(partition: Int32($0 % 2), offset: Int64($0 / 2), timestamp: windowBase + minutes(5) + Int64($0), value: [3])
+        }
+        try fixture.append(messages)
+        var change = granularity(5)
+        change.windowTime = windowTime
+        change.grace = 0
+        fixture.now = windowBase + minutes(20)
+        #expect(try fixture.compact(change).messages == 50)
+        try DatabaseQueue(path: fixture.path + "/sediment.sqlite").write { try $0.execute(sql: "DELETE FROM compaction_positions") }
+        let again = try fixture.compact()
+        #expect(again.files == 0 && again.messages == 0, "\(again)")
+        #expect(try fixture.files().count == 1)
+        expectSame(try fixture.query(), byTime(messages))
     }
 
     @Test("ingest time places messages by when they were stored, whatever their timestamps")
