@@ -48,21 +48,6 @@ public enum WindowCompression: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The content of one member's bytes (or of several consecutive members): inflated
-    /// straight into an array of `sizeHint` bytes when that is their size, as the index
-    /// records it (libdeflate for gzip); the codec's own way otherwise.
-    func inflate(_ bytes: UnsafeRawBufferPointer, sizeHint: Int) throws -> [UInt8] {
-        struct Refused: Error {}
-        // Uninitialized: on success every byte is written.
-        if sizeHint > 0, let exact = try? [UInt8](unsafeUninitializedCapacity: sizeHint, initializingWith: { buffer, initialized in
-            guard inflate(bytes, into: UnsafeMutableRawBufferPointer(buffer)) else { throw Refused() }
-            initialized = sizeHint
-        }) {
-            return exact
-        }
-        return try inflateAnySize(bytes, sizeHint: sizeHint)
-    }
-
     /// The content of one member's bytes whatever its size, the codec's own way, which
     /// says what is wrong: zlib for gzip (`sizeHint` sizes its first allocation); for zstd
     /// `sizeHint` is the most it allocates, so a frame claiming more fails.
