@@ -33,6 +33,8 @@ struct SerialLaneTests {
             if number % 100 == 0 { CompressionWorkers.shared.run { _ = (0..<10_000).reduce(0, &+) } }
             try lane.submit {
                 journal.enter(number)
+                // Long enough inside for a second job running at once to be seen.
+                if number % 50 == 0 { Thread.sleep(forTimeInterval: 0.001) }
                 journal.leave()
             }
         }
