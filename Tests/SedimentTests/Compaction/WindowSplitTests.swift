@@ -19,7 +19,7 @@ struct WindowSplitTests {
     @Test("in each codec, a window becomes one file per partition holding exactly that partition's messages in time order; query answers byte for byte as from the combined layout; verify finds nothing", arguments: WindowCompression.allCases)
     func onePerPartition(compression: WindowCompression) throws {
         let scratch = TemporaryDirectory(label: "split-codecs")
-        let combined = try Self.compacted("split-combined-\(compression.rawValue)", split: .none)
+        let combined = try Self.compacted("split-combined-\(compression.rawValue)", split: .none, compression: compression)
         let range = ["--topic", "orders", "--from", "\(windowBase + minutes(3))", "--to", "\(windowBase + minutes(8))"]
         let expected = try CLIProcess.succeed(["query", "--archive", combined.path] + range, scratch: scratch)
         #expect(!expected.isEmpty)
@@ -85,7 +85,7 @@ struct WindowSplitTests {
             partition: 2, offset: Int64(Self.messages.filter { $0.partition == 2 }.count), timestamp: windowBase + 7, value: Array("late".utf8))
 
         let fixture = CompactionFixture(label: "split-change-mixed")
-        var change = granularity(5)
+        let change = granularity(5)
         try fixture.append(firstHalf)
         try fixture.compact(change, closeAll: true)
         var split = WindowSettingsChange()

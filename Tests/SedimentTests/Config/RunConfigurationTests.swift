@@ -333,7 +333,6 @@ struct RunConfigurationTests {
         #expect(tasks.map(\.name) == ["full", "plain"])
 
         let full = tasks[0]
-        let plainCloses = tasks[1].pipeline.dump.compaction?.closeAllWhenCaughtUp
         #expect(full.location == ConfigLocation(line: 7, column: 5))
         #expect(full.pipeline.archive == scratch.file("data/full"))
         let dump = full.pipeline.dump
@@ -355,7 +354,7 @@ struct RunConfigurationTests {
         change.maxFileSize = 64_000_000
         #expect(compaction.change == change)
         #expect(compaction.interval == .seconds(10) && full.pipeline.uploadRetryDelay == .seconds(10))
-        #expect(compaction.closeAllWhenCaughtUp && plainCloses == false)
+        #expect(compaction.closeAllWhenCaughtUp)
         #expect(!compaction.retention.deleteCompactedSegments && compaction.retention.localWindowRetention == 30 * 86_400_000)
         var upload = UploadSettings(uri: "s3://archive/kafka?endpoint=http://127.0.0.1:9000&region=us-east-1&path-style=true")
         upload.keyTemplate = "{instance}/{topic}/{date}/{hour}/{timestamp}-{worker}"
@@ -375,6 +374,7 @@ struct RunConfigurationTests {
         plainChange.compressionLevel = 3
         #expect(plain.pipeline.dump.compaction?.change == plainChange)
         #expect(plain.pipeline.dump.compaction?.retention == RetentionPolicy())
+        #expect(plain.pipeline.dump.compaction?.closeAllWhenCaughtUp == false)
         #expect(plain.upload == nil && plain.onWindowHook == nil)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/sediment-config-plain-never-created"))
         #expect(!FileManager.default.fileExists(atPath: scratch.file("data")))

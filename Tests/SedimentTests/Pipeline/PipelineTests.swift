@@ -11,21 +11,32 @@ import Testing
 struct PipelineTests {
     let scratch = TemporaryDirectory(label: "pipeline")
 
+    /// A dump of `topic` that stops once caught up, in 5-minute windows.
+    static func caughtUpDump(_ kafka: KafkaFixture, topic: String) -> DumpOptions {
+        var dump = DumpOptions(brokers: kafka.bootstrap, topics: [topic])
+        dump.untilCaughtUp = true
+        dump.linger = .milliseconds(20)
+        dump.compaction?.change = granularity(5)
+        return dump
+    }
+
+    /// A `file://` target in `directory`, with the default keys.
+    static func fileTarget(_ directory: String) throws -> UploadTarget {
+        try UploadTarget(
+            uri: "file://" + directory, store: try FileObjectStore(directory: directory),
+            options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
+    }
+
     @Test("consumes until caught up, compacts, uploads every window it wrote and records them as uploaded")
     func consumeCompactUpload() async throws {
         let fixture = try KafkaFixture(topics: ["p": 2])
         let start = WallClock.nowMilliseconds() - 3 * 3_600_000
         try fixture.produce(topic: "p", partitions: 2, count: 3000, startTimestamp: start, spacing: 1000)
-        var dump = DumpOptions(brokers: fixture.bootstrap, topics: ["p"])
-        dump.untilCaughtUp = true
-        dump.linger = .milliseconds(20)
-        dump.compaction?.change = granularity(5)
+        var dump = Self.caughtUpDump(fixture, topic: "p")
         dump.compaction?.retention.localWindowRetention = 86_400_000
         var configuration = PipelineConfiguration(archive: scratch.file("archive"), dump: dump)
         let bucket = scratch.file("bucket")
-        configuration.upload = try UploadTarget(
-            uri: "file://" + bucket, store: try FileObjectStore(directory: bucket),
-            options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
+        configuration.upload = try Self.fileTarget(bucket)
         let pipeline = try Pipeline(configuration: configuration, logger: Logger(label: "test.pipeline"))
         try await pipeline.run()
 
@@ -48,17 +59,12 @@ struct PipelineTests {
         let start = WallClock.nowMilliseconds() - 12 * 60_000
         try fixture.produce(topic: "recent", partitions: 2, count: 720, startTimestamp: start, spacing: 1000)
         func exported(closingAll: Bool) async throws -> (summary: DumpSummary, bucket: [OutputLine]) {
-            var dump = DumpOptions(brokers: fixture.bootstrap, topics: ["recent"])
-            dump.untilCaughtUp = true
-            dump.linger = .milliseconds(20)
-            dump.compaction?.change = granularity(5)
+            var dump = Self.caughtUpDump(fixture, topic: "recent")
             dump.compaction?.closeAllWhenCaughtUp = closingAll
             let name = closingAll ? "closing" : "leaving"
             var configuration = PipelineConfiguration(archive: scratch.file("archive-" + name), dump: dump)
             let bucket = scratch.file("bucket-" + name)
-            configuration.upload = try UploadTarget(
-                uri: "file://" + bucket, store: try FileObjectStore(directory: bucket),
-                options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
+            configuration.upload = try Self.fileTarget(bucket)
             let pipeline = try Pipeline(configuration: configuration, logger: Logger(label: "test.pipeline"))
             try await pipeline.run()
             return (try #require(pipeline.summary), try BucketMessages.inDirectory(bucket))
@@ -79,10 +85,7 @@ struct PipelineTests {
     func stoppedDumpClosesNothing() throws {
         let fixture = try KafkaFixture(topics: ["recent": 2])
         try fixture.produce(topic: "recent", partitions: 2, count: 100, startTimestamp: WallClock.nowMilliseconds() - 20_000, spacing: 100)
-        var options = DumpOptions(brokers: fixture.bootstrap, topics: ["recent"])
-        options.untilCaughtUp = true
-        options.linger = .milliseconds(20)
-        options.compaction?.change = granularity(5)
+        let options = Self.caughtUpDump(fixture, topic: "recent")
         let archive = scratch.file("stopped")
         func dump(closingAll: Bool, stop: DumpStop) throws -> DumpSummary {
             var run = options
@@ -123,9 +126,7 @@ struct PipelineTests {
         var grouped = DumpOptions(brokers: "127.0.0.1:1", topics: ["t"])
         grouped.group = "g"
         var configuration = PipelineConfiguration(archive: archive, dump: grouped)
-        configuration.upload = try UploadTarget(
-            uri: "file://" + scratch.file("bucket"), store: try FileObjectStore(directory: scratch.file("bucket")),
-            options: .init(template: try KeyTemplate(KeyTemplate.defaultTemplate)))
+        configuration.upload = try Self.fileTarget(scratch.file("bucket"))
         let refused = #expect(throws: SedimentError.self) { try Pipeline(configuration: configuration, logger: Logger(label: "test")) }
         #expect(refused?.message.contains("add {worker}") == true, "\(String(describing: refused))")
         #expect(!FileManager.default.fileExists(atPath: archive))

@@ -28,6 +28,15 @@ struct MemberReadAheadTests {
         return members
     }
 
+    /// The same positions and messages, in the same order.
+    static func expectSameRun(
+        _ got: RecordRun, _ expected: RecordRun, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        #expect(got.entries.map(\.position) == expected.entries.map(\.position), comment, sourceLocation: sourceLocation)
+        let messages = { (run: RecordRun) in try run.entries.indices.map { try run.record(at: $0).message() } }
+        #expect(try messages(got) == messages(expected), comment, sourceLocation: sourceLocation)
+    }
+
     @Test("members read ahead, several at once, give the runs read one at a time, in order, and a query gives every message once")
     func sameRuns() throws {
         let (fixture, messages) = try Self.window(label: "read-ahead")
@@ -39,8 +48,7 @@ struct MemberReadAheadTests {
             for upcoming in members[(index + 1)...].prefix(ahead.ahead) { ahead.readAhead(upcoming) }
             let expected = try alone.run(of: member)
             let got = try ahead.run(of: member)
-            #expect(got.entries.map(\.position) == expected.entries.map(\.position))
-            #expect(try got.entries.indices.map { try got.record(at: $0).message() } == expected.entries.indices.map { try expected.record(at: $0).message() })
+            try Self.expectSameRun(got, expected)
         }
         #expect(ahead.membersRead == members.count && ahead.bytesInflated == alone.bytesInflated)
         // Every member but the first came from a read ahead, none when nothing was read ahead.
@@ -72,8 +80,7 @@ struct MemberReadAheadTests {
                     continue
                 }
                 let run = try reader.run(of: off)
-                #expect(run.entries.map(\.position) == exact.entries.map(\.position), "size \(size)")
-                #expect(try run.entries.indices.map { try run.record(at: $0).message() } == exact.entries.indices.map { try exact.record(at: $0).message() })
+                try Self.expectSameRun(run, exact, "size \(size)")
             }
         }
     }

@@ -4,10 +4,13 @@ import Testing
 
 @Suite("Window bytes not yet in the index")
 struct UnrecordedWindowBytesTests {
+    /// A suite's property lives as long as its test: a directory made inline and used by
+    /// path only would be removed at once.
+    let scratch = TemporaryDirectory(label: "unrecorded")
+
     @Test("a window being written counts its members' bytes in its archive's count until its writer goes")
     func countedWhileWritten() throws {
-        let directory = TemporaryDirectory(label: "unrecorded")
-        let root = directory.path
+        let root = scratch.path
         let window = WindowSchedule.Window(start: 1_699_999_200_000, end: 1_700_003_800_000, settings: WindowSettings())
         // Incompressible values, about 200 lines a 1 MiB member: more members than the
         // compressor keeps in flight (two a core), so that some are placed before `finish`.
@@ -26,13 +29,11 @@ struct UnrecordedWindowBytesTests {
             let written = try writer.finish()
             #expect(unrecorded.value == written.reduce(0) { $0 + $1.size })
         }
-        withExtendedLifetime(directory) {}
     }
 
     @Test("once its writer is gone, a window counts nothing more")
     func releasedWithTheWriter() throws {
-        let directory = TemporaryDirectory(label: "unrecorded-released")
-        let root = directory.path
+        let root = scratch.path
         let window = WindowSchedule.Window(start: 1_699_999_200_000, end: 1_700_003_800_000, settings: WindowSettings())
         let unrecorded = UnrecordedWindowBytes()
         do {
@@ -46,6 +47,5 @@ struct UnrecordedWindowBytesTests {
             }
         }
         #expect(unrecorded.value == 0)
-        withExtendedLifetime(directory) {}
     }
 }
